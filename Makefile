@@ -1,0 +1,52 @@
+# Meetup: two commands, `make run` and `make test`, on a fresh machine with Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+TEST_STAMP := $(VENV)/.test-installed
+PO := meetup/translations/nl/LC_MESSAGES/messages.po
+MO := $(PO:.po=.mo)
+
+.PHONY: run test test-fast system-deps translations extract-messages benchmark clean
+
+run: $(RUNTIME_STAMP) $(MO)
+	$(BIN)/meetup demo
+
+test: $(TEST_STAMP) $(MO) system-deps
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The suite without browser and multi-process server tests, for quick local loops.
+test-fast: $(TEST_STAMP) $(MO)
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not server and not scale" $(PYTEST_ARGS)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+# Chromium, fonts, poppler, PostgreSQL and Redis from Debian, installed when missing.
+system-deps:
+	@sh scripts/install-system-deps.sh
+
+$(MO): $(PO) | $(RUNTIME_STAMP)
+	$(BIN)/pybabel compile -d meetup/translations -D messages --statistics
+
+translations: $(MO)
+
+# Refresh the catalogue after adding UI strings; then translate the new entries in $(PO).
+extract-messages: $(RUNTIME_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o meetup/translations/messages.pot .
+	$(BIN)/pybabel update -i meetup/translations/messages.pot -d meetup/translations -D messages --no-fuzzy-matching
+
+benchmark: $(TEST_STAMP) $(MO)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

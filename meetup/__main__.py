@@ -1,0 +1,25 @@
+"""Entry point of the ``meetup`` console script.
+
+The server commands run on gevent; gevent must patch the standard library before anything
+else imports it, so this module decides that first and imports the CLI afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+
+SERVER_COMMANDS = {"serve", "demo"}
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in SERVER_COMMANDS:
+        from gevent import monkey
+
+        monkey.patch_all()
+    from meetup.cli import cli
+
+    cli(prog_name="meetup")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The ``meetup`` command line: a thin face over the services.
+
+``meetup db upgrade`` (Flask-Migrate), ``meetup create-organiser``, ``meetup seed-demo``,
+``meetup serve`` and ``meetup demo`` (what ``make run`` calls).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from meetup import create_app
+from meetup.extensions import db
+
+
+def _make_app() -> Flask:
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_make_app, add_version_option=False,
+                 help="Run and prepare a Meetup Kansenongelijkheid.")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (create_organiser_command, seed_demo_command, serve_command, demo_command,
+                    urls_command):
+        app.cli.add_command(command)
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default="", help="Name shown on reports.")
+@click.option("--password", default=None,
+              help="Password (at least 10 characters); generated and printed when left out.")
+def create_organiser_command(email: str, name: str, password: str | None) -> None:
+    """Create an organiser account that can log in at /organiser."""
+    from meetup.services import organisers
+    from meetup.services.errors import DomainError
+
+    generated = password is None
+    password = password or organisers.generate_password()
+    try:
+        organiser = organisers.create_organiser(db.session, email, password, name=name)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Organiser {organiser.email} created.")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+def seed_demo(app: Flask) -> tuple[str, str] | None:
+    """Create the demo organiser and "Meetup Hilversum" if the database holds no meetup.
+
+    Returns (e-mail, password) when it seeded, None when there was data already.
+    """
+    from meetup.models import Meetup, Organiser
+    from meetup.services import meetups, organisers
+
+    if db.session.scalar(select(func.count(Meetup.id))):
+        return None
+    email = "organisator@example.org"
+    organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
+    password = organisers.generate_password()
+    if organiser is None:
+        organiser = organisers.create_organiser(db.session, email, password,
+                                                name="Demo organisator")
+    else:
+        organiser.set_password(password)
+    start = (datetime.now(UTC) + timedelta(days=7)).replace(hour=17, minute=30, second=0,
+                                                             microsecond=0)
+    meetups.create_meetup(db.session, organiser, title="Meetup Hilversum", city="Hilversum",
+                          venue="Bibliotheek Hilversum", starts_at=start)
+    db.session.commit()
+    return email, password
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Seed the demo meetup and organiser if the database is empty."""
+    result = seed_demo(current_app._get_current_object())  # type: ignore[attr-defined]
+    if result is None:
+        click.echo("The database already holds meetups; nothing seeded.")
+    else:
+        click.echo(f"Demo organiser: {result[0]}  password (shown once): {result[1]}")
+
+
+def _host_port() -> tuple[str, int]:
+    return os.environ.get("MEETUP_HOST", "127.0.0.1"), int(os.environ.get("MEETUP_PORT", "5000"))
+
+
+def base_url(app: Flask) -> str:
+    host, port = _host_port()
+    return app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
+
+
+def print_urls(app: Flask) -> None:
+    from meetup.models import Meetup
+
+    base = base_url(app)
+    click.echo(f"\nMeetup runs at {base}")
+    click.echo(f"  Organiser:    {base}/organiser/")
+    for meetup in db.session.scalars(select(Meetup).order_by(Meetup.id)):
+        click.echo(f"  {meetup.title} (code {meetup.short_code})")
+        click.echo(f"    organiser:  {base}/organiser/meetups/{meetup.id}")
+        click.echo(f"    projector:  {base}/projector/{meetup.id}")
+        click.echo(f"    join:       {base}/j/{meetup.join_token}")
+    click.echo(f"  Join by code: {base}/join\n")
+
+
+@click.command("urls")
+def urls_command() -> None:
+    """Print the organiser, projector and join URLs of every meetup."""
+    print_urls(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def serve(app: Flask) -> None:
+    from meetup.extensions import socketio
+
+    host, port = _host_port()
+    socketio.run(app, host=host, port=port, log_output=True, use_reloader=False)
+
+
+@click.command("serve")
+def serve_command() -> None:
+    """Start the server on MEETUP_HOST:MEETUP_PORT (default 127.0.0.1:5000) with gevent."""
+    serve(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Apply migrations, seed the demo meetup when empty, print the URLs and serve."""
+    from flask_migrate import upgrade
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade()
+    seeded = seed_demo(app)
+    if seeded:
+        click.echo(f"\nDemo organiser: {seeded[0]}")
+        click.echo(f"Password (shown once, note it down): {seeded[1]}")
+    print_urls(app)
+    serve(app)

@@ -1,0 +1,65 @@
+"""Configuration from the environment.
+
+Every setting can be given as ``MEETUP_<NAME>`` in the environment; tests pass a
+``config_override`` mapping to :func:`meetup.create_app` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: Length limit of a brainstorm note, in characters.
+NOTE_MAX_LENGTH = 280
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return the secret key from the environment, else from (or into) the instance folder.
+
+    The generated key is written once with mode 0600 and reused on every start, so signed
+    participant cookies survive a restart. It lives in the instance folder, which is never
+    committed.
+    """
+    from_env = os.environ.get("MEETUP_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def build_config(instance_path: str, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping for an app whose instance folder is ``instance_path``."""
+    instance = Path(instance_path)
+    override = dict(override or {})
+    default_db = f"sqlite:///{instance / 'meetup.sqlite3'}"
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("MEETUP_DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The base URL that QR codes and shared links point to; None means "the request's URL".
+        "PUBLIC_URL": (os.environ.get("MEETUP_PUBLIC_URL") or "").rstrip("/") or None,
+        # Redis URL for Flask-SocketIO's message queue when several workers run.
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("MEETUP_MESSAGE_QUEUE") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("MEETUP_SECURE_COOKIES", "") == "1",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LANGUAGES": ("nl", "en"),
+        "DISPLAY_TIMEZONE": "Europe/Amsterdam",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+    if "SECRET_KEY" not in override:
+        config["SECRET_KEY"] = _secret_key(instance)
+    config.update(override)
+    return config

@@ -1,0 +1,109 @@
+"""The HTTP face: blueprints, error pages, security headers and template helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, Response, g, jsonify, make_response, redirect, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from meetup.services import content
+from meetup.services.errors import DomainError
+
+#: A strict Content-Security-Policy: no inline scripts, no inline handlers, nothing external.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_web(app: Flask) -> None:
+    from meetup.web.organiser import bp as organiser_bp
+    from meetup.web.participant import bp as participant_bp
+    from meetup.web.projector import bp as projector_bp
+    from meetup.web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(organiser_bp, url_prefix="/organiser")
+    app.register_blueprint(participant_bp)
+    app.register_blueprint(projector_bp, url_prefix="/projector")
+
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    app.add_template_filter(local_datetime, "local_dt")
+    app.add_template_filter(content.role_label, "role_label")
+    app.add_url_rule("/lang/<code>", "set_language", _set_language)
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def _domain_error(error: DomainError) -> Any:
+    """Every domain error becomes a response here, and only here."""
+    if wants_json():
+        return jsonify(error.as_dict()), error.status
+    return render_template("errors/error.html", error=error, status=error.status), error.status
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    message = _("Your form expired. Please try again.")
+    if wants_json():
+        return jsonify({"error": "csrf", "message": message}), 400
+    return render_template("errors/error.html", message=message, status=400), 400
+
+
+def _http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    messages = {
+        404: _("We could not find this page. Check the link or the code on the big screen."),
+        403: _("You are not allowed to see this page."),
+        405: _("This action is not possible here."),
+        413: _("What you sent is too large."),
+    }
+    message = messages.get(status, _("Something went wrong. Please try again."))
+    if wants_json():
+        return jsonify({"error": f"http_{status}", "message": message}), status
+    return render_template("errors/error.html", message=message, status=status), status
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "current_locale": str(get_locale() or "nl"),
+        "organiser": g.get("organiser"),
+    }
+
+
+def local_datetime(value: datetime | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """A UTC datetime as Europe/Amsterdam wall-clock time."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo("Europe/Amsterdam")).strftime(fmt)
+
+
+def _set_language(code: str) -> Any:
+    target = request.referrer if request.referrer and request.referrer.startswith(
+        request.host_url) else "/"
+    response = make_response(redirect(target))
+    if code in ("nl", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response

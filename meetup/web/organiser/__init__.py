@@ -1,0 +1,7 @@
+"""The organiser's pages: log in, prepare meetups, run the evening, reports."""
+
+from flask import Blueprint
+
+bp = Blueprint("organiser", __name__)
+
+from meetup.web.organiser import auth, meetups  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,71 @@
+"""Organiser login and logout; ``login_required`` for every organiser page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from meetup.extensions import db
+from meetup.models import Organiser
+from meetup.services import organisers
+from meetup.web.organiser import bp
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+@bp.before_app_request
+def load_organiser() -> None:
+    organiser_id = session.get("organiser_id")
+    g.organiser = db.session.get(Organiser, organiser_id) if organiser_id else None
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("organiser") is None:
+            return redirect(url_for("organiser.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("organiser.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        organiser = organisers.authenticate(db.session, form.email.data, form.password.data)
+        if organiser is None:
+            form.password.errors.append(_("This e-mail address and password do not match."))
+        else:
+            db.session.commit()
+            session.clear()
+            session.permanent = True
+            session["organiser_id"] = organiser.id
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("organiser/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    session.pop("organiser_id", None)
+    flash(_("You are logged out."))
+    return redirect(url_for("organiser.login"))

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages the test suite needs, when any is missing:
+# Chromium for the browser tests, fonts, poppler-utils (pdftoppm/pdftotext),
+# PostgreSQL and Redis for the scale-out tests.
+set -e
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
+[ -d /usr/share/fonts/truetype/noto ] || missing="$missing fonts-noto-core"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+[ -z "$missing" ] && exit 0
+echo "Installing system packages:$missing"
+SUDO=""
+if [ "$(id -u)" != "0" ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "Need root (or sudo) to install:$missing" >&2; exit 1; fi
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
