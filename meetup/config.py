@@ -63,3 +63,8 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         config["SECRET_KEY"] = _secret_key(instance)
     config.update(override)
     return config
+
+#: Key in the signed session cookie holding ``{meetup_id: participant token}``. The web face
+#: writes it at join; the real-time face reads it on connect. Identity never comes from ids
+#: the client sends.
+PARTICIPANT_SESSION_KEY = "participants"

@@ -64,3 +64,25 @@ class WrongPhase(Conflict):
 class Full(Conflict):
     code = "full"
     default_message = _l("This theme is full. Please choose another one.")
+
+
+class Unauthorised(DomainError):
+    code = "unauthorised"
+    status = 401
+    default_message = _l("Join the meetup first.")
+
+
+class NotReady(Conflict):
+    """An agreement that lacks what it needs to be final; ``missing`` names the fields."""
+
+    code = "not_ready"
+    default_message = _l("This agreement is not complete yet.")
+
+    def __init__(self, missing: list[str], message: Any = None) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["missing"] = self.missing
+        return data

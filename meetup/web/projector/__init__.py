@@ -1,7 +1,7 @@
 """The big screen: QR code while people join, then tables, timer, questions and plenary."""
 
-from __future__ import annotations
-
 from flask import Blueprint
 
 bp = Blueprint("projector", __name__)
+
+from meetup.web.projector import qr, screen  # noqa: E402,F401  (routes register on bp)

@@ -1,10 +1,10 @@
-"""The participant's pages on the phone: join, theme, table, rounds, votes, agreements."""
+"""Joining: type the short code, or arrive through the QR link, and fill in the join form."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -13,8 +13,7 @@ from wtforms.validators import DataRequired, Length
 from meetup.extensions import db
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import NotFound
-
-bp = Blueprint("participant", __name__)
+from meetup.web.participant import bp
 
 
 class CodeForm(FlaskForm):

@@ -1,0 +1,141 @@
+"""Joining a meetup from a phone, the participant's identity token, and choosing a theme.
+
+The phone keeps a random token (in the signed session cookie); only its SHA-256 hash is
+stored. Whoever holds the token is that participant: a reload, a second tab or a reconnect
+brings the person back without an account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from meetup.models import Meetup, Participant, Phase, Theme
+from meetup.models.types import utcnow
+from meetup.services import content
+from meetup.services.errors import Full, InvalidInput, NotFound, WrongPhase
+
+NAME_MAX = 80
+ORGANISATION_MAX = 120
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    """What the join form sends."""
+
+    display_name: str
+    role: str
+    organisation: str
+    email: str = ""
+    email_consent: bool = False
+
+
+def _clean(request: JoinRequest) -> JoinRequest:
+    name = " ".join(request.display_name.split())
+    organisation = " ".join(request.organisation.split())
+    email = request.email.strip().lower()
+    if not name:
+        raise InvalidInput(_l("Fill in your name."), field="display_name")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(_l("Your name can have at most %(n)s characters.", n=NAME_MAX),
+                           field="display_name")
+    if request.role not in content.role_keys():
+        raise InvalidInput(_l("Choose your role from the list."), field="role")
+    if not organisation:
+        raise InvalidInput(_l("Fill in your organisation."), field="organisation")
+    if len(organisation) > ORGANISATION_MAX:
+        raise InvalidInput(
+            _l("The organisation can have at most %(n)s characters.", n=ORGANISATION_MAX),
+            field="organisation")
+    if email and ("@" not in email or "." not in email.split("@")[-1] or len(email) > 254):
+        raise InvalidInput(_l("Enter a valid e-mail address."), field="email")
+    if request.email_consent and not email:
+        raise InvalidInput(_l("Fill in your e-mail address, or leave the box unticked."),
+                           field="email")
+    return JoinRequest(name, request.role, organisation, email, request.email_consent and
+                       bool(email))
+
+
+def join(session: Session, meetup: Meetup, request: JoinRequest) -> tuple[Participant, str]:
+    """Register a participant; returns the participant and the token for the phone."""
+    if meetup.phase is Phase.CLOSED:
+        raise WrongPhase(_l("This meetup has ended; joining is no longer possible."))
+    data = _clean(request)
+    token = secrets.token_urlsafe(32)
+    participant = Participant(
+        meetup=meetup,
+        display_name=data.display_name,
+        role=data.role,
+        organisation=data.organisation,
+        email=data.email or None,
+        email_consent=data.email_consent,
+        token_hash=hash_token(token),
+    )
+    session.add(participant)
+    session.flush()
+    return participant, token
+
+
+def participant_for_token(session: Session, meetup_id: int, token: str | None) -> Participant | None:
+    """The participant of this meetup holding ``token``, or None."""
+    if not token:
+        return None
+    participant = session.scalar(
+        select(Participant).where(Participant.token_hash == hash_token(token))
+    )
+    if participant is None or participant.meetup_id != meetup_id:
+        return None
+    return participant
+
+
+def touch(participant: Participant) -> None:
+    participant.last_seen_at = utcnow()
+
+
+def theme_counts(session: Session, meetup: Meetup) -> dict[int, int]:
+    """Number of participants per theme id."""
+    rows = session.execute(
+        select(Participant.theme_id, func.count(Participant.id))
+        .where(Participant.meetup_id == meetup.id, Participant.theme_id.is_not(None))
+        .group_by(Participant.theme_id)
+    )
+    return {theme_id: count for theme_id, count in rows}
+
+
+def choose_theme(session: Session, participant: Participant, theme_key: str) -> Theme:
+    """Pick (or change) a theme, respecting the organiser's cap.
+
+    Changing is possible until the person has a table; then the organiser moves them.
+    """
+    meetup = participant.meetup
+    if meetup.phase not in (Phase.REGISTRATION, Phase.THEME_CHOICE, Phase.TABLES) and \
+            participant.theme_id is not None:
+        raise WrongPhase(_l("Themes can no longer be changed; ask the organiser."))
+    if participant.table_id is not None and participant.theme is not None \
+            and participant.theme.key != theme_key:
+        raise WrongPhase(_l("You already have a table; ask the organiser to move you."))
+    theme = meetup.theme_by_key(theme_key)
+    if theme is None:
+        raise NotFound(_l("This theme does not exist."), field="theme")
+    if participant.theme_id == theme.id:
+        return theme
+    if theme.capacity is not None:
+        # Lock the theme row on PostgreSQL so two phones cannot both take the last place.
+        session.execute(select(Theme.id).where(Theme.id == theme.id).with_for_update())
+        taken = session.scalar(
+            select(func.count(Participant.id)).where(Participant.theme_id == theme.id)
+        ) or 0
+        if taken >= theme.capacity:
+            raise Full()
+    participant.theme_id = theme.id
+    session.flush()
+    return theme

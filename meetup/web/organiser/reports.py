@@ -1,0 +1,1 @@
+"""(placeholder module: routes land here)"""

@@ -1,0 +1,7 @@
+"""The participant's pages on the phone: join, then the live evening."""
+
+from flask import Blueprint
+
+bp = Blueprint("participant", __name__)
+
+from meetup.web.participant import join, live  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,1 @@
+"""The live evening on the phone: theme, table, rounds, votes, agreements, closing."""

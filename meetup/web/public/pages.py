@@ -1,0 +1,14 @@
+"""The home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from meetup.web.public import bp
+
+
+@bp.route("/")
+def home() -> Any:
+    return render_template("public/home.html")
