@@ -1,1 +1,1 @@
-"""(placeholder module: routes land here)"""
+"""The shared read-only report and the owners' follow-up pages (placeholder until they land)."""
