@@ -14,8 +14,21 @@ def register_realtime(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         # None: only the application's own origin (the Host of the request) is accepted.
         cors_allowed_origins=origins,
         manage_session=False,
     )
+
+
+def _async_mode() -> str:
+    """gevent when ``meetup serve`` patched the standard library, else plain threads.
+
+    Chosen explicitly: Flask's CLI would otherwise make Flask-SocketIO fall back to the
+    Werkzeug development server.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a runtime dependency
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
