@@ -1,0 +1,78 @@
+"""The idempotency log of client writes and the meetup's revision counter (``seq``).
+
+A socket handler runs one write like this, in one transaction::
+
+    if operations.seen(session, op):
+        ...answer as if done now (current ``meetup.revision`` as seq)...
+    else:
+        result = board.create_note(session, participant, note_uuid, round, text)
+        operations.record(session, meetup.id, participant.id, "note.create", op)
+    session.commit()
+
+Every write service in this package calls :func:`bump` exactly once when it changes something
+(never on an idempotent replay that changes nothing), so after it returns ``meetup.revision``
+is the ``seq`` of the write. On a :class:`~meetup.services.errors.DomainError` the caller rolls
+back.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from meetup.models import Meetup, Operation
+
+
+def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    """``value`` as a UUID; ValueError for anything that is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("not a UUID")
+    return uuid.UUID(value)
+
+
+def seen(session: Session, op: uuid.UUID) -> bool:
+    """True when the client write ``op`` was applied before (in this or an earlier transaction)."""
+    return session.scalar(select(Operation.uuid).where(Operation.uuid == as_uuid(op))) is not None
+
+
+def record(
+    session: Session,
+    meetup_id: int,
+    participant_id: int | None,
+    kind: str,
+    op: uuid.UUID,
+) -> None:
+    """Remember that the client write ``op`` (an event such as ``note.edit``) was applied.
+
+    Two workers racing with the same ``op`` both insert; the primary key lets only one commit.
+    """
+    session.add(
+        Operation(uuid=as_uuid(op), meetup_id=meetup_id, participant_id=participant_id,
+                  kind=kind[:40])
+    )
+    session.flush()
+
+
+def bump(session: Session, meetup: Meetup) -> int:
+    """Raise the meetup's revision by one and return the new value (the write's ``seq``).
+
+    One ``UPDATE ... SET revision = revision + 1 ... RETURNING revision``: the database does the
+    increment, so concurrent writers never hand out the same number. The row stays locked until
+    the transaction ends (PostgreSQL row lock; SQLite's single writer lock), which also
+    serialises the writes of one meetup that check a budget after bumping.
+    """
+    stmt = (
+        update(Meetup.__table__)
+        .where(Meetup.__table__.c.id == meetup.id)
+        .values(revision=Meetup.__table__.c.revision + 1)
+        .returning(Meetup.__table__.c.revision)
+    )
+    revision = session.execute(stmt).scalar_one()
+    # Keep the loaded instance in step without marking it dirty (no second UPDATE on flush).
+    set_committed_value(meetup, "revision", revision)
+    return revision
