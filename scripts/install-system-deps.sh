@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages the test suite needs, when any is missing:
 # Chromium for the browser tests, fonts, poppler-utils (pdftoppm/pdftotext),
-# PostgreSQL and Redis for the scale-out tests.
+# PostgreSQL, Redis and nginx for the scale-out tests.
 set -e
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
@@ -10,6 +10,7 @@ command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 [ -d /usr/share/fonts/truetype/noto ] || missing="$missing fonts-noto-core"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 [ -z "$missing" ] && exit 0
 echo "Installing system packages:$missing"
 SUDO=""
