@@ -32,6 +32,12 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     import meetup.models  # noqa: F401  (registers every table on the metadata)
     from meetup.models.types import render_alembic_item
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
     db.init_app(app)
     migrate.init_app(
         app,

@@ -48,6 +48,8 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "PUBLIC_URL": (os.environ.get("MEETUP_PUBLIC_URL") or "").rstrip("/") or None,
         # Redis URL for Flask-SocketIO's message queue when several workers run.
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("MEETUP_MESSAGE_QUEUE") or None,
+        # Number of proxies in front (nginx): trust their X-Forwarded-For/-Proto/-Host headers.
+        "PROXY_COUNT": int(os.environ.get("MEETUP_PROXY_COUNT", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("MEETUP_SECURE_COOKIES", "") == "1",
