@@ -39,28 +39,45 @@ class JoinRequest:
     email_consent: bool = False
 
 
-def _clean(request: JoinRequest) -> JoinRequest:
+def problems(request: JoinRequest) -> dict[str, InvalidInput]:
+    """Every field error of the join form at once, keyed by field (empty when all is well).
+
+    The form shows them all together, next to their fields; :func:`join` raises the first.
+    """
     name = " ".join(request.display_name.split())
     organisation = " ".join(request.organisation.split())
     email = request.email.strip().lower()
+    found: dict[str, InvalidInput] = {}
+
+    def add(field: str, message: object) -> None:
+        found.setdefault(field, InvalidInput(message, field=field))
+
     if not name:
-        raise InvalidInput(_l("Fill in your name."), field="display_name")
-    if len(name) > NAME_MAX:
-        raise InvalidInput(_l("Your name can have at most %(n)s characters.", n=NAME_MAX),
-                           field="display_name")
+        add("display_name", _l("Fill in your name."))
+    elif len(name) > NAME_MAX:
+        add("display_name", _l("Your name can have at most %(n)s characters.", n=NAME_MAX))
     if request.role not in content.role_keys():
-        raise InvalidInput(_l("Choose your role from the list."), field="role")
+        add("role", _l("Choose your role from the list."))
     if not organisation:
-        raise InvalidInput(_l("Fill in your organisation."), field="organisation")
-    if len(organisation) > ORGANISATION_MAX:
-        raise InvalidInput(
-            _l("The organisation can have at most %(n)s characters.", n=ORGANISATION_MAX),
-            field="organisation")
-    if email and ("@" not in email or "." not in email.split("@")[-1] or len(email) > 254):
-        raise InvalidInput(_l("Enter a valid e-mail address."), field="email")
+        add("organisation", _l("Fill in your organisation."))
+    elif len(organisation) > ORGANISATION_MAX:
+        add("organisation",
+            _l("The organisation can have at most %(n)s characters.", n=ORGANISATION_MAX))
+    if email and ("@" not in email or "." not in email.split("@")[-1] or len(email) > 254
+                  or any(ch.isspace() for ch in email)):
+        add("email", _l("Enter a valid e-mail address."))
     if request.email_consent and not email:
-        raise InvalidInput(_l("Fill in your e-mail address, or leave the box unticked."),
-                           field="email")
+        add("email", _l("Fill in your e-mail address, or leave the box unticked."))
+    return found
+
+
+def _clean(request: JoinRequest) -> JoinRequest:
+    found = problems(request)
+    if found:
+        raise next(iter(found.values()))
+    name = " ".join(request.display_name.split())
+    organisation = " ".join(request.organisation.split())
+    email = request.email.strip().lower()
     return JoinRequest(name, request.role, organisation, email, request.email_consent and
                        bool(email))
 
@@ -95,6 +112,18 @@ def participant_for_token(session: Session, meetup_id: int, token: str | None) -
     if participant is None or participant.meetup_id != meetup_id:
         return None
     return participant
+
+
+def organisations(session: Session, meetup: Meetup, limit: int = 60) -> list[str]:
+    """Organisations already typed at this meetup, most frequent first (for suggestions)."""
+    rows = session.execute(
+        select(Participant.organisation, func.count(Participant.id).label("n"))
+        .where(Participant.meetup_id == meetup.id, Participant.organisation != "")
+        .group_by(Participant.organisation)
+        .order_by(func.count(Participant.id).desc(), Participant.organisation)
+        .limit(limit)
+    )
+    return [organisation for organisation, _count in rows]
 
 
 def touch(participant: Participant) -> None:

@@ -1,19 +1,33 @@
-"""Joining: type the short code, or arrive through the QR link, and fill in the join form."""
+"""Joining: type the short code, or arrive through the QR link, and fill in the join form.
+
+The form creates the participant and puts their token in the signed session cookie
+(``session["participants"][str(meetup_id)]``); that cookie is the phone's identity from then
+on, so opening the QR link again brings the person straight back to the live page.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, session, url_for
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
+from meetup.models import Meetup, Phase
+from meetup.services import content, joining
 from meetup.services import meetups as meetup_service
-from meetup.services.errors import NotFound
+from meetup.services.errors import InvalidInput, NotFound, WrongPhase
 from meetup.web.participant import bp
+
+#: Longest e-mail address accepted (RFC 5321).
+EMAIL_MAX = 254
+ORGANISATIONS_LIST_ID = "organisation-suggestions"
 
 
 class CodeForm(FlaskForm):
@@ -21,7 +35,36 @@ class CodeForm(FlaskForm):
         _l("Code on the big screen"),
         validators=[DataRequired(_l("Type the code from the big screen.")), Length(max=20)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                   "inputmode": "text"},
+                   "inputmode": "text", "maxlength": 20},
+    )
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class JoinForm(FlaskForm):
+    """The join form; the joining service checks the values (one set of rules, one place)."""
+
+    display_name = StringField(
+        _l("Name"), filters=[_strip],
+        render_kw={"autocomplete": "name", "autocapitalize": "words", "required": True,
+                   "maxlength": joining.NAME_MAX, "spellcheck": "false"},
+    )
+    role = SelectField(_l("Role"), validate_choice=False, render_kw={"required": True})
+    organisation = StringField(
+        _l("Organisation"), filters=[_strip],
+        render_kw={"autocomplete": "organization", "required": True,
+                   "maxlength": joining.ORGANISATION_MAX},
+    )
+    email = EmailField(
+        _l("E-mail address (optional)"), filters=[_strip],
+        render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false",
+                   "inputmode": "email", "maxlength": EMAIL_MAX},
+    )
+    email_consent = BooleanField(
+        _l("My name, role, organisation and e-mail address may appear in the contact list "
+           "of the report for the municipality."),
     )
 
 
@@ -33,13 +76,83 @@ def join() -> Any:
         try:
             meetup = meetup_service.by_short_code(db.session, form.code.data)
         except NotFound as error:
-            form.code.errors.append(str(error.message))
+            form.code.errors = [*form.code.errors, str(error.message)]
         else:
             return redirect(url_for("participant.join_meetup", token=meetup.join_token))
     return render_template("participant/code.html", form=form)
 
 
+def _tokens() -> dict[str, str]:
+    """The participant tokens in this browser's cookie, per meetup id (as strings)."""
+    value = session.get(PARTICIPANT_SESSION_KEY)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    locale = str(get_locale() or "nl")
+    return [("", _("Choose your role"))] + [
+        (role["key"], role.get(locale) or role["nl"]) for role in content.roles()]
+
+
+def meetup_when_where(meetup: Meetup) -> str:
+    """"Hilversum · Bibliotheek · 3 december 2026, 18:30" in the visitor's language."""
+    parts = [meetup.city, meetup.venue]
+    if meetup.starts_at is not None:
+        parts.append(f"{format_date(meetup.starts_at, 'long')}, "
+                     f"{format_time(meetup.starts_at, 'HH:mm')}")
+    return " · ".join(part for part in parts if part)
+
+
+def _closed_page(meetup: Meetup) -> Any:
+    return render_template("participant/join.html", meetup=meetup, closed=True,
+                           when_where=meetup_when_where(meetup))
+
+
 @bp.route("/j/<token>", methods=["GET", "POST"])
 def join_meetup(token: str) -> Any:
+    """The join form behind the QR code; a phone that already joined goes straight on."""
     meetup = meetup_service.by_join_token(db.session, token)
-    return render_template("participant/join.html", meetup=meetup)
+    tokens = _tokens()
+    if joining.participant_for_token(db.session, meetup.id, tokens.get(str(meetup.id))):
+        return redirect(url_for("participant.live", meetup_id=meetup.id))
+    if meetup.phase is Phase.CLOSED:
+        return _closed_page(meetup)
+
+    form = JoinForm()
+    form.role.choices = _role_choices()
+    errors: dict[str, InvalidInput] = {}
+    if form.validate_on_submit():
+        wanted = joining.JoinRequest(
+            display_name=form.display_name.data or "",
+            role=form.role.data or "",
+            organisation=form.organisation.data or "",
+            email=form.email.data or "",
+            email_consent=bool(form.email_consent.data),
+        )
+        errors = joining.problems(wanted)
+        if not errors:
+            try:
+                _participant, secret = joining.join(db.session, meetup, wanted)
+            except WrongPhase:
+                db.session.rollback()
+                return _closed_page(meetup)
+            except InvalidInput as error:
+                db.session.rollback()
+                errors = {error.field or "display_name": error}
+            else:
+                db.session.commit()
+                session[PARTICIPANT_SESSION_KEY] = {**tokens, str(meetup.id): secret}
+                session.permanent = True
+                return redirect(url_for("participant.live", meetup_id=meetup.id))
+        for name, error in errors.items():
+            bound = getattr(form, name, form.display_name)
+            bound.errors = [*bound.errors, str(error.message)]
+
+    suggestions = joining.organisations(db.session, meetup)
+    if suggestions:
+        form.organisation.render_kw = {**(form.organisation.render_kw or {}),
+                                       "list": ORGANISATIONS_LIST_ID}
+    return render_template(
+        "participant/join.html", meetup=meetup, form=form, closed=False,
+        has_errors=bool(errors), organisations=suggestions,
+        organisations_list_id=ORGANISATIONS_LIST_ID, when_where=meetup_when_where(meetup))

@@ -1,0 +1,203 @@
+"""Joining from a phone: the code form, the join form behind the QR link, and coming back."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from meetup.config import PARTICIPANT_SESSION_KEY
+from meetup.extensions import db
+from meetup.models import Meetup, Participant, Phase
+from meetup.services import joining, meetups
+from meetup.services.joining import JoinRequest
+
+GOOD = {"display_name": "  Şükrü   Yılmaz ", "role": "leerkracht_po",
+        "organisation": " OBS De Regenboog ", "email": "", "email_consent": ""}
+
+
+def join_url(meetup: Meetup) -> str:
+    return f"/j/{meetup.join_token}"
+
+
+def participants(meetup: Meetup) -> list[Participant]:
+    return list(db.session.scalars(db.select(Participant).where(
+        Participant.meetup_id == meetup.id).order_by(Participant.id)))
+
+
+def field_error(html: str, field: str) -> str:
+    """The text of the error paragraph attached to ``field`` (empty when none)."""
+    marker = f'<p class="error" id="{field}-error">'
+    if marker not in html:
+        return ""
+    return html.split(marker, 1)[1].split("</p>", 1)[0]
+
+
+# --- /join: typing the short code ---------------------------------------------------------
+
+def test_the_code_can_be_typed_in_lower_case_with_spaces_or_a_dash(client, meetup) -> None:
+    code = meetup.short_code
+    for typed in (code.lower(), f"{code[:3]} {code[3:]}", f"{code[:3].lower()}-{code[3:]}"):
+        response = client.post("/join", data={"code": typed})
+        assert response.status_code == 302, typed
+        assert response.headers["Location"].endswith(join_url(meetup))
+
+
+def test_an_unknown_code_shows_a_dutch_error_next_to_the_field(client, meetup) -> None:
+    response = client.post("/join", data={"code": "ZZZZZZ"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Er is geen meetup met deze code" in field_error(html, "code")
+    assert 'value="ZZZZZZ"' in html
+
+
+def test_an_empty_code_asks_for_the_code(client, meetup) -> None:
+    html = client.post("/join", data={"code": "  "}).get_data(as_text=True)
+    assert field_error(html, "code") == "Typ de code van het grote scherm."
+
+
+# --- /j/<token>: the join form ------------------------------------------------------------
+
+def test_the_join_form_asks_name_role_organisation_and_optional_email(client, meetup) -> None:
+    response = client.get(join_url(meetup))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Meetup Hilversum" in html
+    for label in ('>Naam</label>', '>Rol</label>', '>Organisatie</label>',
+                  '>E-mailadres (optioneel)</label>'):
+        assert label in html
+    assert '<option value="">Kies je rol</option>' in html
+    assert html.count("<option value=") == 15  # the empty choice and the 14 roles
+    assert ">IB&#39;er / zorgcoördinator</option>" in html
+    assert 'autocomplete="organization"' in html and 'autocomplete="email"' in html
+    assert 'type="email"' in html
+    consent = html.split('id="email_consent"', 1)[0].rsplit("<input", 1)[1]
+    assert "checked" not in consent
+    assert "contactlijst van het verslag voor de gemeente" in html
+    assert "zonder je naam in het verslag" in html
+
+
+def test_the_roles_are_in_english_when_the_visitor_chose_english(client, meetup) -> None:
+    html = client.get(join_url(meetup) + "?lang=en").get_data(as_text=True)
+    assert '<option value="">Choose your role</option>' in html
+    assert ">Primary school teacher</option>" in html
+    assert ">Name</label>" in html
+
+
+def test_joining_sets_the_cookie_and_goes_to_the_live_page(client, meetup) -> None:
+    response = client.post(join_url(meetup), data=GOOD)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/live/{meetup.id}")
+    assert "Expires=" in response.headers["Set-Cookie"]  # survives closing the browser
+
+    [person] = participants(meetup)
+    assert (person.display_name, person.organisation) == ("Şükrü Yılmaz", "OBS De Regenboog")
+    assert person.role == "leerkracht_po"
+    assert person.email is None and person.email_consent is False
+    with client.session_transaction() as cookie:
+        token = cookie[PARTICIPANT_SESSION_KEY][str(meetup.id)]
+    assert joining.participant_for_token(db.session, meetup.id, token).id == person.id
+
+
+def test_email_and_consent_are_stored_when_given(client, meetup) -> None:
+    data = {**GOOD, "email": " Sukru@Example.NL ", "email_consent": "y"}
+    assert client.post(join_url(meetup), data=data).status_code == 302
+    [person] = participants(meetup)
+    assert person.email == "sukru@example.nl"
+    assert person.email_consent is True
+
+
+def test_reopening_the_link_brings_the_phone_back_but_a_new_phone_sees_the_form(
+        app: Flask, client: FlaskClient, meetup) -> None:
+    client.post(join_url(meetup), data=GOOD)
+    again = client.get(join_url(meetup))
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(f"/live/{meetup.id}")
+    # Posting the form again (a second tab) does not make a second participant.
+    assert client.post(join_url(meetup), data=GOOD).status_code == 302
+    assert len(participants(meetup)) == 1
+
+    other_phone = app.test_client()
+    response = other_phone.get(join_url(meetup))
+    assert response.status_code == 200
+    assert '<form method="post"' in response.get_data(as_text=True)
+
+
+def test_joining_a_second_meetup_keeps_the_first_in_the_cookie(client, organiser,
+                                                                meetup) -> None:
+    second = meetups.create_meetup(db.session, organiser, title="Meetup Utrecht")
+    db.session.commit()
+    client.post(join_url(meetup), data=GOOD)
+    client.post(join_url(second), data={**GOOD, "display_name": "Ada"})
+    with client.session_transaction() as cookie:
+        assert set(cookie[PARTICIPANT_SESSION_KEY]) == {str(meetup.id), str(second.id)}
+    assert client.get(join_url(meetup)).status_code == 302
+    assert client.get(join_url(second)).status_code == 302
+
+
+def test_a_cookie_of_another_meetup_does_not_count(client, organiser, meetup) -> None:
+    second = meetups.create_meetup(db.session, organiser, title="Meetup Utrecht")
+    db.session.commit()
+    client.post(join_url(meetup), data=GOOD)
+    with client.session_transaction() as cookie:
+        token = cookie[PARTICIPANT_SESSION_KEY][str(meetup.id)]
+        cookie[PARTICIPANT_SESSION_KEY] = {str(second.id): token}
+    assert client.get(join_url(second)).status_code == 200
+
+
+def test_each_mistake_gets_a_dutch_message_next_to_its_field(client, meetup) -> None:
+    cases = [
+        ({"display_name": "   "}, "display_name", "Vul je naam in."),
+        ({"role": ""}, "role", "Kies je rol uit de lijst."),
+        ({"role": "astronaut"}, "role", "Kies je rol uit de lijst."),
+        ({"organisation": ""}, "organisation", "Vul je organisatie in."),
+        ({"email": "ada@example"}, "email", "Vul een geldig e-mailadres in."),
+        ({"email": "", "email_consent": "y"}, "email",
+         "Vul je e-mailadres in, of vink het vakje niet aan."),
+        ({"display_name": "x" * 81}, "display_name", "Je naam mag maximaal 80 tekens hebben."),
+    ]
+    for change, field, message in cases:
+        response = client.post(join_url(meetup), data={**GOOD, **change})
+        assert response.status_code == 200, change
+        html = response.get_data(as_text=True)
+        assert field_error(html, field) == message, (change, field_error(html, field))
+        assert "kijk de gemarkeerde velden" in html
+    assert participants(meetup) == []
+    with client.session_transaction() as cookie:
+        assert PARTICIPANT_SESSION_KEY not in cookie
+
+
+def test_all_mistakes_show_at_once_and_what_was_typed_stays(client, meetup) -> None:
+    html = client.post(join_url(meetup), data={
+        "display_name": "", "role": "", "organisation": "", "email": "nope",
+        "email_consent": ""}).get_data(as_text=True)
+    for field in ("display_name", "role", "organisation", "email"):
+        assert field_error(html, field), field
+    assert 'value="nope"' in html
+
+
+def test_the_form_suggests_organisations_others_typed(client, app, meetup) -> None:
+    joining.join(db.session, meetup, JoinRequest("Bo", "gemeente", "Gemeente Hilversum"))
+    db.session.commit()
+    html = app.test_client().get(join_url(meetup)).get_data(as_text=True)
+    assert 'list="organisation-suggestions"' in html
+    assert '<option value="Gemeente Hilversum"></option>' in html
+
+
+def test_a_closed_meetup_says_so_and_shows_no_form(client, meetup) -> None:
+    meetup.phase = Phase.CLOSED
+    db.session.commit()
+    response = client.get(join_url(meetup))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Deze meetup is afgelopen; aanmelden kan niet meer." in html
+    assert "<form method=\"post\" novalidate" not in html
+    client.post(join_url(meetup), data=GOOD)
+    assert participants(meetup) == []
+
+
+def test_an_unknown_link_gets_the_dutch_not_found_page(client, meetup) -> None:
+    response = client.get("/j/not-a-real-token")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Niet gevonden" in html
+    assert "Deze link klopt niet. Scan de QR-code opnieuw of typ de code." in html
