@@ -1,10 +1,12 @@
-"""Preparing meetups: create, edit, delete, and find them by their join codes."""
+"""Preparing meetups: create, edit, delete, edit their themes, and find them by their codes."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -22,6 +24,36 @@ EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size
                    "votes_per_person")
 EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "directions",
                          "reading_links", "examples", "capacity")
+#: The organiser enters and reads times as wall-clock time here; the database holds UTC.
+LOCAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
+#: Column lengths, checked here so that PostgreSQL never has to refuse a value.
+MAX_LENGTHS = {"title": 200, "city": 120, "venue": 200}
+THEME_MAX_LENGTHS = {"title": 120, "subject": 120}
+DIRECTION_CODE_MAX = 12
+DIRECTION_TITLE_MAX = 200
+LINK_TITLE_MAX = 300
+URL_MAX = 2000
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """Wall-clock time in Europe/Amsterdam as a UTC datetime, correct across summer time.
+
+    A time that does not exist (the hour skipped when the clocks go forward) is refused; for
+    the hour that happens twice in October the first (summer time) one is meant.
+    """
+    local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=LOCAL_TIMEZONE)
+    in_utc = local.astimezone(UTC)
+    if in_utc.astimezone(LOCAL_TIMEZONE).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise InvalidInput(
+            _l("This time does not exist in the Netherlands (the clocks go forward)."),
+            field="start_time")
+    return in_utc
+
+
+def utc_to_local(moment: datetime) -> tuple[date, time]:
+    """A stored UTC datetime as (date, time) on the Dutch wall clock, for filling in a form."""
+    local = moment.astimezone(LOCAL_TIMEZONE)
+    return local.date(), local.time().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def new_join_token() -> str:
@@ -45,6 +77,9 @@ def normalise_short_code(code: str) -> str:
 def _validate(fields: dict[str, Any]) -> None:
     if "title" in fields and not (fields["title"] or "").strip():
         raise InvalidInput(_l("Give the meetup a title."), field="title")
+    for name, limit in MAX_LENGTHS.items():
+        if len((fields.get(name) or "").strip()) > limit:
+            raise InvalidInput(_l("Use at most %(n)s characters.", n=limit), field=name)
     if "starts_at" in fields and fields["starts_at"] is not None:
         if not isinstance(fields["starts_at"], datetime) or fields["starts_at"].tzinfo is None:
             raise InvalidInput(_l("Enter a valid date and time."), field="starts_at")
@@ -98,18 +133,118 @@ def update_meetup(session: Session, meetup: Meetup, **fields: Any) -> Meetup:
     return meetup
 
 
+def _text(value: Any) -> str:
+    return (value or "").strip() if isinstance(value, str) or value is None else str(value)
+
+
+def _ordered(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """Rows with their index as given, sorted by their ``position`` (missing last), stably."""
+    indexed = list(enumerate(rows))
+    return sorted(indexed, key=lambda pair: (pair[1].get("position") is None,
+                                             pair[1].get("position") or 0, pair[0]))
+
+
+def clean_directions(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Directions in the order of their ``position``; empty rows and removed ones dropped.
+
+    Errors name the row as given: ``directions-<index>-<field>``.
+    """
+    cleaned = []
+    for index, row in _ordered(rows):
+        code, title, prompt = _text(row.get("code")), _text(row.get("title")), \
+            _text(row.get("prompt"))
+        if row.get("remove") or not (code or title or prompt):
+            continue
+        if not title:
+            raise InvalidInput(_l("Give this direction a title."),
+                               field=f"directions-{index}-title")
+        if len(title) > DIRECTION_TITLE_MAX:
+            raise InvalidInput(_l("Use at most %(n)s characters.", n=DIRECTION_TITLE_MAX),
+                               field=f"directions-{index}-title")
+        if len(code) > DIRECTION_CODE_MAX:
+            raise InvalidInput(_l("Use at most %(n)s characters.", n=DIRECTION_CODE_MAX),
+                               field=f"directions-{index}-code")
+        cleaned.append({"code": code, "title": title, "prompt": prompt})
+    return cleaned
+
+
+def is_https_url(url: str) -> bool:
+    """An absolute https:// address with a host name and no spaces."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return (parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+            and not any(ch.isspace() for ch in url))
+
+
+def clean_reading_links(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Reading links (title + https address) in order; empty rows and removed ones dropped."""
+    cleaned = []
+    for index, row in _ordered(rows):
+        title, url = _text(row.get("title")), _text(row.get("url"))
+        if row.get("remove") or not (title or url):
+            continue
+        if not title:
+            raise InvalidInput(_l("Give this link a title."),
+                               field=f"reading_links-{index}-title")
+        if len(title) > LINK_TITLE_MAX:
+            raise InvalidInput(_l("Use at most %(n)s characters.", n=LINK_TITLE_MAX),
+                               field=f"reading_links-{index}-title")
+        if not url:
+            raise InvalidInput(_l("Fill in the web address."), field=f"reading_links-{index}-url")
+        if len(url) > URL_MAX or not is_https_url(url):
+            raise InvalidInput(
+                _l("Enter a full web address that starts with https://"),
+                field=f"reading_links-{index}-url")
+        cleaned.append({"title": title, "url": url})
+    return cleaned
+
+
+def clean_examples(lines: list[str] | str) -> list[str]:
+    """Example initiatives, one per line; empty lines dropped."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    return [" ".join(line.split()) for line in lines if line and line.strip()]
+
+
 def update_theme(session: Session, theme: Theme, **fields: Any) -> Theme:
+    """Edit a meetup's copy of a theme (the defaults file is never touched).
+
+    ``directions`` and ``reading_links`` are lists of row dicts as the form sends them (with
+    an optional ``position`` to order by and ``remove`` to drop); ``examples`` is a list of
+    lines or one text with a line per example; ``capacity`` None means no cap.
+    """
     unknown = set(fields) - set(EDITABLE_THEME_FIELDS)
     if unknown:
         raise TypeError(f"unknown theme fields: {sorted(unknown)}")
-    if "title" in fields and not (fields["title"] or "").strip():
+    if "title" in fields and not _text(fields["title"]):
         raise InvalidInput(_l("Give the theme a title."), field="title")
-    if "capacity" in fields and fields["capacity"] is not None and int(fields["capacity"]) < 1:
+    for name, limit in THEME_MAX_LENGTHS.items():
+        if len(_text(fields.get(name))) > limit:
+            raise InvalidInput(_l("Use at most %(n)s characters.", n=limit), field=name)
+    if "question" in fields and not _text(fields["question"]):
+        raise InvalidInput(_l("Fill in the central question."), field="question")
+    if fields.get("capacity") is not None and int(fields["capacity"]) < 1:
         raise InvalidInput(_l("A cap must be at least 1, or empty for no cap."),
                            field="capacity")
+    if "directions" in fields:
+        fields["directions"] = clean_directions(fields["directions"] or [])
+    if "reading_links" in fields:
+        fields["reading_links"] = clean_reading_links(fields["reading_links"] or [])
+    if "examples" in fields:
+        fields["examples"] = clean_examples(fields["examples"] or [])
     for key, value in fields.items():
         setattr(theme, key, value.strip() if isinstance(value, str) else value)
     session.flush()
+    return theme
+
+
+def theme_of(meetup: Meetup, key: str) -> Theme:
+    """The meetup's theme with this key; NotFound otherwise."""
+    theme = meetup.theme_by_key(key)
+    if theme is None:
+        raise NotFound(_l("This theme does not exist."))
     return theme
 
 
@@ -160,3 +295,16 @@ def participant_count(session: Session, meetup: Meetup) -> int:
     return session.scalar(
         select(func.count(Participant.id)).where(Participant.meetup_id == meetup.id)
     ) or 0
+
+
+def participant_counts(session: Session, meetup_ids: list[int]) -> dict[int, int]:
+    """Number of participants per meetup id (0 for meetups without any), in one query."""
+    counts = dict.fromkeys(meetup_ids, 0)
+    if meetup_ids:
+        rows = session.execute(
+            select(Participant.meetup_id, func.count(Participant.id))
+            .where(Participant.meetup_id.in_(meetup_ids))
+            .group_by(Participant.meetup_id)
+        )
+        counts.update({meetup_id: count for meetup_id, count in rows})
+    return counts

@@ -7,12 +7,16 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetup.models import Organiser
 from meetup.models.types import utcnow
 from meetup.services.errors import Conflict, InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
+#: Checked against when the e-mail address is unknown, so that a wrong address takes as long
+#: as a wrong password and does not reveal which addresses have an account.
+_DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 
 def normalise_email(email: str) -> str:
@@ -51,9 +55,13 @@ def authenticate(session: Session, email: str, password: str) -> Organiser | Non
     try:
         email = normalise_email(email)
     except InvalidInput:
+        check_password_hash(_DUMMY_HASH, password or "")
         return None
     organiser = session.scalar(select(Organiser).where(Organiser.email == email))
-    if organiser is None or not organiser.check_password(password):
+    if organiser is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not organiser.check_password(password or ""):
         return None
     organiser.last_login_at = utcnow()
     return organiser

@@ -1,4 +1,8 @@
-"""Organiser login and logout; ``login_required`` for every organiser page."""
+"""Organiser login and logout; ``login_required`` for every organiser page.
+
+The session cookie is signed, HttpOnly and SameSite=Lax (see ``meetup.config``); logging in
+starts a fresh session, logging out is a POST with a CSRF token like every other change.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 from meetup.extensions import db
 from meetup.models import Organiser
@@ -22,8 +26,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 @bp.before_app_request
@@ -36,20 +48,25 @@ def login_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if g.get("organiser") is None:
-            return redirect(url_for("organiser.login", next=request.full_path))
+            target = request.full_path if request.query_string else request.path
+            return redirect(url_for("organiser.login", next=target))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site; never ``//host`` or ``/\\host``, which browsers treat as hosts."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and "\\" not in target and not any(ch.isspace() for ch in target):
         return target
     return url_for("organiser.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    if g.get("organiser") is not None and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         organiser = organisers.authenticate(db.session, form.email.data, form.password.data)
@@ -67,5 +84,6 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     session.pop("organiser_id", None)
+    g.organiser = None
     flash(_("You are logged out."))
     return redirect(url_for("organiser.login"))

@@ -4,16 +4,189 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, render_template
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
 from meetup.extensions import db
+from meetup.models import Meetup, Phase, Theme
 from meetup.services import meetups as meetup_service
+from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.forms import ConfirmForm, MeetupForm, ThemeForm, attach_error
+
+#: The phases as the organiser reads them.
+PHASE_LABELS = {
+    Phase.REGISTRATION: _l("Registration"),
+    Phase.THEME_CHOICE: _l("Theme choice"),
+    Phase.TABLES: _l("Tables"),
+    Phase.ROUND_1: _l("Round 1"),
+    Phase.ROUND_2: _l("Round 2"),
+    Phase.ROUND_3: _l("Round 3"),
+    Phase.VOTING: _l("Voting"),
+    Phase.AGREEMENTS: _l("Agreements"),
+    Phase.PLENARY: _l("Plenary"),
+    Phase.CLOSED: _l("Closed"),
+}
+#: Service field names that the form calls differently.
+MEETUP_FIELD_ALIASES = {"starts_at": "date"}
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link to share: on MEETUP_PUBLIC_URL when set, else on this request's host."""
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def join_url(meetup: Meetup) -> str:
+    """The QR link of the meetup (``/j/<join token>``)."""
+    for name in ("join_token", "token"):
+        try:
+            return public_url("participant.join_meetup", **{name: meetup.join_token})
+        except BuildError:
+            continue
+    raise BuildError("participant.join_meetup", {}, "GET")
+
+
+def _owned(meetup_id: int) -> Meetup:
+    return meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+
+
+def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
+    starts_at = None
+    if form.date.data is not None and form.start_time.data is not None:
+        starts_at = meetup_service.local_to_utc(form.date.data, form.start_time.data)
+    return {
+        "title": form.title.data or "",
+        "city": form.city.data or "",
+        "venue": form.venue.data or "",
+        "starts_at": starts_at,
+        "welcome": form.welcome.data or "",
+        "table_size": form.table_size.data,
+        "votes_per_person": form.votes_per_person.data,
+    }
+
+
+def _show_error(form: Any, error: InvalidInput, aliases: dict[str, str] | None = None) -> None:
+    """Put the domain error next to its field, or on top of the form when it has none."""
+    db.session.rollback()
+    if not attach_error(form, error.field, error.message, aliases):
+        flash(str(error.message))
 
 
 @bp.route("/")
 @login_required
 def dashboard() -> Any:
     items = meetup_service.meetups_of(db.session, g.organiser)
-    return render_template("organiser/dashboard.html", meetups=items)
+    counts = meetup_service.participant_counts(db.session, [m.id for m in items])
+    return render_template("organiser/dashboard.html", meetups=items, counts=counts,
+                           phase_labels=PHASE_LABELS)
+
+
+@bp.route("/meetups/new", methods=["GET", "POST"])
+@login_required
+def new_meetup() -> Any:
+    form = MeetupForm()
+    if form.validate_on_submit():
+        try:
+            meetup = meetup_service.create_meetup(db.session, g.organiser, **_meetup_fields(form))
+            db.session.commit()
+        except InvalidInput as error:
+            _show_error(form, error, MEETUP_FIELD_ALIASES)
+        else:
+            flash(_("The meetup is ready. Check the themes before you share the briefing."))
+            return redirect(url_for("organiser.meetup", meetup_id=meetup.id))
+    return render_template("organiser/meetup_form.html", form=form, meetup=None)
+
+
+@bp.route("/meetups/<int:meetup_id>")
+@login_required
+def meetup(meetup_id: int) -> Any:
+    item = _owned(meetup_id)
+    return render_template(
+        "organiser/meetup.html",
+        meetup=item,
+        phase_label=PHASE_LABELS[item.phase],
+        participants=meetup_service.participant_count(db.session, item),
+        join_url=join_url(item),
+        briefing_url=public_url("public.briefing", short_code=item.short_code),
+    )
+
+
+@bp.route("/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meetup(meetup_id: int) -> Any:
+    item = _owned(meetup_id)
+    form = MeetupForm(obj=item)
+    if request.method == "GET" and item.starts_at is not None:
+        form.date.data, form.start_time.data = meetup_service.utc_to_local(item.starts_at)
+    if form.validate_on_submit():
+        try:
+            meetup_service.update_meetup(db.session, item, **_meetup_fields(form))
+            db.session.commit()
+        except InvalidInput as error:
+            _show_error(form, error, MEETUP_FIELD_ALIASES)
+        else:
+            flash(_("Your changes are saved."))
+            return redirect(url_for("organiser.meetup", meetup_id=item.id))
+    return render_template("organiser/meetup_form.html", form=form, meetup=item)
+
+
+@bp.route("/meetups/<int:meetup_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_meetup(meetup_id: int) -> Any:
+    item = _owned(meetup_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = item.title
+        meetup_service.delete_meetup(db.session, item)
+        db.session.commit()
+        flash(_("The meetup %(title)s is deleted.", title=title))
+        return redirect(url_for("organiser.dashboard"))
+    return render_template(
+        "organiser/meetup_delete.html", meetup=item, form=form,
+        participants=meetup_service.participant_count(db.session, item),
+    )
+
+
+def _theme_form_data(theme: Theme) -> dict[str, Any]:
+    return {
+        "title": theme.title,
+        "subject": theme.subject,
+        "question": theme.question,
+        "introduction": theme.introduction,
+        "directions": [{**d, "position": i} for i, d in enumerate(theme.directions or [], 1)],
+        "reading_links": [{**r, "position": i}
+                          for i, r in enumerate(theme.reading_links or [], 1)],
+        "examples": "\n".join(theme.examples or []),
+        "capacity": theme.capacity,
+    }
+
+
+@bp.route("/meetups/<int:meetup_id>/themes/<key>", methods=["GET", "POST"])
+@login_required
+def edit_theme(meetup_id: int, key: str) -> Any:
+    item = _owned(meetup_id)
+    theme = meetup_service.theme_of(item, key)
+    form = ThemeForm() if request.method == "POST" else ThemeForm(
+        formdata=None, data=_theme_form_data(theme))
+    if form.validate_on_submit():
+        try:
+            meetup_service.update_theme(
+                db.session, theme,
+                title=form.title.data, subject=form.subject.data or "",
+                question=form.question.data, introduction=form.introduction.data or "",
+                directions=form.rows("directions"), reading_links=form.rows("reading_links"),
+                examples=form.examples.data or "", capacity=form.capacity.data,
+            )
+            db.session.commit()
+        except InvalidInput as error:
+            _show_error(form, error)
+        else:
+            flash(_("The theme %(title)s is saved.", title=theme.title))
+            return redirect(url_for("organiser.meetup", meetup_id=item.id) + "#themes")
+    if request.method == "GET":
+        form.add_empty_rows()
+    return render_template("organiser/theme_form.html", form=form, meetup=item, theme=theme)

@@ -1,14 +1,33 @@
-"""The public briefing page of a meetup (placeholder until it lands)."""
+"""The public briefing page of a meetup: what participants read before the evening.
+
+No login: whoever has the link (``/b/<short code>``) can read it. It shows what the organiser
+prepared (where, when, welcome text, the themes) and how the evening goes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import abort, render_template
 
+from meetup.extensions import db
+from meetup.services import meetups as meetup_service
+from meetup.services.errors import NotFound
 from meetup.web.public import bp
 
 
-@bp.route("/b/<code>")
-def briefing(code: str) -> Any:
-    abort(404)
+def _paragraphs(text: str | None) -> list[str]:
+    """Free text split on blank lines, for <p> elements."""
+    blocks = [" ".join(block.split()) for block in (text or "").replace("\r\n", "\n").split("\n\n")]
+    return [block for block in blocks if block]
+
+
+@bp.route("/b/<short_code>")
+@bp.route("/b/<code>")  # the same page, for links built with ``code=``
+def briefing(short_code: str | None = None, code: str | None = None) -> Any:
+    try:
+        meetup = meetup_service.by_short_code(db.session, short_code or code or "")
+    except NotFound:
+        abort(404)
+    return render_template("public/briefing.html", meetup=meetup,
+                           welcome=_paragraphs(meetup.welcome), paragraphs=_paragraphs)
