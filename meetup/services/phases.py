@@ -1,0 +1,223 @@
+"""Leading the evening: the phase, the countdown, the organiser's message and the plenary.
+
+Every write here raises the meetup's revision once (:func:`operations.bump`); afterwards
+``meetup.revision`` is the ``seq`` to broadcast.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from meetup.models import (
+    Agreement,
+    AgreementStatus,
+    Meetup,
+    Organiser,
+    Phase,
+    PhaseChange,
+    Round,
+    Table,
+)
+from meetup.models.types import utcnow
+from meetup.services import operations
+from meetup.services.errors import Conflict, Forbidden, InvalidInput
+
+#: The brainstorm round asked in each round phase.
+ROUND_OF_PHASE = {Phase.ROUND_1: Round.HAPPENS, Phase.ROUND_2: Round.CONNECT,
+                  Phase.ROUND_3: Round.MISSING}
+#: The question of each round, as shown on phones and the projector.
+ROUND_QUESTIONS = {
+    Round.HAPPENS: _l("What already happens?"),
+    Round.CONNECT: _l("Where can we connect with each other?"),
+    Round.MISSING: _l("What is still missing?"),
+}
+#: Longest countdown the organiser can set or reach by extending: three hours.
+TIMER_MAX_SECONDS = 3 * 3600
+MESSAGE_MAX_LENGTH = 500
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``, as on the wire; None stays None."""
+    if moment is None:
+        return None
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def check_organiser(meetup: Meetup, organiser: Organiser | None) -> None:
+    """Forbidden unless ``organiser`` is None (the system) or owns the meetup."""
+    if organiser is not None and organiser.id != meetup.organiser_id:
+        raise Forbidden()
+
+
+def parse_phase(phase: Phase | str) -> Phase:
+    try:
+        return Phase(phase)
+    except ValueError:
+        raise InvalidInput(_l("This part of the evening does not exist."), field="phase") from None
+
+
+def current_round(meetup: Meetup) -> Round | None:
+    return ROUND_OF_PHASE.get(meetup.phase)
+
+
+def set_phase(
+    session: Session, meetup: Meetup, phase: Phase | str, organiser: Organiser | None = None
+) -> PhaseChange:
+    """Move the evening to ``phase`` (forward or back); the countdown stops."""
+    check_organiser(meetup, organiser)
+    target = parse_phase(phase)
+    now = utcnow()
+    change = PhaseChange(meetup_id=meetup.id, from_phase=meetup.phase, to_phase=target,
+                         organiser_id=organiser.id if organiser else None, changed_at=now)
+    session.add(change)
+    meetup.phase = target
+    meetup.phase_changed_at = now
+    meetup.phase_deadline = None
+    meetup.timer_paused_remaining = None
+    session.flush()
+    operations.bump(session, meetup)
+    return change
+
+
+def _seconds(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise InvalidInput(_l("Give the time in whole seconds."), field="seconds")
+    seconds = int(value)
+    if not 1 <= seconds <= TIMER_MAX_SECONDS:
+        raise InvalidInput(_l("A countdown lasts between 1 second and 3 hours."), field="seconds")
+    return seconds
+
+
+def _remaining(meetup: Meetup, now: datetime) -> int | None:
+    if meetup.phase_deadline is not None:
+        return max(0, math.ceil((meetup.phase_deadline - now).total_seconds()))
+    return meetup.timer_paused_remaining
+
+
+def set_timer(session: Session, meetup: Meetup, seconds: int, now: datetime | None = None) -> None:
+    """Start a countdown of ``seconds`` (replacing any running or paused one)."""
+    seconds = _seconds(seconds)
+    now = now or utcnow()
+    meetup.phase_deadline = now + timedelta(seconds=seconds)
+    meetup.timer_paused_remaining = None
+    session.flush()
+    operations.bump(session, meetup)
+
+
+def pause_timer(session: Session, meetup: Meetup, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if meetup.phase_deadline is None:
+        raise Conflict(_l("There is no running countdown."))
+    meetup.timer_paused_remaining = _remaining(meetup, now)
+    meetup.phase_deadline = None
+    session.flush()
+    operations.bump(session, meetup)
+
+
+def resume_timer(session: Session, meetup: Meetup, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if meetup.timer_paused_remaining is None:
+        raise Conflict(_l("There is no paused countdown."))
+    meetup.phase_deadline = now + timedelta(seconds=meetup.timer_paused_remaining)
+    meetup.timer_paused_remaining = None
+    session.flush()
+    operations.bump(session, meetup)
+
+
+def extend_timer(
+    session: Session, meetup: Meetup, seconds: int, now: datetime | None = None
+) -> None:
+    """Add time to the countdown, running or paused; an expired one restarts from now."""
+    seconds = _seconds(seconds)
+    now = now or utcnow()
+    remaining = _remaining(meetup, now)
+    if remaining is None:
+        raise Conflict(_l("There is no countdown to extend."))
+    if remaining + seconds > TIMER_MAX_SECONDS:
+        raise InvalidInput(_l("A countdown lasts between 1 second and 3 hours."), field="seconds")
+    if meetup.phase_deadline is not None:
+        meetup.phase_deadline = max(meetup.phase_deadline, now) + timedelta(seconds=seconds)
+    else:
+        meetup.timer_paused_remaining = remaining + seconds
+    session.flush()
+    operations.bump(session, meetup)
+
+
+def clear_timer(session: Session, meetup: Meetup) -> None:
+    meetup.phase_deadline = None
+    meetup.timer_paused_remaining = None
+    session.flush()
+    operations.bump(session, meetup)
+
+
+def timer_state(meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
+    """The countdown on the wire: clients compute what is left from ``deadline - server_now``."""
+    now = now or utcnow()
+    remaining = _remaining(meetup, now)
+    return {
+        "deadline": iso(meetup.phase_deadline),
+        "paused_remaining": meetup.timer_paused_remaining,
+        "server_now": iso(now),
+        "running": meetup.phase_deadline is not None and bool(remaining),
+        "remaining": remaining,
+    }
+
+
+def send_message(session: Session, meetup: Meetup, text: str) -> None:
+    """Show a short message on every phone and the projector; empty text removes it."""
+    if not isinstance(text, str):
+        raise InvalidInput(field="text")
+    text = text.strip()
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise InvalidInput(_l("A message can have at most %(n)s characters.",
+                              n=MESSAGE_MAX_LENGTH), field="text")
+    meetup.broadcast_message = text
+    meetup.broadcast_at = utcnow() if text else None
+    session.flush()
+    operations.bump(session, meetup)
+
+
+def final_agreements(session: Session, meetup: Meetup) -> list[Agreement]:
+    """The meetup's final agreements in plenary order: by table number, then as created."""
+    return list(
+        session.scalars(
+            select(Agreement)
+            .outerjoin(Table, Agreement.table_id == Table.id)
+            .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None),
+                   Agreement.status != AgreementStatus.DRAFT)
+            .order_by(Table.number.nulls_last(), Agreement.created_at, Agreement.id)
+            .options(selectinload(Agreement.table), selectinload(Agreement.theme))
+        )
+    )
+
+
+def plenary_state(session: Session, meetup: Meetup) -> dict[str, Any]:
+    """``{position, total, agreement}``: the agreement on the projector (None if there is none)."""
+    from meetup.services import snapshot  # snapshot imports this module
+
+    agreements = final_agreements(session, meetup)
+    total = len(agreements)
+    position = min(max(meetup.plenary_position or 0, 0), max(total - 1, 0))
+    agreement = None
+    if total:
+        chosen = agreements[position]
+        agreement = snapshot.serialise_agreement(chosen, snapshot.signers_of(session, [chosen.id])
+                                                 .get(chosen.id, []))
+    return {"position": position, "total": total, "agreement": agreement}
+
+
+def show_plenary(session: Session, meetup: Meetup, position: int) -> dict[str, Any]:
+    """Put the agreement at ``position`` (clamped to the list) on the projector."""
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise InvalidInput(field="position")
+    total = len(final_agreements(session, meetup))
+    meetup.plenary_position = min(max(position, 0), max(total - 1, 0))
+    session.flush()
+    operations.bump(session, meetup)
+    return plenary_state(session, meetup)
