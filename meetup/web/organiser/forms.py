@@ -99,13 +99,14 @@ class ThemeForm(FlaskForm):
     question = TextAreaField(_l("Central question"),
                              validators=[DataRequired(_l("Fill in the central question.")),
                                          Length(max=1000)])
-    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)])
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)],
+                                 render_kw={"rows": 8})
     directions = FieldList(FormField(DirectionForm), min_entries=0)
     reading_links = FieldList(FormField(ReadingLinkForm), min_entries=0)
     examples = TextAreaField(_l("Example initiatives"), validators=[Length(max=5000)],
-                             description=_l("One per line."))
+                             description=_l("One per line."), render_kw={"rows": 6})
     capacity = IntegerField(
-        _l("Maximum number of participants"),
+        _l("Maximum number of participants"), render_kw={"inputmode": "numeric"},
         validators=[Optional(), NumberRange(min=1, message=_l(
             "A cap must be at least 1, or empty for no cap."))],
         description=_l("Leave empty for no maximum."),
