@@ -28,7 +28,7 @@ cli = FlaskGroup(create_app=_make_app, add_version_option=False,
 
 def register_cli(app: Flask) -> None:
     for command in (create_organiser_command, seed_demo_command, serve_command, demo_command,
-                    urls_command):
+                    urls_command, export_command):
         app.cli.add_command(command)
 
 
@@ -146,3 +146,33 @@ def demo_command() -> None:
         click.echo(f"Password (shown once, note it down): {seeded[1]}")
     print_urls(app)
     serve(app)
+
+
+@click.command("export")
+@click.argument("meetup_ref", metavar="MEETUP")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["pdf", "csv", "notes-csv", "json", "decidim", "followup-pdf"]),
+              help="pdf = report, csv = agreements, notes-csv = notes, json = everything, "
+                   "decidim = agreements for Decidim, followup-pdf = follow-up status.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-' for standard output).")
+def export_command(meetup_ref: str, fmt: str, output: str) -> None:
+    """Export a meetup's report; MEETUP is its id or its short code."""
+    from meetup.models import Meetup
+    from meetup.reports import exports
+    from meetup.reports.data import gather_report
+    from meetup.services import meetups
+    from meetup.services.errors import DomainError
+
+    meetup = db.session.get(Meetup, int(meetup_ref)) if meetup_ref.isdigit() else None
+    if meetup is None:
+        try:
+            meetup = meetups.by_short_code(db.session, meetup_ref)
+        except DomainError as error:
+            raise click.ClickException(f"No meetup with id or code {meetup_ref!r}.") from error
+    body, _mimetype, _name = exports.build(gather_report(db.session, meetup), fmt)
+    with click.open_file(output, "wb") as fh:
+        fh.write(body)
+    if output != "-":
+        click.echo(f"{fmt} of {meetup.title!r} written to {output} ({len(body):,} bytes).",
+                   err=True)

@@ -1,1 +1,95 @@
-"""The shared read-only report and the owners' follow-up pages (placeholder until they land)."""
+"""The shared read-only report (``/r/<token>``) and the owners' follow-up pages (``/f/<token>``).
+
+Both live behind unguessable tokens: the answers are never cached, never indexed and never
+send the token on as a referrer. Unknown or revoked tokens get a friendly 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from meetup.extensions import db
+from meetup.models import AgreementStatus, Meetup
+from meetup.reports import exports
+from meetup.reports.data import gather_report
+from meetup.services import followup, sharing
+from meetup.services.errors import InvalidInput
+from meetup.web.public import bp
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
+    from wtforms.fields.choices import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - WTForms < 3.3
+    def _Choice(value: str, label: Any) -> tuple[str, Any]:  # type: ignore[no-redef]  # noqa: N802
+        return (value, label)
+
+#: The owner's choices, with the Dutch words of the briefing (gepland, bezig, ...).
+STATUS_CHOICES = [
+    _Choice(AgreementStatus.PLANNED.value, _l("Planned")),
+    _Choice(AgreementStatus.IN_PROGRESS.value, _l("In progress")),
+    _Choice(AgreementStatus.DONE.value, _l("Done")),
+    _Choice(AgreementStatus.STOPPED.value, _l("Stopped")),
+]
+
+
+class FollowupForm(FlaskForm):
+    status = RadioField(_l("How is it going?"), choices=STATUS_CHOICES,
+                        validators=[InputRequired(_l("Choose a status."))])
+    note = TextAreaField(
+        _l("Short note (optional)"),
+        validators=[Length(max=followup.NOTE_MAX,
+                           message=_l("Keep the note to at most %(max)d characters."))],
+        render_kw={"maxlength": followup.NOTE_MAX, "rows": 4})
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.route("/r/<token>")
+def shared_report(token: str) -> Any:
+    meetup = sharing.meetup_for_share_token(db.session, token)
+    html = render_template("reports/shared.html", report=gather_report(db.session, meetup),
+                           preview=False,
+                           pdf_url=url_for("public.shared_report_pdf", token=token))
+    return _private(Response(html))
+
+
+@bp.route("/r/<token>/rapport.pdf")
+def shared_report_pdf(token: str) -> Any:
+    meetup = sharing.meetup_for_share_token(db.session, token)
+    body, mimetype, filename = exports.build(gather_report(db.session, meetup), "pdf")
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
+
+
+@bp.route("/f/<token>", methods=["GET", "POST"], endpoint="followup")
+def followup_page(token: str) -> Any:
+    agreement = followup.agreement_for_token(db.session, token)
+    form = FollowupForm(data=None if request.method == "POST"
+                        else {"status": agreement.status.value})
+    if form.validate_on_submit():
+        try:
+            followup.record_update(db.session, agreement, form.status.data,
+                                   form.note.data or "", source="owner")
+        except InvalidInput as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "status", form.status)
+            field.errors = [*field.errors, str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your update is saved."))
+            return redirect(url_for("public.followup", token=token))
+    html = render_template("reports/followup.html", agreement=agreement,
+                           meetup=db.session.get(Meetup, agreement.meetup_id), form=form)
+    return _private(Response(html, status=422 if form.errors else 200))

@@ -1,0 +1,251 @@
+"""Shared PDF machinery: styles, safe paragraphs, tables, headings with bookmarks, page frame.
+
+Every piece of user text goes through :func:`para` (or :func:`esc`), which escapes it, so that
+reportlab markup typed into a note (``<img>``, ``<a>``, ``<font>``) prints literally and never
+loads an image or makes a link. Only the markup written in this package is interpreted.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    LongTable,
+    PageTemplate,
+    Paragraph,
+    TableStyle,
+)
+
+from meetup.reports.fonts import BOLD, register_fonts
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+
+INK = colors.HexColor("#1d2330")
+MUTED = colors.HexColor("#545b6b")
+ACCENT = colors.HexColor("#0b5f8a")
+LINE = colors.HexColor("#c9c4b8")
+HEAD_BG = colors.HexColor("#e6eef3")
+ZEBRA = colors.HexColor("#f7f6f2")
+
+#: C0 control characters (except tab and newline) that have no place in a PDF text run.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def esc(text: Any) -> str:
+    """User text as safe paragraph markup: escaped, control characters dropped, newlines kept."""
+    cleaned = _CONTROL.sub("", str(text if text is not None else ""))
+    return escape(cleaned).replace("\n", "<br/>")
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    muted: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_num: ParagraphStyle
+    cell_head_num: ParagraphStyle
+    bullet: ParagraphStyle
+    figure: ParagraphStyle
+
+
+def make_styles() -> Styles:
+    family = register_fonts()
+
+    def style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, fontName=kw.pop("fontName", family), fontSize=size,
+                              leading=leading, textColor=kw.pop("textColor", INK),
+                              alignment=TA_LEFT, **kw)
+
+    return Styles(
+        title=style("title", 26, 31, fontName=BOLD, spaceAfter=10, textColor=ACCENT),
+        subtitle=style("subtitle", 14, 19, spaceAfter=4),
+        h1=style("h1", 17, 21, fontName=BOLD, spaceBefore=6, spaceAfter=8, textColor=ACCENT),
+        h2=style("h2", 13, 17, fontName=BOLD, spaceBefore=10, spaceAfter=5),
+        h3=style("h3", 10.5, 14, fontName=BOLD, spaceBefore=6, spaceAfter=3),
+        body=style("body", 9.5, 13.5, spaceAfter=5),
+        small=style("small", 8, 10.5, spaceAfter=3),
+        muted=style("muted", 8.5, 11.5, textColor=MUTED, spaceAfter=4),
+        cell=style("cell", 7.5, 9.4),
+        cell_head=style("cell_head", 7.5, 9.4, fontName=BOLD),
+        cell_num=ParagraphStyle("cell_num", fontName=family, fontSize=7.5, leading=9.4,
+                                textColor=INK, alignment=TA_RIGHT),
+        cell_head_num=ParagraphStyle("cell_head_num", fontName=BOLD, fontSize=7.5,
+                                     leading=9.4, textColor=INK, alignment=TA_RIGHT),
+        bullet=style("bullet", 9, 12, leftIndent=10, bulletIndent=0, spaceAfter=1.5),
+        figure=style("figure", 20, 24, fontName=BOLD, textColor=ACCENT),
+    )
+
+
+def para(text: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of user text (escaped)."""
+    return Paragraph(esc(text), style)
+
+
+def markup(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of our own markup; never pass user text here unescaped."""
+    return Paragraph(text, style)
+
+
+class Bookmark(Flowable):
+    """A zero-size marker: the document adds an outline entry where it lands."""
+
+    def __init__(self, key: str, title: str, level: int) -> None:
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:  # pragma: no cover - nothing to draw
+        pass
+
+
+def heading(text: str, style: ParagraphStyle, key: str, level: int) -> list[Flowable]:
+    """A heading (user text allowed, escaped) with a bookmark in the PDF outline."""
+    return [Bookmark(key, text, level), para(text, style)]
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
+               styles: Styles, *, numeric: Sequence[int] = ()) -> LongTable:
+    """A table that breaks across pages with its header repeated and its cells wrapping.
+
+    Cells may be strings (escaped into paragraphs) or ready flowables.
+    """
+    data: list[list[Any]] = [[para(h, styles.cell_head_num if i in numeric else
+                                   styles.cell_head) for i, h in enumerate(header)]]
+    for row in rows:
+        data.append([cell if isinstance(cell, Flowable) else
+                     para(cell, styles.cell_num if i in numeric else styles.cell)
+                     for i, cell in enumerate(row)])
+    commands: list[tuple] = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, LINE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if len(data) > 2:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
+    return LongTable(data, colWidths=list(widths), repeatRows=1, splitInRow=1,
+                     style=TableStyle(commands), hAlign="LEFT")
+
+
+#: Name of the form XObject that holds the page total; drawn on every page, defined at the end.
+TOTAL_FORM = "pagetotal"
+
+
+class _TotalPagesCanvas(rl_canvas.Canvas):
+    """Defines the page-total form once the last page is done, so that every page can say
+    "pagina 3 van 41" in one pass (and bookmarks keep pointing at the right pages)."""
+
+    def save(self) -> None:
+        family = register_fonts()
+        self.beginForm(TOTAL_FORM)
+        self.setFont(family, 8)
+        self.setFillColor(MUTED)
+        self.drawString(0, 0, str(self._pageNumber - 1))
+        self.endForm()
+        super().save()
+
+
+class ReportDoc(BaseDocTemplate):
+    """A4 document with bookmarks from :class:`Bookmark` markers and deferred page furniture."""
+
+    def __init__(self, buffer: io.BytesIO, furniture: Callable[[rl_canvas.Canvas, Any], None],
+                 **kwargs: Any) -> None:
+        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                         topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN + 4 * mm,
+                         lang="nl", displayDocTitle=True, creator="Meetup Kansenongelijkheid",
+                         **kwargs)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture)])
+        self._outline_open = False
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
+        if isinstance(flowable, Bookmark):
+            self.canv.bookmarkPage(flowable.key)
+            self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.level,
+                                      closed=flowable.level > 0)
+            if not self._outline_open:
+                self.canv.showOutline()
+                self._outline_open = True
+
+
+def render(flowables: list[Flowable], *, title: str, author: str, subject: str,
+           furniture: Callable[[rl_canvas.Canvas, Any], None]) -> tuple[bytes, int]:
+    """Lay out ``flowables``; returns the PDF bytes and the page count."""
+    buffer = io.BytesIO()
+    doc = ReportDoc(buffer, furniture, title=title, author=author, subject=subject,
+                    keywords=["kansengelijkheid", "afspraken", "meetup"])
+    doc.build(flowables, canvasmaker=_TotalPagesCanvas)
+    return buffer.getvalue(), doc.page
+
+
+def page_furniture(header_left: str, header_right: str,
+                   footer_left: str) -> Callable[[rl_canvas.Canvas, Any], None]:
+    """Running header (not on the cover) and footer with "pagina N van M"."""
+    family = register_fonts()
+
+    def draw(canv: rl_canvas.Canvas, doc: Any) -> None:
+        page = canv.getPageNumber()
+        canv.saveState()
+        canv.setFillColor(MUTED)
+        if page > 1:
+            top = PAGE_HEIGHT - MARGIN + 2 * mm
+            canv.setFont(family, 8)
+            canv.drawString(MARGIN, top, _fit(canv, header_left, family, 8, CONTENT_WIDTH * 0.6))
+            canv.drawRightString(PAGE_WIDTH - MARGIN, top,
+                                 _fit(canv, header_right, family, 8, CONTENT_WIDTH * 0.38))
+            canv.setStrokeColor(LINE)
+            canv.setLineWidth(0.5)
+            canv.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
+        bottom = MARGIN - 2 * mm
+        canv.setFont(family, 7)
+        canv.drawString(MARGIN, bottom, _fit(canv, footer_left, family, 7, CONTENT_WIDTH * 0.75))
+        canv.setFont(family, 8)
+        total_x = PAGE_WIDTH - MARGIN - 16
+        canv.drawRightString(total_x - 2, bottom, f"pagina {page} van")
+        canv.saveState()
+        canv.translate(total_x, bottom)
+        canv.doForm(TOTAL_FORM)
+        canv.restoreState()
+        canv.restoreState()
+
+    return draw
+
+
+def _fit(canv: rl_canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
+    """Shorten ``text`` with an ellipsis until it fits ``width`` (drawString has no markup)."""
+    text = _CONTROL.sub("", text.replace("\n", " "))
+    if canv.stringWidth(text, font, size) <= width:
+        return text
+    while text and canv.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
