@@ -81,8 +81,8 @@ def find_note(session: Session, meetup_id: int, note_uuid: uuid.UUID | str) -> N
 
 def _own_table_note(session: Session, participant: Participant, note_uuid: uuid.UUID | str,
                     *, author_only: bool) -> Note:
-    table_id = _seated(participant)
     note = find_note(session, participant.meetup_id, note_uuid)
+    table_id = _seated(participant)
     if note.table_id != table_id:
         raise Forbidden(_l("This note belongs to another table."))
     if author_only and note.author_id != participant.id:
@@ -237,7 +237,7 @@ def note_votes(session: Session, note_ids: Iterable[int]) -> dict[int, int]:
         counts.update(session.execute(
             select(Vote.note_id, func.count(Vote.id)).where(Vote.note_id.in_(ids))
             .group_by(Vote.note_id)
-        ).tuples())
+        ).all())
     return counts
 
 
@@ -250,4 +250,4 @@ def my_votes(session: Session, participant: Participant, note_ids: Iterable[int]
         select(Vote.note_id, func.count(Vote.id))
         .where(Vote.participant_id == participant.id, Vote.note_id.in_(ids))
         .group_by(Vote.note_id)
-    ).tuples())
+    ).all())

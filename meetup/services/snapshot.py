@@ -1,0 +1,360 @@
+"""Read-only views of the live evening as plain dicts, in the wire format of docs/realtime.md.
+
+Each snapshot runs a small, constant number of queries (grouped counts and ``IN`` lists,
+never one query per table or note); a participant's snapshot reads only their own table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import get_locale
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from meetup.config import NOTE_MAX_LENGTH
+from meetup.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    Meetup,
+    Note,
+    Participant,
+    Phase,
+    Round,
+    Table,
+    Vote,
+)
+from meetup.models.types import utcnow
+from meetup.services import board, content, joining, phases
+from meetup.services.agreements import missing_fields
+from meetup.services.phases import iso
+
+
+def _locale() -> str:
+    if has_request_context():
+        return str(get_locale() or "nl")
+    return "nl"
+
+
+# -- single objects -------------------------------------------------------------------------
+
+def serialise_note(
+    note: Note, votes: int, viewer: Participant | None = None, my_votes: int = 0
+) -> dict[str, Any]:
+    """A note as sent to phones; ``mine``/``my_votes`` relative to ``viewer`` (None: broadcast)."""
+    return {
+        "uuid": str(note.uuid),
+        "table": note.table.number if note.table is not None else None,
+        "round": str(note.round),
+        "text": note.text,
+        "author": note.author.first_name if note.author is not None else "",
+        "author_id": note.author_id,
+        "mine": viewer is not None and note.author_id == viewer.id,
+        "votes": votes,
+        "my_votes": my_votes,
+        "hidden": note.hidden,
+        "updated_at": iso(note.updated_at),
+    }
+
+
+def signers_of(session: Session, agreement_ids: Iterable[int]) -> dict[int, list[str]]:
+    """First names of the people who signed on, per agreement id (in signing order)."""
+    ids = list(agreement_ids)
+    signers: dict[int, list[str]] = {agreement_id: [] for agreement_id in ids}
+    if ids:
+        rows = session.execute(
+            select(Commitment.agreement_id, Participant.display_name)
+            .join(Participant, Commitment.participant_id == Participant.id)
+            .where(Commitment.agreement_id.in_(ids))
+            .order_by(Commitment.id)
+        )
+        for agreement_id, name in rows:
+            signers[agreement_id].append(name.split()[0] if name.strip() else "")
+    return signers
+
+
+def serialise_agreement(agreement: Agreement, signers: list[str] | None = None) -> dict[str, Any]:
+    """An agreement on the wire; without ``signers`` they are read from its commitments."""
+    if signers is None:
+        signers = [c.participant.first_name for c in agreement.commitments]
+    return {
+        "uuid": str(agreement.uuid),
+        "table": agreement.table.number if agreement.table is not None else None,
+        "theme": agreement.theme.key if agreement.theme is not None else None,
+        "status": str(agreement.status),
+        "what": agreement.what,
+        "owner_name": agreement.owner_name,
+        "owner_organisation": agreement.owner_organisation,
+        "partners": list(agreement.partners or []),
+        "first_step": agreement.first_step,
+        "due_date": agreement.due_date.isoformat() if agreement.due_date else None,
+        "success_measure": agreement.success_measure,
+        "signed": len(signers),
+        "signers": signers,
+        "missing": missing_fields(agreement),
+        "finalised_at": iso(agreement.finalised_at),
+        "updated_at": iso(agreement.updated_at),
+    }
+
+
+def _serialise_agreements(session: Session, agreements: list[Agreement]) -> list[dict[str, Any]]:
+    signers = signers_of(session, [a.id for a in agreements])
+    return [serialise_agreement(a, signers[a.id]) for a in agreements]
+
+
+def _member(participant: Participant, locale: str, *, full: bool = False) -> dict[str, Any]:
+    data = {"id": participant.id, "first_name": participant.first_name,
+            "role": participant.role, "role_label": content.role_label(participant.role, locale)}
+    if full:
+        data["display_name"] = participant.display_name
+        data["organisation"] = participant.organisation
+        data["theme"] = participant.theme.key if participant.theme is not None else None
+    return data
+
+
+# -- parts shared by the snapshots ----------------------------------------------------------
+
+def meetup_state(meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
+    """The ``meetup`` object of every snapshot."""
+    now = now or utcnow()
+    question = phases.current_round(meetup)
+    return {
+        "id": meetup.id,
+        "title": meetup.title,
+        "phase": str(meetup.phase),
+        "phase_changed_at": iso(meetup.phase_changed_at),
+        "timer": phases.timer_state(meetup, now),
+        "message": meetup.broadcast_message or "",
+        "message_at": iso(meetup.broadcast_at),
+        "votes_per_person": meetup.votes_per_person,
+        "note_max_length": NOTE_MAX_LENGTH,
+        "table_size": meetup.table_size,
+        "round": str(question) if question else None,
+        "question": str(phases.ROUND_QUESTIONS[question]) if question else None,
+        "rounds": [{"key": str(r), "question": str(phases.ROUND_QUESTIONS[r])} for r in Round],
+    }
+
+
+def themes_state(session: Session, meetup: Meetup) -> list[dict[str, Any]]:
+    counts = joining.theme_counts(session, meetup)
+    result = []
+    for theme in meetup.themes:
+        count = counts.get(theme.id, 0)
+        result.append({
+            "key": theme.key, "title": theme.title, "subject": theme.subject,
+            "question": theme.question, "directions": theme.directions, "count": count,
+            "capacity": theme.capacity,
+            "full": theme.capacity is not None and count >= theme.capacity,
+        })
+    return result
+
+
+def counts(session: Session, meetup: Meetup) -> dict[str, Any]:
+    """Live numbers for the projector and organiser: people per theme and role, notes, agreements."""
+    by_theme_id = joining.theme_counts(session, meetup)
+    by_role = dict(session.execute(
+        select(Participant.role, func.count(Participant.id))
+        .where(Participant.meetup_id == meetup.id).group_by(Participant.role)
+    ).all())
+    notes = session.scalar(
+        select(func.count(Note.id)).where(Note.meetup_id == meetup.id, Note.hidden.is_(False),
+                                          Note.deleted_at.is_(None))
+    ) or 0
+    agreements_total, agreements_final = session.execute(
+        select(func.count(Agreement.id),
+               func.coalesce(func.sum(case((Agreement.status != AgreementStatus.DRAFT, 1),
+                                           else_=0)), 0))
+        .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None))
+    ).one()
+    return {
+        "participants": sum(by_role.values()),
+        "by_theme": {t.key: by_theme_id.get(t.id, 0) for t in meetup.themes},
+        "by_role": by_role,
+        "notes": notes,
+        "agreements": agreements_total,
+        "final_agreements": int(agreements_final),
+    }
+
+
+def table_overviews(
+    session: Session, meetup: Meetup, table_ids: list[int] | None = None, *, public: bool = False
+) -> list[dict[str, Any]]:
+    """Rows of the organiser's overview (all tables, or these), in five queries."""
+    locale = _locale()
+    query = select(Table).where(Table.meetup_id == meetup.id).order_by(Table.number)
+    if table_ids is not None:
+        query = query.where(Table.id.in_(table_ids))
+    tables = list(session.scalars(query.options(selectinload(Table.theme))))
+    ids = [t.id for t in tables]
+    if not ids:
+        return []
+    members: dict[int, list[Participant]] = {i: [] for i in ids}
+    for participant in session.scalars(
+        select(Participant).where(Participant.table_id.in_(ids)).order_by(Participant.id)
+    ):
+        members[participant.table_id].append(participant)
+    visible = (Note.table_id.in_(ids), Note.hidden.is_(False), Note.deleted_at.is_(None))
+    notes: dict[int, dict[str, int]] = {i: {str(r): 0 for r in Round} for i in ids}
+    for table_id, round_, n in session.execute(
+        select(Note.table_id, Note.round, func.count(Note.id)).where(*visible)
+        .group_by(Note.table_id, Note.round)
+    ):
+        notes[table_id][str(round_)] = n
+    votes = dict.fromkeys(ids, 0)
+    votes.update(session.execute(
+        select(Note.table_id, func.count(Vote.id)).join(Vote, Vote.note_id == Note.id)
+        .where(*visible).group_by(Note.table_id)
+    ).all())
+    agreements = {i: [0, 0] for i in ids}
+    for table_id, is_final, n in session.execute(
+        select(Agreement.table_id, Agreement.status != AgreementStatus.DRAFT,
+               func.count(Agreement.id))
+        .where(Agreement.table_id.in_(ids), Agreement.deleted_at.is_(None))
+        .group_by(Agreement.table_id, Agreement.status != AgreementStatus.DRAFT)
+    ):
+        agreements[table_id][1 if is_final else 0] += n
+    rows = []
+    for table in tables:
+        drafts, final = agreements[table.id]
+        rows.append({
+            "number": table.number,
+            "theme": table.theme.key,
+            "members": [_member(p, locale, full=not public) for p in members[table.id]],
+            "notes": notes[table.id],
+            "votes": votes[table.id],
+            "agreements": drafts + final,
+            "final_agreements": final,
+            "no_agreement": final == 0,
+        })
+    return rows
+
+
+def table_overview(session: Session, table: Table) -> dict[str, Any]:
+    """One table's row of the organiser's live overview (for the ``overview`` event)."""
+    return table_overviews(session, table.meetup, [table.id])[0]
+
+
+def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[str, Any]]:
+    locale = _locale()
+    people = session.scalars(
+        select(Participant).where(Participant.meetup_id == meetup.id,
+                                  Participant.table_id.is_(None)).order_by(Participant.id)
+    )
+    return [_member(p, locale, full=not public) for p in people]
+
+
+def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None) -> dict[str, Any]:
+    now = now or utcnow()
+    return {"seq": meetup.revision, "server_now": iso(now), "as": as_,
+            "meetup": meetup_state(meetup, now), "themes": themes_state(session, meetup)}
+
+
+# -- the three snapshots --------------------------------------------------------------------
+
+def participant_snapshot(
+    session: Session, participant: Participant, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything a phone shows: the meetup, its own table, its notes and agreements."""
+    meetup = participant.meetup
+    locale = _locale()
+    data = _common(session, meetup, "participant", now)
+    table = participant.table
+    data["me"] = {
+        "id": participant.id, "display_name": participant.display_name,
+        "first_name": participant.first_name, "role": participant.role,
+        "role_label": content.role_label(participant.role, locale),
+        "organisation": participant.organisation,
+        "theme": participant.theme.key if participant.theme is not None else None,
+        "table": table.number if table is not None else None,
+    }
+    data["table"] = None
+    data["notes"] = []
+    data["agreements"] = []
+    if table is not None:
+        data["table"] = {
+            "number": table.number, "theme": table.theme.key,
+            "members": [_member(p, locale) for p in session.scalars(
+                select(Participant).where(Participant.table_id == table.id)
+                .order_by(Participant.id))],
+        }
+        notes = list(session.scalars(
+            select(Note).where(Note.table_id == table.id, Note.hidden.is_(False),
+                               Note.deleted_at.is_(None))
+            .order_by(Note.created_at, Note.id).options(selectinload(Note.author))
+        ))
+        votes = board.note_votes(session, [n.id for n in notes])
+        mine = board.my_votes(session, participant, [n.id for n in notes])
+        data["notes"] = [serialise_note(n, votes[n.id], participant, mine.get(n.id, 0))
+                         for n in notes]
+        agreements = list(session.scalars(
+            select(Agreement).where(Agreement.table_id == table.id,
+                                    Agreement.deleted_at.is_(None))
+            .order_by(Agreement.created_at, Agreement.id)
+        ))
+        data["agreements"] = _serialise_agreements(session, agreements)
+    data["votes_left"] = board.votes_left(session, participant)
+    data["commitments"] = [str(u) for u in session.scalars(
+        select(Agreement.uuid).join(Commitment, Commitment.agreement_id == Agreement.id)
+        .where(Commitment.participant_id == participant.id, Agreement.deleted_at.is_(None))
+        .order_by(Commitment.id)
+    )]
+    data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]
+    data["partners"] = content.partners()
+    data["plenary"] = phases.plenary_state(session, meetup) \
+        if meetup.phase is Phase.PLENARY else None
+    return data
+
+
+def _all_notes(session: Session, meetup: Meetup, *, include_hidden: bool) -> list[dict[str, Any]]:
+    query = select(Note).where(Note.meetup_id == meetup.id, Note.deleted_at.is_(None))
+    if not include_hidden:
+        query = query.where(Note.hidden.is_(False))
+    notes = list(session.scalars(
+        query.order_by(Note.table_id, Note.created_at, Note.id)
+        .options(selectinload(Note.author), selectinload(Note.table))
+    ))
+    votes = board.note_votes(session, [n.id for n in notes])
+    return [serialise_note(n, votes[n.id]) for n in notes]
+
+
+def _all_agreements(session: Session, meetup: Meetup, *, final_only: bool) -> list[dict[str, Any]]:
+    if final_only:
+        agreements = phases.final_agreements(session, meetup)
+    else:
+        agreements = list(session.scalars(
+            select(Agreement).outerjoin(Table, Agreement.table_id == Table.id)
+            .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None))
+            .order_by(Table.number.nulls_last(), Agreement.created_at, Agreement.id)
+            .options(selectinload(Agreement.table), selectinload(Agreement.theme))
+        ))
+    return _serialise_agreements(session, agreements)
+
+
+def organiser_snapshot(session: Session, meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
+    """The organiser's live view: everything, hidden notes included (marked ``hidden``)."""
+    data = _common(session, meetup, "organiser", now)
+    data["meetup"]["short_code"] = meetup.short_code
+    data["counts"] = counts(session, meetup)
+    data["tables"] = table_overviews(session, meetup)
+    data["unseated"] = _unseated(session, meetup, public=False)
+    data["plenary"] = phases.plenary_state(session, meetup)
+    data["notes"] = _all_notes(session, meetup, include_hidden=True)
+    data["agreements"] = _all_agreements(session, meetup, final_only=False)
+    return data
+
+
+def projector_snapshot(session: Session, meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
+    """The big screen: counts, tables (first names), visible notes, final agreements, plenary."""
+    data = _common(session, meetup, "projector", now)
+    data["meetup"]["short_code"] = meetup.short_code
+    data["counts"] = counts(session, meetup)
+    data["tables"] = table_overviews(session, meetup, public=True)
+    data["unseated"] = _unseated(session, meetup, public=True)
+    data["plenary"] = phases.plenary_state(session, meetup)
+    data["notes"] = _all_notes(session, meetup, include_hidden=False)
+    data["agreements"] = _all_agreements(session, meetup, final_only=True)
+    return data
