@@ -1,4 +1,11 @@
-"""The real-time face: Socket.IO handlers, room names and emit-after-commit."""
+"""The real-time face: Socket.IO handlers, room names and emit-after-commit.
+
+The protocol is docs/realtime.md. Modules: :mod:`auth` (identity from the cookie, per socket),
+:mod:`rooms` (room names), :mod:`payload` (reading client payloads), :mod:`emit` (the
+emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:`handlers`
+(the event runner and connect/disconnect/sync), :mod:`handlers_participant` and
+:mod:`handlers_organiser` (one small function per write event).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,10 @@ def register_realtime(app: Flask) -> None:
         cors_allowed_origins=origins,
         manage_session=False,
     )
+    from meetup.realtime.handlers import register_handlers
+
+    # init_app builds a new Socket.IO server for every app, so handlers are attached here.
+    register_handlers(socketio)
 
 
 def _async_mode() -> str:

@@ -1,0 +1,109 @@
+"""Who is on the other end of a socket: decided once, on connect, from the signed cookie.
+
+The handshake request carries the Flask session cookie set over HTTP: the participant token per
+meetup (written by the join form) or the logged-in organiser's id. ``auth.meetup`` from the
+client only says which meetup the page is about, and ``auth.as`` which face it is; neither is
+trusted on its own. The identity is kept server-side per socket id; later events never read
+ids from payloads to decide who is writing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import session as http_session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from meetup.config import PARTICIPANT_SESSION_KEY
+from meetup.models import Meetup, Organiser, Participant
+from meetup.services import joining
+from meetup.services.errors import Forbidden, Unauthorised
+
+PARTICIPANT = "participant"
+ORGANISER = "organiser"
+PROJECTOR = "projector"
+KINDS = (PARTICIPANT, ORGANISER, PROJECTOR)
+
+
+@dataclass
+class Identity:
+    """One socket's identity: what it is, for which meetup, and which table room it is in."""
+
+    kind: str
+    meetup_id: int
+    participant_id: int | None = None
+    organiser_id: int | None = None
+    #: The table whose room this socket is in (None: none yet).
+    table_id: int | None = None
+
+    @property
+    def is_participant(self) -> bool:
+        return self.kind == PARTICIPANT
+
+    @property
+    def is_organiser(self) -> bool:
+        """The organiser's control window (the projector is read-only)."""
+        return self.kind == ORGANISER
+
+
+_identities: dict[str, Identity] = {}
+_lock = threading.Lock()
+
+
+def remember(sid: str, identity: Identity) -> None:
+    with _lock:
+        _identities[sid] = identity
+
+
+def identity_of(sid: str) -> Identity | None:
+    with _lock:
+        return _identities.get(sid)
+
+
+def forget(sid: str) -> None:
+    with _lock:
+        _identities.pop(sid, None)
+
+
+def _meetup_id(auth: Any) -> int:
+    raw = auth.get("meetup") if isinstance(auth, dict) else None
+    if isinstance(raw, bool):
+        raw = None
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    if not isinstance(raw, int) or raw <= 0:
+        raise Unauthorised(_l("Open this page again from the meetup's link."))
+    return raw
+
+
+def identify(session: Session, auth: Any) -> tuple[Identity, Meetup, Participant | None]:
+    """The identity of a connecting socket, from ``auth`` and the handshake's cookie.
+
+    Raises :class:`Unauthorised` when the cookie does not carry the right to connect.
+    """
+    meetup_id = _meetup_id(auth)
+    kind = auth.get("as", PARTICIPANT)
+    if kind not in KINDS:
+        raise Unauthorised(_l("Open this page again from the meetup's link."))
+    meetup = session.get(Meetup, meetup_id)
+    if meetup is None:
+        raise Unauthorised(_l("This meetup does not exist."))
+    if kind == PARTICIPANT:
+        tokens = http_session.get(PARTICIPANT_SESSION_KEY)
+        token = tokens.get(str(meetup_id)) if isinstance(tokens, dict) else None
+        participant = joining.participant_for_token(
+            session, meetup_id, token if isinstance(token, str) else None)
+        if participant is None:
+            raise Unauthorised()
+        return (Identity(PARTICIPANT, meetup_id, participant_id=participant.id,
+                         table_id=participant.table_id), meetup, participant)
+    organiser_id = http_session.get("organiser_id")
+    organiser = session.get(Organiser, organiser_id) if isinstance(organiser_id, int) else None
+    if organiser is None:
+        raise Unauthorised(_l("Log in as organiser first."))
+    if meetup.organiser_id != organiser.id:
+        raise Forbidden(_l("This meetup belongs to another organiser."))
+    return Identity(kind, meetup_id, organiser_id=organiser.id), meetup, None

@@ -1,0 +1,99 @@
+"""Coalesced projector/organiser counters: at most one ``counts`` emit per second per meetup.
+
+With 1,000 phones choosing a theme within a minute, recounting and broadcasting after every
+write would flood the projector. Writes only *request* counts; the first request schedules a
+background task (``socketio.start_background_task``, a greenlet under gevent, a thread under
+threading) that sleeps until a second has passed since the previous emit, then counts once and
+emits once. Requests arriving meanwhile are folded into that one emit.
+
+Each worker process throttles on its own: with N workers behind a message queue the projector
+gets at most N emits a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask
+
+from meetup.extensions import db, socketio
+from meetup.realtime.rooms import organiser_room, projector_room
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two ``counts`` emits of one meetup.
+COUNTS_INTERVAL = 1.0
+
+
+class Throttle:
+    """Run ``fire`` for a key at most once per ``interval``, folding requests in between.
+
+    ``clock``, ``sleep`` and ``spawn`` are injectable so that tests can drive time by hand.
+    """
+
+    def __init__(self, interval: float = COUNTS_INTERVAL,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Any] | None = None,
+                 spawn: Callable[..., Any] | None = None) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._sleep = sleep
+        self._spawn = spawn
+        self._lock = threading.Lock()
+        self._scheduled: set[Hashable] = set()
+        self._last: dict[Hashable, float] = {}
+
+    def request(self, key: Hashable, fire: Callable[[], None]) -> bool:
+        """Ask for ``fire`` to run soon; False when a run for ``key`` is already pending."""
+        with self._lock:
+            if key in self._scheduled:
+                return False
+            self._scheduled.add(key)
+            last = self._last.get(key)
+            delay = 0.0 if last is None else max(0.0, last + self.interval - self.clock())
+        spawn = self._spawn or socketio.start_background_task
+        spawn(self._run, key, fire, delay)
+        return True
+
+    def pending(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._scheduled
+
+    def _run(self, key: Hashable, fire: Callable[[], None], delay: float) -> None:
+        if delay > 0:
+            (self._sleep or socketio.sleep)(delay)
+        with self._lock:
+            # From here on a new request schedules a new run (one interval later), so a write
+            # that lands while we count is never lost.
+            self._scheduled.discard(key)
+            self._last[key] = self.clock()
+        try:
+            fire()
+        except Exception:
+            log.exception("throttled task for %r failed", key)
+
+
+counts_throttle = Throttle()
+
+
+def request_counts(app: Flask, meetup_id: int) -> bool:
+    """Schedule a ``counts`` emit for the meetup (coalesced, at most one a second)."""
+    return counts_throttle.request(("counts", meetup_id), lambda: emit_counts(app, meetup_id))
+
+
+def emit_counts(app: Flask, meetup_id: int) -> None:
+    """Count now and emit ``counts`` to the meetup's projector and organiser rooms."""
+    from meetup.models import Meetup
+    from meetup.services import snapshot
+
+    with app.app_context():
+        meetup = db.session.get(Meetup, meetup_id)
+        if meetup is None:
+            return
+        payload = snapshot.counts(db.session, meetup)
+        db.session.rollback()
+    socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])

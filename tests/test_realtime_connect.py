@@ -1,0 +1,173 @@
+"""Connecting: identity only from the signed cookie, the right rooms, a snapshot every time."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from meetup.extensions import db, socketio
+from meetup.models import Meetup, Organiser, Phase
+from meetup.services import meetups
+from tests.realtime_helpers import (
+    Evening,
+    choose,
+    connect,
+    events,
+    form_tables,
+    join_over_http,
+    login_over_http,
+    make_organiser,
+    new_op,
+    set_phase,
+)
+
+
+def test_a_joined_phone_connects_and_gets_its_snapshot(app: Flask, meetup: Meetup) -> None:
+    client, anna = join_over_http(app, meetup, "Anna de Vries")
+    sock = connect(app, client, meetup.id)
+    assert sock.is_connected()
+    [snapshot] = events(sock, "snapshot")
+    assert snapshot["as"] == "participant"
+    assert snapshot["me"]["id"] == anna.id
+    assert snapshot["me"]["display_name"] == "Anna de Vries"
+    assert snapshot["meetup"]["id"] == meetup.id
+    assert snapshot["seq"] == meetup.revision
+
+
+def test_every_reconnect_gets_a_fresh_snapshot(app: Flask, meetup: Meetup) -> None:
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    sock = connect(app, client, meetup.id)
+    assert len(events(sock, "snapshot")) == 1
+    sock.disconnect()
+    set_phase(meetup, Phase.THEME_CHOICE)
+    sock.connect(auth={"meetup": meetup.id, "as": "participant"})
+    [snapshot] = events(sock, "snapshot")
+    assert snapshot["meetup"]["phase"] == "theme_choice"
+
+
+def test_without_the_cookie_a_socket_is_refused(app: Flask, meetup: Meetup) -> None:
+    assert not connect(app, app.test_client(), meetup.id).is_connected()
+    assert not connect(app, None, meetup.id).is_connected()
+
+
+def test_a_cookie_of_one_meetup_does_not_open_another(app: Flask, meetup: Meetup,
+                                                      organiser: Organiser) -> None:
+    other = meetups.create_meetup(db.session, organiser, title="Meetup Bussum")
+    db.session.commit()
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    assert not connect(app, client, other.id).is_connected()
+    assert not connect(app, client, 999_999).is_connected()
+
+
+def test_malformed_auth_is_refused(app: Flask, meetup: Meetup) -> None:
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    assert connect(app, client, meetup.id).is_connected()
+    for auth in (None, {}, {"meetup": "twelve"}, {"meetup": meetup.id, "as": "admin"},
+                 {"meetup": True}, {"meetup": [meetup.id]}, "meetup"):
+        refused = socketio.test_client(app, flask_test_client=client, auth=auth)
+        assert not refused.is_connected(), auth
+
+
+def test_a_participant_cannot_connect_as_organiser_or_projector(app: Flask,
+                                                               meetup: Meetup) -> None:
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    assert not connect(app, client, meetup.id, "organiser").is_connected()
+    assert not connect(app, client, meetup.id, "projector").is_connected()
+
+
+def test_the_organiser_and_projector_connect_to_their_own_meetup_only(
+        app: Flask, meetup: Meetup) -> None:
+    own = login_over_http(app, meetup.organiser)
+    organiser_sock = connect(app, own, meetup.id, "organiser")
+    assert organiser_sock.is_connected()
+    [snapshot] = events(organiser_sock, "snapshot")
+    assert snapshot["as"] == "organiser" and "notes" in snapshot and "tables" in snapshot
+    projector = connect(app, own, meetup.id, "projector")
+    [snapshot] = events(projector, "snapshot")
+    assert snapshot["as"] == "projector"
+
+    stranger = login_over_http(app, make_organiser("bob@example.org"))
+    assert not connect(app, stranger, meetup.id, "organiser").is_connected()
+    assert not connect(app, stranger, meetup.id, "projector").is_connected()
+
+
+def test_organiser_events_are_refused_to_phones_and_the_projector(app: Flask,
+                                                                 meetup: Meetup) -> None:
+    evening = Evening(app, meetup)
+    for sock in (evening["anna"], evening.projector):
+        ack = sock.emit("phase.set", {"op": new_op(), "phase": "closed"}, callback=True)
+        assert ack["ok"] is False and ack["error"] == "forbidden"
+        assert ack["message"] == "Dat mag je niet doen."
+    db.session.expire_all()
+    assert meetup.phase is Phase.ROUND_1
+
+
+def test_participant_events_are_refused_to_the_organiser(app: Flask, meetup: Meetup) -> None:
+    evening = Evening(app, meetup)
+    ack = evening.organiser.emit("note.create", {"op": new_op(), "note": new_op(),
+                                                 "round": "happens", "text": "Hoi"},
+                                 callback=True)
+    assert ack == {"ok": False, "error": "forbidden", "message": "Dat mag je niet doen."}
+
+
+def test_a_phone_is_put_in_its_table_room_after_tables_are_formed(app: Flask,
+                                                                 meetup: Meetup) -> None:
+    client_a, anna = join_over_http(app, meetup, "Anna de Vries")
+    client_b, bram = join_over_http(app, meetup, "Bram Bakker", role="jeugdwerk")
+    choose(anna, "taal")
+    choose(bram, "taal")
+    anna_sock = connect(app, client_a, meetup.id)
+    bram_sock = connect(app, client_b, meetup.id)
+    organiser = connect(app, login_over_http(app, meetup.organiser), meetup.id, "organiser")
+    for sock in (anna_sock, bram_sock, organiser):
+        sock.get_received()
+
+    ack = organiser.emit("tables.form", {"op": new_op()}, callback=True)
+    assert ack["ok"] is True and ack["tables"] == 1
+    # Everyone is told to sync; syncing puts the phone in its table's room.
+    assert events(anna_sock, "resync") == [{"seq": ack["seq"]}]
+    sync = anna_sock.emit("sync", {}, callback=True)
+    assert sync["ok"] is True and sync["snapshot"]["table"]["number"] == 1
+    bram_sock.emit("sync", {}, callback=True)
+    set_phase(meetup, Phase.ROUND_1)
+    bram_sock.get_received()
+    anna_sock.emit("note.create", {"op": new_op(), "note": new_op(), "round": "happens",
+                                   "text": "Voorleesouders op school"}, callback=True)
+    [note] = events(bram_sock, "note")
+    assert note["note"]["text"] == "Voorleesouders op school"
+
+
+def test_a_phone_seated_before_connecting_joins_its_table_room_on_connect(
+        app: Flask, meetup: Meetup) -> None:
+    client_a, anna = join_over_http(app, meetup, "Anna de Vries")
+    client_b, bram = join_over_http(app, meetup, "Bram Bakker", role="jeugdwerk")
+    choose(anna, "taal")
+    choose(bram, "taal")
+    form_tables(meetup)
+    set_phase(meetup, Phase.ROUND_1)
+    anna_sock = connect(app, client_a, meetup.id)
+    bram_sock = connect(app, client_b, meetup.id)
+    bram_sock.get_received()
+    anna_sock.emit("note.create", {"op": new_op(), "note": new_op(), "round": "happens",
+                                   "text": "Taalcafé"}, callback=True)
+    assert [n["note"]["text"] for n in events(bram_sock, "note")] == ["Taalcafé"]
+
+
+def test_messages_follow_the_language_of_the_page(app: Flask, meetup: Meetup) -> None:
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    dutch = connect(app, client, meetup.id)
+    english = connect(app, client, meetup.id, query_string="lang=en")
+    payload = {"op": new_op(), "note": new_op(), "round": "happens", "text": "Hoi"}
+    assert dutch.emit("note.create", payload, callback=True)["message"] == \
+        "Je hebt nog geen tafel."
+    payload["op"] = new_op()
+    assert english.emit("note.create", payload, callback=True)["message"] == \
+        "You do not have a table yet."
+
+
+def test_only_the_own_origin_may_open_a_socket(app: Flask) -> None:
+    client = app.test_client()
+    url = "/socket.io/?EIO=4&transport=polling"
+    own = client.get(url, headers={"Origin": "http://meetup.test"})
+    assert own.status_code == 200
+    foreign = client.get(url, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 400
