@@ -284,8 +284,8 @@ def _commitment(session: Session, agreement: Agreement, participant: Participant
 
 def sign(session: Session, participant: Participant, agreement_uuid: uuid.UUID | str) -> Agreement:
     """Sign on to an agreement ("ik doe mee"); signing twice changes nothing."""
-    agreement = _find(session, participant, agreement_uuid, plenary_final_ok=True)
     _writing_phase(participant)
+    agreement = _find(session, participant, agreement_uuid, plenary_final_ok=True)
     if _commitment(session, agreement, participant) is None:
         operations.bump(session, participant.meetup)
         session.add(Commitment(agreement_id=agreement.id, participant_id=participant.id))
@@ -296,8 +296,8 @@ def sign(session: Session, participant: Participant, agreement_uuid: uuid.UUID |
 
 def unsign(session: Session, participant: Participant, agreement_uuid: uuid.UUID | str) -> Agreement:
     """Take the signature back; without one, nothing changes."""
-    agreement = _find(session, participant, agreement_uuid, plenary_final_ok=True)
     _writing_phase(participant)
+    agreement = _find(session, participant, agreement_uuid, plenary_final_ok=True)
     commitment = _commitment(session, agreement, participant)
     if commitment is not None:
         operations.bump(session, participant.meetup)
