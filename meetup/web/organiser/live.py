@@ -1,16 +1,96 @@
-"""Running the evening from the laptop (placeholder until the live overview lands)."""
+"""Running the evening from the laptop: phases, timer, message, tables, moderation, plenary.
+
+The page is a shell; ``static/js/organiser-live.js`` renders the live state it receives over
+the socket and sends every action as an acknowledged socket write (docs/realtime.md).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import g, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
+from meetup.extensions import db
+from meetup.models import Phase
+from meetup.services import content
+from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
+from meetup.web.participant.live import COMMON_TEXTS, phase_label, texts
+
+ORGANISER_TEXTS: dict[str, Any] = {
+    "previous": _l("Previous"),
+    "next": _l("Next"),
+    "current_phase": _l("Now: {phase}"),
+    "pause": _l("Pause"),
+    "resume": _l("Resume"),
+    "no_timer": _l("No countdown running"),
+    "message_current": _l("On all screens now: {text}"),
+    "message_none": _l("No message on the screens."),
+    "tables_formed_one": _l("1 table formed."),
+    "tables_formed_other": _l("{n} tables formed."),
+    "tables_none": _l("No tables yet."),
+    "no_cap": _l("no cap"),
+    "cap_label": _l("Cap for {theme}"),
+    "save": _l("Save"),
+    "participants_one": _l("1 participant"),
+    "participants_other": _l("{n} participants"),
+    "unseated": _l("Without a table"),
+    "nobody_unseated": _l("Everyone has a table."),
+    "move_to": _l("Move {name} to"),
+    "choose_table": _l("Choose a table"),
+    "notes_per_round": _l("Notes per round"),
+    "dots_label": _l("Dots"),
+    "agreements_count": _l("{n} ({final} final)"),
+    "no_agreement_warning": _l("No final agreement yet"),
+    "moderation_intro": _l("Hide a note that does not belong on the screens; you can put it back."),
+    "hide": _l("Hide"),
+    "unhide": _l("Put back"),
+    "hidden": _l("Hidden"),
+    "no_notes": _l("No notes yet."),
+    "plenary_position": _l("Agreement {n} of {total}"),
+    "plenary_none": _l("No final agreements yet."),
+    "previous_agreement": _l("Previous agreement"),
+    "next_agreement": _l("Next agreement"),
+    "no_tables_yet": _l("Tables appear here once they are formed."),
+    "dots_one": _l("1 dot"),
+    "dots_other": _l("{n} dots"),
+    "done": _l("Done."),
+    "table_theme": _l("Table {n} · {theme}"),
+}
+
+
+def _role_texts() -> dict[str, str]:
+    return {f"role_{role['key']}": content.role_label(role["key"], str(_locale()))
+            for role in content.roles()}
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nl")
+
+
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """A link to a page another part of the app provides, or None while it does not exist."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 @bp.route("/meetups/<int:meetup_id>/live")
 @login_required
 def live(meetup_id: int) -> Any:
-    abort(404)
+    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    return render_template(
+        "organiser/live.html",
+        meetup=meetup,
+        phases=[phase.value for phase in Phase],
+        phase_label=phase_label(meetup),
+        report_url=optional_url("organiser.report", meetup_id=meetup.id),
+        meetup_url=optional_url("organiser.meetup", meetup_id=meetup.id),
+        texts=texts(COMMON_TEXTS, ORGANISER_TEXTS, _role_texts()),
+    )

@@ -1,14 +1,194 @@
-"""The live evening on the phone (placeholder until the phone app lands)."""
+"""The live evening on the phone, and the participant's calendar file of their commitments.
+
+The page is a shell: the state arrives over the socket (see docs/realtime.md) and
+``static/js/phone.js`` renders one view per phase. Texts for the script come from here,
+translated, in a JSON block; the configuration in data- attributes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import Response, abort, redirect, render_template, session, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from meetup.config import PARTICIPANT_SESSION_KEY
+from meetup.extensions import db
+from meetup.models import Agreement, Commitment, Meetup, Participant
+from meetup.models.types import utcnow
+from meetup.services import joining
+from meetup.services.calendar import commitments_calendar
 from meetup.web.participant import bp
+
+#: Texts every live page needs: connection, timer, phases and the three round questions.
+COMMON_TEXTS: dict[str, Any] = {
+    "connecting": _l("Connecting…"),
+    "connected": _l("Connected"),
+    "reconnecting": _l("Reconnecting…"),
+    "offline": _l("Offline — what you enter is kept"),
+    "refused": _l("You have no access to this meetup (any more)."),
+    "error": _l("Something went wrong. Please try again."),
+    "time_up": _l("Time is up"),
+    "paused": _l("paused"),
+    "time_left": _l("Time left"),
+    "message_label": _l("Message from the organiser"),
+    "phase_registration": _l("Registration"),
+    "phase_theme_choice": _l("Theme choice"),
+    "phase_tables": _l("Tables"),
+    "phase_round_1": _l("Round 1"),
+    "phase_round_2": _l("Round 2"),
+    "phase_round_3": _l("Round 3"),
+    "phase_voting": _l("Voting"),
+    "phase_agreements": _l("Agreements"),
+    "phase_plenary": _l("Plenary"),
+    "phase_closed": _l("Closed"),
+    "round_happens": _l("What is already happening?"),
+    "round_connect": _l("Where can we connect with each other?"),
+    "round_missing": _l("What is still missing?"),
+    "people_one": _l("1 person"),
+    "people_other": _l("{n} people"),
+    "table_n": _l("Table {n}"),
+    "field_what": _l("What are we going to do?"),
+    "field_owner_name": _l("Who pulls it? (name)"),
+    "field_owner_organisation": _l("Organisation"),
+    "field_partners": _l("With which partners?"),
+    "field_first_step": _l("First step"),
+    "field_due_date": _l("When?"),
+    "field_success_measure": _l("How do we know it worked?"),
+    "signed_one": _l("1 person joins in"),
+    "signed_other": _l("{n} people join in"),
+    "status_draft": _l("Draft"),
+    "status_final": _l("Final"),
+}
+
+#: Texts of the phone app.
+PHONE_TEXTS: dict[str, Any] = {
+    "welcome": _l("Welcome, {name}!"),
+    "wait": _l("Hold on: the organiser will start the theme choice in a moment."),
+    "your_theme": _l("Your theme: {theme}"),
+    "choose_theme": _l("Choose a theme"),
+    "choose_theme_intro": _l("Pick the theme you want to work on tonight."),
+    "choose": _l("Choose this theme"),
+    "chosen": _l("Your choice"),
+    "full": _l("Full"),
+    "max_people": _l("max. {n}"),
+    "directions": _l("Directions"),
+    "go_to_table": _l("Go to table {n}"),
+    "at_your_table": _l("At your table"),
+    "no_table": _l("You will get a table in a moment. Hold on."),
+    "no_table_yet": _l("You do not have a table yet. Ask the organiser."),
+    "your_note": _l("Your note"),
+    "post": _l("Post"),
+    "counter": _l("{n} of {max} characters"),
+    "table_notes": _l("Notes of your table"),
+    "no_notes": _l("No notes yet. Write the first one!"),
+    "earlier_rounds": _l("Earlier rounds"),
+    "edit": _l("Edit"),
+    "delete": _l("Delete"),
+    "save": _l("Save"),
+    "cancel": _l("Cancel"),
+    "edit_note": _l("Edit your note"),
+    "sending": _l("Sending…"),
+    "by": _l("by {name}"),
+    "inspiration": _l("Inspiration: the directions of your theme"),
+    "voting_intro": _l("Give dots to the ideas your table wants to work out."),
+    "votes_left_one": _l("You have 1 dot left"),
+    "votes_left_other": _l("You have {n} dots left"),
+    "votes_none": _l("You have used all your dots"),
+    "add_dot": _l("Add a dot"),
+    "remove_dot": _l("Remove a dot"),
+    "dots_one": _l("1 dot"),
+    "dots_other": _l("{n} dots"),
+    "my_dots": _l("{n} of them yours"),
+    "agreements_title": _l("Agreements of your table"),
+    "agreements_intro": _l("Make it concrete: who does what, with whom, and when?"),
+    "new_agreement": _l("New agreement"),
+    "no_agreements": _l("No agreements yet. Start one!"),
+    "agreement_n": _l("Agreement {n}"),
+    "partner_other": _l("Other partner"),
+    "add_partner": _l("Add"),
+    "partners_chosen": _l("{n} chosen"),
+    "finalise": _l("Finish"),
+    "reopen": _l("Edit again"),
+    "delete_agreement": _l("Delete draft"),
+    "sign": _l("I'm in"),
+    "unsign": _l("I'm out"),
+    "you_signed": _l("You are in"),
+    "owner_line": _l("Pulled by {owner}"),
+    "partners_line": _l("With {partners}"),
+    "first_step_line": _l("First step: {step}"),
+    "due_line": _l("When: {date}"),
+    "measure_line": _l("It worked when: {measure}"),
+    "closing_title": _l("Thank you for taking part!"),
+    "closing_intro": _l("These are the agreements of your table."),
+    "my_commitments": _l("You joined in on"),
+    "no_commitments": _l("You have not joined in on an agreement."),
+    "no_final_agreements": _l("Your table has no final agreements."),
+    "calendar": _l("Put your first steps in your calendar (.ics)"),
+    "plenary_intro": _l("The tables now present their agreements."),
+}
+
+
+def texts(*groups: dict[str, Any]) -> dict[str, str]:
+    """The texts for the script, translated now (lazy strings resolved per request)."""
+    merged: dict[str, str] = {}
+    for group in groups:
+        merged.update({key: str(value) for key, value in group.items()})
+    return merged
+
+
+def phase_label(meetup: Meetup) -> str:
+    return str(COMMON_TEXTS.get(f"phase_{meetup.phase.value}", meetup.phase.value))
+
+
+def current_participant(meetup_id: int) -> Participant | None:
+    """The participant this browser joined ``meetup_id`` as (signed cookie), or None."""
+    tokens = session.get(PARTICIPANT_SESSION_KEY) or {}
+    token = tokens.get(str(meetup_id)) if isinstance(tokens, dict) else None
+    return joining.participant_for_token(db.session, meetup_id, token)
+
+
+def _meetup_or_404(meetup_id: int) -> Meetup:
+    meetup = db.session.get(Meetup, meetup_id)
+    if meetup is None:
+        abort(404)
+    return meetup
 
 
 @bp.route("/live/<int:meetup_id>")
 def live(meetup_id: int) -> Any:
-    abort(404)
+    meetup = _meetup_or_404(meetup_id)
+    participant = current_participant(meetup_id)
+    if participant is None:
+        return redirect(url_for("participant.join_meetup", token=meetup.join_token))
+    return render_template(
+        "participant/live.html",
+        meetup=meetup,
+        participant=participant,
+        phase_label=phase_label(meetup),
+        texts=texts(COMMON_TEXTS, PHONE_TEXTS),
+    )
+
+
+@bp.route("/live/<int:meetup_id>/afspraken.ics")
+def ics(meetup_id: int) -> Any:
+    """The agreements this participant signed on to, as all-day events of their first step."""
+    meetup = _meetup_or_404(meetup_id)
+    participant = current_participant(meetup_id)
+    if participant is None:
+        return redirect(url_for("participant.join_meetup", token=meetup.join_token))
+    agreements = db.session.scalars(
+        select(Agreement)
+        .join(Commitment, Commitment.agreement_id == Agreement.id)
+        .where(Commitment.participant_id == participant.id,
+               Agreement.meetup_id == meetup.id,
+               Agreement.deleted_at.is_(None))
+        .order_by(Agreement.due_date, Agreement.id)
+    ).all()
+    body = commitments_calendar(agreements, name=meetup.title, stamp=utcnow())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="afspraken.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,16 +1,68 @@
-"""The live projector screen, 16:9 (placeholder until the live screen lands)."""
+"""The live projector screen, 16:9: QR and counts while people join, then tables, timer and
+questions, and in the plenary one agreement at a time, as the organiser steps through them.
+
+The page is a shell; ``static/js/projector.js`` renders the live state from the socket.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import current_app, g, render_template, request
+from flask_babel import lazy_gettext as _l
 
+from meetup.extensions import db
+from meetup.services import content, links
+from meetup.services import meetups as meetup_service
 from meetup.web.organiser.auth import login_required
+from meetup.web.participant.live import COMMON_TEXTS, phase_label, texts
 from meetup.web.projector import bp
+
+PROJECTOR_TEXTS: dict[str, Any] = {
+    "scan": _l("Scan the QR code with your phone"),
+    "or_type": _l("or go to {address} and type the code"),
+    "code": _l("Code"),
+    "joined_one": _l("1 person has joined"),
+    "joined_other": _l("{n} people have joined"),
+    "per_theme": _l("Per theme"),
+    "per_role": _l("Per role"),
+    "choose_theme_now": _l("Choose your theme on your phone"),
+    "find_table": _l("Find your table: your phone shows the number"),
+    "voting_question": _l("Which ideas will your table work out? Give your dots."),
+    "agreements_question": _l("Make it concrete: who does what, with whom, and when?"),
+    "tables_title": _l("Tables"),
+    "plenary_position": _l("Agreement {n} of {total}"),
+    "plenary_none": _l("The agreements appear here one by one."),
+    "owner_line": _l("Pulled by {owner}"),
+    "partners_line": _l("With {partners}"),
+    "first_step_line": _l("First step: {step}"),
+    "due_line": _l("When: {date}"),
+    "closing_title": _l("Thank you all!"),
+    "closing_count_one": _l("Tonight we made 1 agreement."),
+    "closing_count_other": _l("Tonight we made {n} agreements."),
+    "fullscreen": _l("Full screen"),
+    "exit_fullscreen": _l("Leave full screen"),
+}
+
+
+def _role_texts() -> dict[str, str]:
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "nl")
+    return {f"role_{role['key']}": content.role_label(role["key"], locale)
+            for role in content.roles()}
 
 
 @bp.route("/<int:meetup_id>")
 @login_required
 def screen(meetup_id: int) -> Any:
-    abort(404)
+    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    base = links.base_url(current_app.config.get("PUBLIC_URL"), request.url_root)
+    return render_template(
+        "projector/screen.html",
+        meetup=meetup,
+        phase_label=phase_label(meetup),
+        join_url=links.join_url(base, meetup),
+        code_address=links.display_address(links.code_url(base)),
+        texts=texts(COMMON_TEXTS, PROJECTOR_TEXTS, _role_texts()),
+    )

@@ -1,0 +1,282 @@
+// The reliability core shared by the phone, the projector and the organiser's live page.
+//
+// - One Socket.IO connection; identity comes from the signed cookie, `auth` only names the
+//   meetup and the kind of page.
+// - Every `snapshot` replaces the state; broadcasts are applied on top (see state.js).
+// - Every write goes to the outbox in localStorage BEFORE it is emitted, carries a client op id
+//   and waits for its acknowledgement. Unacknowledged writes are resent, in order and one at a
+//   time, after every snapshot; the server applies an op once, however often it arrives.
+// - Text being typed is kept as a draft in localStorage until its write is acknowledged.
+
+import { io } from "../../vendor/socket.io-4.8.1.esm.min.js";
+import { Drafts, Outbox, uuid4 } from "./store.js";
+import { LiveState, optimistic } from "./state.js";
+import { Clock } from "./timer.js";
+
+const ACK_TIMEOUT = 8000;
+const RETRY_AFTER_TIMEOUT = 3000;
+const BROADCASTS = ["note", "note.removed", "votes", "agreement", "agreement.removed", "phase",
+  "timer", "message", "counts", "plenary", "overview", "theme", "themes"];
+/** Writes whose optimistic effect must be undone (by a fresh snapshot) when refused. */
+const OPTIMISTIC = new Set(["note.create", "note.edit", "note.delete", "vote.add", "vote.remove",
+  "agreement.create", "agreement.update", "agreement.delete", "agreement.sign",
+  "agreement.unsign", "theme.choose", "note.hide", "note.unhide", "theme.cap", "message.send"]);
+
+/** Texts from the page's <script type="application/json" id="i18n"> block. */
+export function loadTexts(id = "i18n") {
+  const el = document.getElementById(id);
+  try {
+    return el ? JSON.parse(el.textContent) : {};
+  } catch (_e) {
+    return {};
+  }
+}
+
+/** t("go_to_table", {n: 4}) -> "Ga naar tafel 4"; t.n(2, "dots_one", "dots_other"). */
+export function translator(texts) {
+  const t = (key, params) => {
+    let text = texts[key] !== undefined ? String(texts[key]) : key;
+    for (const [name, value] of Object.entries(params || {})) {
+      text = text.split(`{${name}}`).join(String(value));
+    }
+    return text;
+  };
+  t.n = (n, one, other, params) => t(Number(n) === 1 ? one : other, { n, ...(params || {}) });
+  return t;
+}
+
+export class Live {
+  /**
+   * @param {object} options
+   * @param {HTMLElement} options.root   element with data-meetup (and data-as)
+   * @param {string} options.as          "participant" | "organiser" | "projector"
+   * @param {Function} options.render    called (coalesced) whenever the state changed
+   * @param {Function} [options.onRefused] called with err.data when the server refuses us
+   */
+  constructor({ root, as, render, onRefused, scope }) {
+    this.root = root;
+    this.as = as;
+    this.meetupId = Number(root.dataset.meetup);
+    this.texts = loadTexts();
+    this.t = translator(this.texts);
+    this.state = new LiveState();
+    this.clock = new Clock();
+    this.outbox = new Outbox(this.meetupId, scope);
+    this.drafts = new Drafts(this.meetupId, scope);
+    this.renderFn = render;
+    this.onRefused = onRefused;
+    this.waiting = new Map(); // op -> resolve, for writes made by this page load
+    this.generation = 0;
+    this.inflight = null;
+    this.connection = "connecting";
+    this.statusEl = document.getElementById("connection-status");
+    this.alertEl = document.getElementById("live-alert");
+    this.renderQueued = false;
+    this.resyncTimer = null;
+    this.socket = null;
+  }
+
+  get data() {
+    return this.state.data;
+  }
+
+  start() {
+    const socket = io({
+      auth: { meetup: this.meetupId, as: this.as },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+    });
+    this.socket = socket;
+    socket.on("snapshot", (snapshot) => this.applySnapshot(snapshot));
+    socket.on("disconnect", () => {
+      this.generation += 1;
+      this.inflight = null;
+      this.setConnection(navigator.onLine === false ? "offline" : "reconnecting");
+    });
+    socket.on("connect_error", (err) => this.connectError(err));
+    socket.on("resync", () => this.scheduleResync());
+    for (const name of BROADCASTS) {
+      socket.on(name, (payload) => this.broadcast(name, payload));
+    }
+    window.addEventListener("offline", () => this.setConnection("offline"));
+    window.addEventListener("online", () => {
+      if (this.socket.connected) this.sync();
+      else this.setConnection("reconnecting");
+    });
+    this.setConnection("connecting");
+    return this;
+  }
+
+  // --- connection status -------------------------------------------------------------------
+
+  setConnection(kind) {
+    this.connection = kind;
+    if (!this.statusEl) return;
+    const texts = {
+      connecting: this.t("connecting"),
+      connected: this.t("connected"),
+      reconnecting: this.t("reconnecting"),
+      offline: this.t("offline"),
+    };
+    const text = texts[kind] || kind;
+    this.statusEl.dataset.state = kind;
+    const label = this.statusEl.querySelector("[data-status-text]") || this.statusEl;
+    if (label.textContent !== text) label.textContent = text;
+  }
+
+  connectError(err) {
+    const data = err && err.data;
+    if (data && (data.error === "unauthorised" || data.error === "forbidden")) {
+      this.setConnection("refused");
+      if (this.statusEl) {
+        const label = this.statusEl.querySelector("[data-status-text]") || this.statusEl;
+        label.textContent = data.message || this.t("refused");
+      }
+      if (this.onRefused) this.onRefused(data);
+      return;
+    }
+    this.setConnection(navigator.onLine === false ? "offline" : "reconnecting");
+  }
+
+  /** Show a message (an error in Dutch from the server) in the page's alert region. */
+  alert(message) {
+    if (!this.alertEl || !message) return;
+    // Emptied first, so that a repeated message is announced again by screen readers.
+    this.alertEl.textContent = "";
+    window.setTimeout(() => {
+      this.alertEl.textContent = message;
+    }, 30);
+    window.clearTimeout(this.alertTimer);
+    this.alertTimer = window.setTimeout(() => {
+      this.alertEl.textContent = "";
+    }, 10000);
+  }
+
+  // --- state -------------------------------------------------------------------------------
+
+  applySnapshot(snapshot) {
+    if (!snapshot || typeof snapshot !== "object") return;
+    this.clock.sync(snapshot.server_now || (snapshot.meetup && snapshot.meetup.timer &&
+      snapshot.meetup.timer.server_now));
+    this.state.snapshot(snapshot);
+    for (const item of this.outbox.list()) optimistic(this.state, item);
+    this.setConnection(navigator.onLine === false ? "offline" : "connected");
+    this.render();
+    // Resend everything still waiting, in order, from the start.
+    this.generation += 1;
+    this.inflight = null;
+    this.pump();
+  }
+
+  broadcast(name, payload) {
+    if (!payload) return;
+    const timer = payload.timer;
+    if (timer && timer.server_now) this.clock.sync(timer.server_now);
+    if (this.state.apply(name, payload)) this.render();
+  }
+
+  render() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    queueMicrotask(() => {
+      this.renderQueued = false;
+      if (this.state.ready && this.renderFn) this.renderFn(this);
+    });
+  }
+
+  scheduleResync() {
+    if (this.resyncTimer) return;
+    this.resyncTimer = window.setTimeout(() => {
+      this.resyncTimer = null;
+      this.sync();
+    }, Math.floor(Math.random() * 2000));
+  }
+
+  /** Ask for a fresh snapshot (and re-join the right rooms). */
+  sync() {
+    if (!this.socket || !this.socket.connected) return;
+    this.socket.timeout(ACK_TIMEOUT).emit("sync", {}, (err, ack) => {
+      if (err || !ack) return;
+      if (ack.ok && ack.snapshot) this.applySnapshot(ack.snapshot);
+    });
+  }
+
+  // --- writes ------------------------------------------------------------------------------
+
+  /**
+   * Queue a write: stored, shown at once, sent when connected, resent until acknowledged.
+   * Returns a promise of the acknowledgement ({ok: true, ...} or {ok: false, error, message}).
+   * Options: draft (the draft key this write empties), sent (the field was cleared),
+   * quiet (the caller shows errors itself).
+   */
+  send(event, payload = {}, { draft = null, sent = false, quiet = false } = {}) {
+    const item = this.outbox.add(event, { ...payload, op: uuid4() });
+    item.quiet = quiet;
+    if (draft) this.drafts.sending(draft, item.op, { sent });
+    optimistic(this.state, item);
+    this.render();
+    const promise = new Promise((resolve) => this.waiting.set(item.op, { resolve, quiet }));
+    this.pump();
+    return promise;
+  }
+
+  pump() {
+    if (this.inflight || !this.socket || !this.socket.connected || !this.state.ready) return;
+    if (navigator.onLine === false) return;
+    const item = this.outbox.first();
+    if (!item) return;
+    const generation = this.generation;
+    this.inflight = item.op;
+    this.socket.timeout(ACK_TIMEOUT).emit(item.event, item.payload, (err, ack) => {
+      const current = generation === this.generation;
+      if (current) this.inflight = null;
+      if (err || !ack || typeof ack !== "object") {
+        // No answer: keep it; it goes again after the next snapshot (or soon, if still online).
+        if (current) {
+          window.setTimeout(() => {
+            if (generation === this.generation) this.pump();
+          }, RETRY_AFTER_TIMEOUT);
+        }
+        return;
+      }
+      this.acknowledged(item, ack);
+      if (current) this.pump();
+    });
+  }
+
+  acknowledged(item, ack) {
+    if (!this.outbox.has(item.op) && !this.waiting.has(item.op)) return; // answered before
+    if (!ack.ok && ack.error === "rate_limited") {
+      // Too fast: keep the write and hold the queue for a moment, then try again.
+      this.inflight = item.op;
+      window.setTimeout(() => {
+        if (this.inflight === item.op) this.inflight = null;
+        this.pump();
+      }, 2000);
+      return;
+    }
+    this.outbox.remove(item.op);
+    const waiter = this.waiting.get(item.op);
+    this.waiting.delete(item.op);
+    if (ack.ok) {
+      this.drafts.acknowledged(item.op);
+      this.state.acknowledge(item, ack);
+    } else {
+      this.drafts.refused(item.op);
+      if (!(waiter && waiter.quiet)) this.alert(ack.message || this.t("error"));
+      if (OPTIMISTIC.has(item.event)) this.sync();
+    }
+    this.render();
+    if (waiter) waiter.resolve(ack);
+  }
+
+  /** Writes of `event` still waiting for their acknowledgement. */
+  pending(event) {
+    return this.outbox.list(event);
+  }
+}
+
+/** Start the live connection for a page; see Live for the options. */
+export function connectLive(options) {
+  return new Live(options).start();
+}

@@ -1,0 +1,348 @@
+// The page's copy of the meetup: replaced by every snapshot, then kept current by broadcasts,
+// acknowledgements and the optimistic effect of writes still in the outbox.
+//
+// Ordering: every broadcast carries the seq that produced it. An event is applied only when its
+// seq is newer than what we know of that entity (the snapshot's seq, or the entity's last event),
+// so a late or repeated event never undoes a newer state.
+
+export class LiveState {
+  constructor() {
+    this.data = null;
+    this.seen = new Map(); // entity key -> seq last applied
+    this.base = 0; // seq of the last snapshot
+  }
+
+  get ready() {
+    return this.data !== null;
+  }
+
+  snapshot(snapshot) {
+    this.data = normalise(snapshot);
+    this.seen = new Map();
+    this.base = Number(snapshot.seq) || 0;
+  }
+
+  /** True when an event with `seq` about `key` is newer than what we have; records it. */
+  fresh(key, seq) {
+    if (seq === undefined || seq === null) return true;
+    const known = Math.max(this.base, this.seen.get(key) || 0);
+    if (Number(seq) <= known) return false;
+    this.seen.set(key, Number(seq));
+    return true;
+  }
+
+  meId() {
+    return this.data && this.data.me ? this.data.me.id : null;
+  }
+
+  // --- notes -------------------------------------------------------------------------------
+
+  upsertNote(note, seq, { fromAck = false } = {}) {
+    if (!note || !note.uuid || !this.data) return;
+    if (!this.fresh(`note:${note.uuid}`, seq)) return;
+    const notes = this.data.notes || (this.data.notes = []);
+    const index = notes.findIndex((n) => n.uuid === note.uuid);
+    const old = index >= 0 ? notes[index] : null;
+    const merged = { ...note };
+    const me = this.meId();
+    if (!fromAck) {
+      // Broadcasts are not personal: mine/my_votes are worked out here.
+      if (me !== null && merged.author_id !== undefined) merged.mine = merged.author_id === me;
+      else if (old) merged.mine = old.mine;
+      merged.my_votes = old ? old.my_votes || 0 : 0;
+    }
+    if (old && old.table !== undefined && merged.table === undefined) merged.table = old.table;
+    if (old && old.hidden !== undefined && merged.hidden === undefined) merged.hidden = old.hidden;
+    delete merged.pending;
+    if (index >= 0) notes[index] = merged;
+    else notes.push(merged);
+  }
+
+  removeNote(uuid, seq, { hidden = false } = {}) {
+    if (!this.data || !this.fresh(`note:${uuid}`, seq)) return;
+    const notes = this.data.notes || [];
+    const note = notes.find((n) => n.uuid === uuid);
+    if (hidden && note && this.data.as === "organiser") {
+      note.hidden = true; // the organiser keeps hidden notes, to put them back
+      return;
+    }
+    this.data.notes = notes.filter((n) => n.uuid !== uuid);
+  }
+
+  setVotes(uuid, votes, seq) {
+    if (!this.data || !this.fresh(`votes:${uuid}`, seq)) return;
+    const note = (this.data.notes || []).find((n) => n.uuid === uuid);
+    if (note) note.votes = votes;
+  }
+
+  // --- agreements --------------------------------------------------------------------------
+
+  upsertAgreement(agreement, seq) {
+    if (!agreement || !agreement.uuid || !this.data) return;
+    if (!this.fresh(`agreement:${agreement.uuid}`, seq)) return;
+    const list = this.data.agreements || (this.data.agreements = []);
+    const index = list.findIndex((a) => a.uuid === agreement.uuid);
+    const merged = { ...agreement };
+    delete merged.pending;
+    if (index >= 0) list[index] = merged;
+    else list.push(merged);
+    if (this.data.plenary && this.data.plenary.agreement &&
+        this.data.plenary.agreement.uuid === agreement.uuid) {
+      this.data.plenary.agreement = merged;
+    }
+  }
+
+  removeAgreement(uuid, seq) {
+    if (!this.data || !this.fresh(`agreement:${uuid}`, seq)) return;
+    this.data.agreements = (this.data.agreements || []).filter((a) => a.uuid !== uuid);
+  }
+
+  // --- broadcasts --------------------------------------------------------------------------
+
+  /** Apply a server broadcast; returns false when it was old news. */
+  apply(event, p) {
+    if (!this.data || !p) return false;
+    const meetup = this.data.meetup || (this.data.meetup = {});
+    switch (event) {
+      case "note":
+        this.upsertNote(p.note, p.seq);
+        return true;
+      case "note.removed":
+        this.removeNote(typeof p.note === "object" ? p.note.uuid : p.note, p.seq,
+          { hidden: Boolean(p.hidden) || (typeof p.note === "object" && p.note.hidden) });
+        return true;
+      case "votes":
+        this.setVotes(p.note, p.votes, p.seq);
+        return true;
+      case "agreement":
+        this.upsertAgreement(p.agreement, p.seq);
+        return true;
+      case "agreement.removed":
+        this.removeAgreement(typeof p.agreement === "object" ? p.agreement.uuid : p.agreement, p.seq);
+        return true;
+      case "phase":
+        if (!this.fresh("phase", p.seq)) return false;
+        meetup.phase = p.phase;
+        if (p.phase_changed_at) meetup.phase_changed_at = p.phase_changed_at;
+        if (p.timer !== undefined) {
+          this.seen.set("timer", Math.max(this.seen.get("timer") || 0, Number(p.seq) || 0));
+          meetup.timer = p.timer;
+        }
+        return true;
+      case "timer":
+        if (!this.fresh("timer", p.seq)) return false;
+        meetup.timer = p.timer;
+        return true;
+      case "message":
+        if (!this.fresh("message", p.seq)) return false;
+        meetup.message = p.text ? { text: p.text, at: p.at } : null;
+        return true;
+      case "counts":
+        this.applyCounts(p);
+        return true;
+      case "plenary":
+        if (!this.fresh("plenary", p.seq)) return false;
+        this.data.plenary = { position: p.position, total: p.total, agreement: p.agreement || null };
+        return true;
+      case "overview":
+        this.applyOverview(p.table, p.seq);
+        return true;
+      case "theme": {
+        const changed = p.theme || {};
+        const theme = (this.data.themes || []).find((th) => th.key === changed.key);
+        if (theme) {
+          Object.assign(theme, changed);
+          theme.full = theme.capacity !== null && theme.capacity !== undefined && (theme.count || 0) >= theme.capacity;
+        }
+        return true;
+      }
+      case "themes":
+        if (Array.isArray(p.themes) && this.fresh("themes", p.seq)) this.data.themes = p.themes;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  applyCounts(counts) {
+    this.data.counts = { ...(this.data.counts || {}), ...counts };
+    const byTheme = counts.by_theme || {};
+    for (const theme of this.data.themes || []) {
+      if (byTheme[theme.key] !== undefined) {
+        theme.count = byTheme[theme.key];
+        if (theme.capacity !== null && theme.capacity !== undefined) {
+          theme.full = theme.count >= theme.capacity;
+        }
+      }
+    }
+  }
+
+  applyOverview(row, seq) {
+    if (!row || row.number === undefined || !this.fresh(`table:${row.number}`, seq)) return;
+    const tables = this.data.tables || (this.data.tables = []);
+    const index = tables.findIndex((t) => t.number === row.number);
+    if (index >= 0) tables[index] = { ...tables[index], ...row };
+    else {
+      tables.push(row);
+      tables.sort((a, b) => a.number - b.number);
+    }
+  }
+
+  // --- acknowledgements --------------------------------------------------------------------
+
+  /** Apply what an ok acknowledgement returns (it is about the sender, so it is personal). */
+  acknowledge(item, ack) {
+    if (!this.data) return;
+    const p = item.payload;
+    if (ack.snapshot) {
+      this.snapshot(ack.snapshot);
+      return;
+    }
+    if (ack.note && typeof ack.note === "object") this.upsertNote(ack.note, ack.seq, { fromAck: true });
+    if (ack.agreement && typeof ack.agreement === "object") this.upsertAgreement(ack.agreement, ack.seq);
+    if (ack.votes_left !== undefined) this.data.votes_left = ack.votes_left;
+    if (ack.plenary) this.data.plenary = ack.plenary;
+    if (Array.isArray(ack.tables) && ack.tables.length && typeof ack.tables[0] === "object") {
+      this.data.tables = ack.tables;
+    }
+    switch (item.event) {
+      case "note.delete":
+        this.removeNote(p.note, ack.seq);
+        break;
+      case "agreement.delete":
+        this.removeAgreement(p.agreement, ack.seq);
+        break;
+      case "theme.choose":
+        if (this.data.me) {
+          this.data.me.theme = typeof ack.theme === "object" && ack.theme ? ack.theme.key : (ack.theme || p.theme);
+        }
+        break;
+      case "agreement.sign":
+      case "agreement.unsign": {
+        const list = new Set(this.data.commitments || []);
+        if (item.event === "agreement.sign") list.add(p.agreement);
+        else list.delete(p.agreement);
+        this.data.commitments = Array.from(list);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+/** Fill in what an older or partial snapshot may lack, so views can rely on the shape. */
+function normalise(snapshot) {
+  const data = { ...snapshot };
+  data.meetup = { ...(snapshot.meetup || {}) };
+  const message = data.meetup.message;
+  if (typeof message === "string") data.meetup.message = message ? { text: message } : null;
+  data.themes = snapshot.themes || [];
+  data.notes = (snapshot.notes || []).map((n) => ({ ...n }));
+  data.agreements = (snapshot.agreements || []).map((a) => ({ ...a }));
+  data.commitments = snapshot.commitments || [];
+  data.tables = snapshot.tables || [];
+  data.partners = snapshot.partners || [];
+  return data;
+}
+
+/**
+ * The effect a write will have once the server accepts it, shown at once (and re-applied
+ * after a snapshot while the write is still waiting in the outbox).
+ */
+export function optimistic(state, item) {
+  const data = state.data;
+  if (!data) return;
+  const p = item.payload;
+  const notes = data.notes || (data.notes = []);
+  const agreements = data.agreements || (data.agreements = []);
+  const note = (uuid) => notes.find((n) => n.uuid === uuid);
+  const agreement = (uuid) => agreements.find((a) => a.uuid === uuid);
+  switch (item.event) {
+    case "note.create":
+      if (!note(p.note)) {
+        notes.push({ uuid: p.note, round: p.round, text: p.text, mine: true, pending: true,
+          author: data.me ? data.me.first_name || (data.me.display_name || "").split(" ")[0] : "",
+          author_id: state.meId(), votes: 0, my_votes: 0 });
+      }
+      break;
+    case "note.edit": {
+      const n = note(p.note);
+      if (n) Object.assign(n, { text: p.text, pending: true });
+      break;
+    }
+    case "note.delete":
+      data.notes = notes.filter((n) => n.uuid !== p.note);
+      break;
+    case "vote.add": {
+      const n = note(p.note);
+      if (n && (data.votes_left === undefined || data.votes_left > 0)) {
+        n.votes = (n.votes || 0) + 1;
+        n.my_votes = (n.my_votes || 0) + 1;
+        if (data.votes_left !== undefined) data.votes_left -= 1;
+      }
+      break;
+    }
+    case "vote.remove": {
+      const n = note(p.note);
+      if (n && n.my_votes > 0) {
+        n.votes = Math.max(0, (n.votes || 0) - 1);
+        n.my_votes -= 1;
+        if (data.votes_left !== undefined) data.votes_left += 1;
+      }
+      break;
+    }
+    case "agreement.create":
+      if (!agreement(p.agreement)) {
+        agreements.push({ uuid: p.agreement, status: "draft", what: "", owner_name: "",
+          owner_organisation: "", partners: [], first_step: "", due_date: null,
+          success_measure: "", signed: 0, signers: [], missing: [], pending: true,
+          table: data.table ? data.table.number : null, theme: data.me ? data.me.theme : null });
+      }
+      break;
+    case "agreement.update": {
+      const a = agreement(p.agreement);
+      if (a) Object.assign(a, p.fields);
+      break;
+    }
+    case "agreement.delete":
+      data.agreements = agreements.filter((a) => a.uuid !== p.agreement);
+      break;
+    case "agreement.sign":
+    case "agreement.unsign": {
+      const list = new Set(data.commitments || []);
+      const a = agreement(p.agreement);
+      const signing = item.event === "agreement.sign";
+      if (a && list.has(p.agreement) !== signing) a.signed = Math.max(0, (a.signed || 0) + (signing ? 1 : -1));
+      if (signing) list.add(p.agreement);
+      else list.delete(p.agreement);
+      data.commitments = Array.from(list);
+      break;
+    }
+    case "theme.choose":
+      if (data.me && data.me.theme !== p.theme) {
+        for (const theme of data.themes || []) {
+          if (theme.key === data.me.theme) theme.count = Math.max(0, (theme.count || 0) - 1);
+          if (theme.key === p.theme) theme.count = (theme.count || 0) + 1;
+        }
+        data.me.theme = p.theme;
+      }
+      break;
+    case "message.send":
+      data.meetup.message = p.text ? { text: p.text } : null;
+      break;
+    case "note.hide":
+    case "note.unhide": {
+      const n = note(p.note);
+      if (n) n.hidden = item.event === "note.hide";
+      break;
+    }
+    case "theme.cap": {
+      const theme = (data.themes || []).find((th) => th.key === p.theme);
+      if (theme) theme.capacity = p.capacity;
+      break;
+    }
+    default:
+      break;
+  }
+}

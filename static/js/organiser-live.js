@@ -1,0 +1,149 @@
+// The organiser's live control page: every action is an acknowledged socket write.
+
+import { connectLive } from "./live/connection.js";
+import { delegate, h, morph } from "./live/dom.js";
+import { isPaused, remaining, startTicking } from "./live/timer.js";
+import { PHASES, capsView, moderationView, overviewView } from "./live/organiser-overview.js";
+
+const root = document.getElementById("live");
+const $ = (id) => document.getElementById(id);
+
+function stepper(live) {
+  const { t } = live;
+  const phase = live.data.meetup.phase;
+  const index = PHASES.indexOf(phase);
+  return [
+    h("div", { class: "stepper-nav" },
+      h("button", { type: "button", class: "button", data: { action: "phase-step", step: "-1" }, disabled: index <= 0 },
+        `← ${t("previous")}`),
+      h("ol", { class: "stepper" }, PHASES.map((key, i) => h("li", { "data-key": `step-${key}` },
+        h("button", {
+          type: "button",
+          class: ["step", i < index && "step--done", i === index && "step--current"],
+          data: { action: "phase", phase: key },
+          aria: { current: i === index ? "step" : null },
+        }, h("span", { class: "step__n", "aria-hidden": "true" }, String(i + 1)), " ", t(`phase_${key}`))))),
+      h("button", { type: "button", class: "button button--primary", data: { action: "phase-step", step: "1" }, disabled: index >= PHASES.length - 1 },
+        `${t("next")} →`)),
+    h("p", { class: "stepper-current" }, t("current_phase", { phase: t(`phase_${phase}`) })),
+  ];
+}
+
+function plenaryControl(live) {
+  const { t } = live;
+  const plenary = live.data.plenary || { position: 0, total: 0, agreement: null };
+  if (!plenary.total) return [h("p", { class: "muted" }, t("plenary_none"))];
+  const a = plenary.agreement;
+  return [
+    h("p", { class: "ol-plenary-pos" }, t("plenary_position", { n: plenary.position + 1, total: plenary.total })),
+    a ? h("p", { class: "ol-plenary-what" }, `${t("table_n", { n: a.table })}: ${a.what}`) : null,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "button", data: { action: "plenary", step: "-1" }, disabled: plenary.position <= 0 },
+        `← ${t("previous_agreement")}`),
+      h("button", { type: "button", class: "button button--primary", data: { action: "plenary", step: "1" }, disabled: plenary.position >= plenary.total - 1 },
+        `${t("next_agreement")} →`)),
+  ];
+}
+
+function render(live) {
+  const { t } = live;
+  const data = live.data;
+  const timer = data.meetup.timer;
+  morph($("phase-stepper"), stepper(live));
+  const left = remaining(timer, live.clock);
+  $("timer-state").textContent = left === null ? t("no_timer") : isPaused(timer) ? t("paused") : "";
+  root.querySelector('[data-action="timer-pause"]').disabled = left === null || isPaused(timer) || left === 0;
+  root.querySelector('[data-action="timer-resume"]').disabled = !isPaused(timer);
+  for (const el of root.querySelectorAll('[data-action="timer-extend"], [data-action="timer-clear"]')) {
+    el.disabled = left === null;
+  }
+  const message = data.meetup.message;
+  $("message-current").textContent = message && message.text
+    ? t("message_current", { text: message.text }) : t("message_none");
+  const tables = data.tables || [];
+  if (!$("tables-result").dataset.fresh) {
+    $("tables-result").textContent = tables.length
+      ? t.n(tables.length, "tables_formed_one", "tables_formed_other") : t("tables_none");
+  }
+  morph($("theme-caps"), capsView(live));
+  morph($("plenary-control"), plenaryControl(live));
+  const counts = data.counts || {};
+  $("counts").textContent = counts.participants !== undefined
+    ? t.n(counts.participants, "participants_one", "participants_other") : "";
+  morph($("overview"), overviewView(live));
+  morph($("moderation"), moderationView(live));
+}
+
+const live = connectLive({ root, as: "organiser", scope: "organiser", render });
+
+/** Send an organiser action; errors appear in the alert region (Dutch, from the server). */
+async function act(event, payload = {}) {
+  const ack = await live.send(event, payload);
+  if (ack.ok) {
+    const done = $("live-done");
+    done.textContent = "";
+    window.setTimeout(() => { done.textContent = live.t("done"); }, 30);
+  }
+  return ack;
+}
+
+const click = {
+  phase: (el) => act("phase.set", { phase: el.dataset.phase }),
+  "phase-step": (el) => {
+    const index = PHASES.indexOf(live.data.meetup.phase) + Number(el.dataset.step);
+    if (index >= 0 && index < PHASES.length) act("phase.set", { phase: PHASES[index] });
+  },
+  "timer-pause": () => act("timer.pause"),
+  "timer-resume": () => act("timer.resume"),
+  "timer-extend": (el) => act("timer.extend", { seconds: Number(el.dataset.seconds) }),
+  "timer-clear": () => act("timer.clear"),
+  "message-clear": () => {
+    $("message-text").value = "";
+    act("message.send", { text: "" });
+  },
+  "tables-form": async () => {
+    const result = $("tables-result");
+    const ack = await act("tables.form");
+    if (ack.ok) {
+      result.dataset.fresh = "1";
+      result.textContent = live.t.n(Number(ack.tables) || 0, "tables_formed_one", "tables_formed_other");
+    }
+  },
+  "cap-save": (el) => {
+    const input = $(`cap-${el.dataset.theme}`);
+    const value = input.value.trim();
+    act("theme.cap", { theme: el.dataset.theme, capacity: value === "" ? null : Math.max(1, Math.round(Number(value))) });
+  },
+  plenary: (el) => {
+    const plenary = live.data.plenary || { position: 0 };
+    act("plenary.show", { position: Math.max(0, plenary.position + Number(el.dataset.step)) });
+  },
+  hide: (el) => act("note.hide", { note: el.dataset.note }),
+  unhide: (el) => act("note.unhide", { note: el.dataset.note }),
+};
+delegate(root, "click", click);
+delegate(root, "submit", {
+  "timer-set": (form, event) => {
+    event.preventDefault();
+    const minutes = Number($("timer-minutes").value);
+    if (!(minutes > 0)) {
+      $("timer-minutes").focus();
+      return;
+    }
+    act("timer.set", { seconds: Math.round(minutes * 60) });
+  },
+  "message-send": (form, event) => {
+    event.preventDefault();
+    act("message.send", { text: $("message-text").value.trim() });
+  },
+});
+delegate(root, "change", {
+  move: (el) => {
+    if (!el.value) return;
+    act("participant.move", { participant: Number(el.dataset.participant), table: Number(el.value) });
+  },
+});
+
+startTicking(document, () => live.data && live.data.meetup && live.data.meetup.timer, live.clock, live.t);
+// The pause/resume buttons depend on whether the countdown reached zero.
+window.setInterval(() => { if (live.state.ready) live.render(); }, 5000);
