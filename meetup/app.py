@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -74,6 +74,8 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
 
 def _select_locale() -> str:
     """Dutch first; English when the visitor picked it (cookie) or asks for ?lang=en."""
+    if not has_request_context():  # CLI commands and background tasks speak Dutch
+        return "nl"
     wanted = request.args.get("lang") or request.cookies.get("lang")
     if wanted in ("nl", "en"):
         return wanted

@@ -7,10 +7,10 @@ from typing import Any
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
 from meetup.extensions import db
 from meetup.models import Meetup, Phase, Theme
+from meetup.services import links
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
@@ -34,20 +34,9 @@ PHASE_LABELS = {
 MEETUP_FIELD_ALIASES = {"starts_at": "date"}
 
 
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute link to share: on MEETUP_PUBLIC_URL when set, else on this request's host."""
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return base.rstrip("/") + url_for(endpoint, **values)
-
-
-def join_url(meetup: Meetup) -> str:
-    """The QR link of the meetup (``/j/<join token>``)."""
-    for name in ("join_token", "token"):
-        try:
-            return public_url("participant.join_meetup", **{name: meetup.join_token})
-        except BuildError:
-            continue
-    raise BuildError("participant.join_meetup", {}, "GET")
+def share_base() -> str:
+    """The base of links to share: MEETUP_PUBLIC_URL when set, else this request's host."""
+    return links.base_url(current_app.config.get("PUBLIC_URL"), request.url_root)
 
 
 def _owned(meetup_id: int) -> Meetup:
@@ -110,8 +99,8 @@ def meetup(meetup_id: int) -> Any:
         meetup=item,
         phase_label=PHASE_LABELS[item.phase],
         participants=meetup_service.participant_count(db.session, item),
-        join_url=join_url(item),
-        briefing_url=public_url("public.briefing", short_code=item.short_code),
+        join_url=links.join_url(share_base(), item),
+        briefing_url=links.briefing_url(share_base(), item),
     )
 
 
