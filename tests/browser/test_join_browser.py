@@ -94,3 +94,18 @@ def test_the_code_page_and_the_form_with_errors_are_accessible(server, server_ap
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(phone)
     assert errors == []
+
+
+def test_a_quick_double_tap_on_join_registers_the_person_once(server, server_app, live_meetup,
+                                                              new_phone) -> None:
+    phone = new_phone(360).new_page()
+    phone.goto(f"{server.base_url}/j/{live_meetup.join_token}")
+    phone.get_by_label("Naam", exact=True).fill("Łukasz Nowak")
+    phone.get_by_label("Rol", exact=True).select_option(label="Leerkracht PO")
+    phone.get_by_label("Organisatie", exact=True).fill("OBS De Regenboog")
+    phone.get_by_role("button", name=re.compile("Doe mee|Aanmelden|Meedoen")).dblclick()
+    phone.wait_for_url(re.compile(rf".*/live/{live_meetup.id}$"))
+    db.session.expire_all()
+    joined = db.session.query(Participant).filter_by(meetup_id=live_meetup.id,
+                                                     display_name="Łukasz Nowak").count()
+    assert joined == 1
