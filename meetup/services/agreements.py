@@ -242,7 +242,9 @@ def finalise(
     return agreement
 
 
-def reopen(session: Session, participant: Participant, agreement_uuid: uuid.UUID | str) -> Agreement:
+def reopen(
+    session: Session, participant: Participant, agreement_uuid: uuid.UUID | str
+) -> Agreement:
     """Turn a final agreement back into a draft."""
     agreement = _find(session, participant, agreement_uuid)
     if not agreement.status.is_final:
@@ -275,14 +277,18 @@ def delete_draft(
     return agreement
 
 
-def _commitment(session: Session, agreement: Agreement, participant: Participant) -> Commitment | None:
+def _commitment(
+    session: Session, agreement: Agreement, participant: Participant
+) -> Commitment | None:
     return session.scalar(
         select(Commitment).where(Commitment.agreement_id == agreement.id,
                                  Commitment.participant_id == participant.id)
     )
 
 
-def sign(session: Session, participant: Participant, agreement_uuid: uuid.UUID | str) -> Agreement:
+def sign(
+    session: Session, participant: Participant, agreement_uuid: uuid.UUID | str
+) -> Agreement:
     """Sign on to an agreement ("ik doe mee"); signing twice changes nothing."""
     _writing_phase(participant)
     agreement = _find(session, participant, agreement_uuid, plenary_final_ok=True)
@@ -294,7 +300,9 @@ def sign(session: Session, participant: Participant, agreement_uuid: uuid.UUID |
     return agreement
 
 
-def unsign(session: Session, participant: Participant, agreement_uuid: uuid.UUID | str) -> Agreement:
+def unsign(
+    session: Session, participant: Participant, agreement_uuid: uuid.UUID | str
+) -> Agreement:
     """Take the signature back; without one, nothing changes."""
     _writing_phase(participant)
     agreement = _find(session, participant, agreement_uuid, plenary_final_ok=True)

@@ -154,7 +154,7 @@ def themes_state(session: Session, meetup: Meetup) -> list[dict[str, Any]]:
 
 
 def counts(session: Session, meetup: Meetup) -> dict[str, Any]:
-    """Live numbers for the projector and organiser: people per theme and role, notes, agreements."""
+    """Live numbers for projector and organiser: people per theme and role, notes, agreements."""
     by_theme_id = joining.theme_counts(session, meetup)
     by_role = dict(session.execute(
         select(Participant.role, func.count(Participant.id))
@@ -334,7 +334,9 @@ def _all_agreements(session: Session, meetup: Meetup, *, final_only: bool) -> li
     return _serialise_agreements(session, agreements)
 
 
-def organiser_snapshot(session: Session, meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
+def organiser_snapshot(
+    session: Session, meetup: Meetup, now: datetime | None = None
+) -> dict[str, Any]:
     """The organiser's live view: everything, hidden notes included (marked ``hidden``)."""
     data = _common(session, meetup, "organiser", now)
     data["meetup"]["short_code"] = meetup.short_code
@@ -347,7 +349,9 @@ def organiser_snapshot(session: Session, meetup: Meetup, now: datetime | None = 
     return data
 
 
-def projector_snapshot(session: Session, meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
+def projector_snapshot(
+    session: Session, meetup: Meetup, now: datetime | None = None
+) -> dict[str, Any]:
     """The big screen: counts, tables (first names), visible notes, final agreements, plenary."""
     data = _common(session, meetup, "projector", now)
     data["meetup"]["short_code"] = meetup.short_code
