@@ -173,6 +173,9 @@ export class Live {
     const timer = payload.timer;
     if (timer && timer.server_now) this.clock.sync(timer.server_now);
     if (this.state.apply(name, payload)) this.render();
+    // The organiser and the projector are few: a new phase brings them a full, fresh picture
+    // (e.g. the list of final agreements for the plenary).
+    if (name === "phase" && this.as !== "participant") this.sync();
   }
 
   render() {

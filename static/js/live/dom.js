@@ -64,9 +64,14 @@ function syncAttributes(from, to) {
   }
 }
 
+// Fields the user is typing in: never overwritten by a re-render until they leave the field.
+const typing = new WeakSet();
+document.addEventListener("input", (event) => typing.add(event.target), true);
+document.addEventListener("focusout", (event) => typing.delete(event.target), true);
+
 function syncFormState(from, to) {
-  const focused = to === document.activeElement;
-  if ((to.tagName === "INPUT" || to.tagName === "TEXTAREA" || to.tagName === "SELECT") && !focused) {
+  const busy = to === document.activeElement && typing.has(to);
+  if ((to.tagName === "INPUT" || to.tagName === "TEXTAREA" || to.tagName === "SELECT") && !busy) {
     if (to.value !== from.value) to.value = from.value;
   }
   if (to.tagName === "INPUT" && (to.type === "checkbox" || to.type === "radio")) {

@@ -183,7 +183,9 @@ export function closingView(live) {
     h("h2", null, t("agreements_title")),
     finals.length
       ? h("ol", { class: "agreements" }, finals.map((a) => h("li", { class: "agreement agreement--final", "data-key": `closing-${a.uuid}` },
-        agreementSummary(live, a), signButton(live, a))))
+        agreementSummary(live, a),
+        plenary ? signButton(live, a)
+          : h("p", { class: "signed-count" }, t.n(a.signed || 0, "signed_one", "signed_other")))))
       : h("p", { class: "muted" }, t("no_final_agreements")),
     h("h2", null, t("my_commitments")),
     mine.length
