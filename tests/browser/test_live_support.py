@@ -61,3 +61,32 @@ def assert_accessible(page: Page) -> None:
 def assert_no_sideways_scroll(page: Page) -> None:
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def seat_people(meetup: Any, organiser: Any, people: list[tuple[str, str, str, str]],
+                phase: str) -> list[tuple[Any, str]]:
+    """Join ``people`` (name, role key, organisation, theme key) through the services, form
+    tables and move the evening to ``phase``; returns (participant, token) pairs."""
+    from meetup.extensions import db
+    from meetup.services import joining, phases, tables
+    from meetup.services.joining import JoinRequest
+
+    joined = []
+    for name, role, organisation, theme in people:
+        participant, token = joining.join(db.session, meetup,
+                                          JoinRequest(name, role, organisation))
+        joining.choose_theme(db.session, participant, theme)
+        joined.append((participant, token))
+    tables.form_tables(db.session, meetup, organiser)
+    phases.set_phase(db.session, meetup, phase, organiser)
+    db.session.commit()
+    return joined
+
+
+def phone_as(context: BrowserContext, server_app: Any, base_url: str, meetup_id: int,
+             token: str) -> None:
+    """Give a phone the signed cookie the join form would have set."""
+    serializer = server_app.session_interface.get_signing_serializer(server_app)
+    value = serializer.dumps({"participants": {str(meetup_id): token}, "_permanent": True})
+    context.add_cookies([{"name": server_app.config["SESSION_COOKIE_NAME"], "value": value,
+                          "url": base_url}])
