@@ -120,7 +120,9 @@ def test_the_action_list_is_sorted_by_due_date(evening) -> None:
     assert dates == sorted(d for d in dates if d) + [None] * dates.count(None)
     text = pdf_text(build_report_pdf(report))
     actions = text[text.index("Alle afspraken op datum"):text.index("Welke organisaties zich")]
-    assert actions.index("15-01-2027") < actions.index("01-02-2027") < actions.index("geen datum")
+    assert actions.index("januari 2027") < actions.index("15-01-2027") \
+        < actions.index("februari 2027") < actions.index("01-02-2027") \
+        < actions.index("Zonder datum") < actions.index("Warme overdracht PO-VO")
 
 
 def test_markup_typed_by_users_prints_literally(app, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from meetup.models import (
 )
 from meetup.models.types import utcnow
 from meetup.reports import texts
+from meetup.reports.network import NetworkRow, organisation_network
 from meetup.services import content
 
 ROUNDS = ("happens", "connect", "missing")
@@ -129,20 +130,6 @@ class Contact:
     organisation: str
     email: str
     owned: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class NetworkRow:
-    """An organisation and the agreements it pulls or joins, counted per theme section."""
-
-    organisation: str
-    per_theme: tuple[int, ...]
-    owner_of: tuple[int, ...]
-    partner_in: tuple[int, ...]
-
-    @property
-    def total(self) -> int:
-        return len(set(self.owner_of) | set(self.partner_in))
 
 
 @dataclass(frozen=True)
@@ -247,7 +234,7 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
         agreements=agreements,
         notes=notes,
         contacts=_gather_contacts(session, meetup, agreements),
-        network=_network(sections, agreements),
+        network=organisation_network(sections, agreements),
     )
 
 
@@ -392,30 +379,3 @@ def _gather_contacts(session: Session, meetup: Meetup,
     ]
     contacts.sort(key=lambda c: (_norm(c.name), c.email))
     return tuple(contacts)
-
-
-def _network(sections: tuple[ThemeSection, ...],
-             agreements: tuple[AgreementRow, ...]) -> tuple[NetworkRow, ...]:
-    theme_index = {s.key: i for i, s in enumerate(sections)}
-    names: dict[str, str] = {}
-    owner_of: dict[str, list[int]] = defaultdict(list)
-    partner_in: dict[str, list[int]] = defaultdict(list)
-    per_theme: dict[str, list[set[int]]] = {}
-    for a in agreements:
-        involved = [(a.owner_organisation, owner_of)] + [(p, partner_in) for p in a.partners]
-        for organisation, bucket in involved:
-            key = _norm(organisation)
-            if not key:
-                continue
-            names.setdefault(key, " ".join(organisation.split()))
-            if a.number not in bucket[key]:
-                bucket[key].append(a.number)
-            per_theme.setdefault(key, [set() for _ in sections])
-            per_theme[key][theme_index[a.theme_key]].add(a.number)
-    rows = [NetworkRow(organisation=names[key],
-                       per_theme=tuple(len(s) for s in per_theme[key]),
-                       owner_of=tuple(owner_of.get(key, ())),
-                       partner_in=tuple(partner_in.get(key, ())))
-            for key in names]
-    rows.sort(key=lambda r: (-r.total, r.organisation.casefold()))
-    return tuple(rows)

@@ -7,13 +7,13 @@ appendices with every visible note and the contact list (only people who consent
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -26,15 +26,18 @@ from meetup.reports.pdf_base import (
     CONTENT_WIDTH,
     HEAD_BG,
     LINE,
+    Plain,
     Styles,
     data_table,
     esc,
     heading,
     make_styles,
     markup,
+    no_gc,
     page_furniture,
     para,
     render,
+    subheading,
 )
 
 #: How many notes a theme chapter shows per list; the appendix always has all of them.
@@ -49,6 +52,11 @@ def build_report_pdf(report: Report) -> bytes:
 
 def build_report_pdf_with_pages(report: Report) -> tuple[bytes, int]:
     """The report as PDF bytes, and its number of pages."""
+    with no_gc():
+        return _build(report)
+
+
+def _build(report: Report) -> tuple[bytes, int]:
     s = make_styles()
     story: list[Flowable] = []
     story += _cover(report, s)
@@ -167,7 +175,7 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
     story: list[Flowable] = []
     for note in notes[:limit]:
         suffix = f' <font color="#545b6b">({votes_label(note.votes)})</font>' if note.votes else ""
-        story.append(Paragraph(esc(note.text) + suffix, s.bullet, bulletText="•"))
+        story.append(markup(esc(note.text) + suffix, s.bullet, bulletText="•"))
     if len(notes) > limit:
         story.append(para(f"… en nog {len(notes) - limit} (zie bijlage A).", s.muted))
     if not notes:
@@ -178,8 +186,8 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
 def agreements_table(agreements: Iterable[AgreementRow], s: Styles) -> Flowable:
     header = ["#", "Wat gaan we doen?", "Trekker", "Partners", "Eerste stap", "Wanneer",
               "Hoe weten we dat het gelukt is?", "Doen mee"]
-    rows = [[str(a.number), a.what, owner_label(a), ", ".join(a.partners), a.first_step,
-             texts.short_date(a.due_date), a.success_measure, str(a.signed_on)]
+    rows = [[Plain(a.number), a.what, owner_label(a), ", ".join(a.partners), a.first_step,
+             Plain(texts.short_date(a.due_date)), a.success_measure, Plain(a.signed_on)]
             for a in agreements]
     widths = [8, 35, 26, 24, 27, 18, 26, 10]
     return data_table(header, rows, [w * mm for w in widths], s, numeric=(0, 7))
@@ -215,16 +223,16 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
     story += _bullets(t.connect, NOTES_PER_ROUND, s)
     story.append(para(texts.ROUND["missing"], s.h2))
     story += _bullets(t.missing, NOTES_PER_ROUND, s)
-    story.append(para("Meeste stemmen", s.h2))
+    story += subheading("Meeste stemmen", s.h2)
     if t.top_notes:
         story.append(data_table(
             ["Notitie", "Tafel", "Ronde", "Stemmen"],
-            [[n.text, str(n.table_number), texts.ROUND_SHORT[n.round], str(n.votes)]
+            [[n.text, Plain(n.table_number), Plain(texts.ROUND_SHORT[n.round]), Plain(n.votes)]
              for n in t.top_notes],
             [112 * mm, 16 * mm, 28 * mm, 18 * mm], s, numeric=(1, 3)))
     else:
         story.append(para("Er is (nog) niet gestemd.", s.muted))
-    story.append(para("Afspraken", s.h2))
+    story += subheading("Afspraken", s.h2)
     if t.agreements:
         story.append(agreements_table(t.agreements, s))
     else:
@@ -235,17 +243,20 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
 
 def _action_list(report: Report, s: Styles) -> list[Flowable]:
     story = heading("Actielijst", s.h1, "actions", 0)
-    story.append(para("Alle afspraken op datum: wat moet wanneer gebeuren, en wie trekt het.",
-                      s.body))
+    story.append(para("Alle afspraken op datum, per maand: wat moet wanneer gebeuren, en wie "
+                      "trekt het.", s.body))
     if not report.agreements:
         story.append(para("Er zijn (nog) geen afspraken vastgelegd.", s.body))
-    else:
-        rows = [[texts.short_date(a.due_date) or "geen datum", str(a.number), a.what,
-                 owner_label(a), a.first_step, a.theme_title, texts.STATUS.get(a.status, a.status)]
-                for a in report.action_list]
+    for index, (month, agreements) in enumerate(groupby(
+            report.action_list, key=lambda a: texts.month(a.due_date) or "Zonder datum")):
+        story += heading(month, s.h2, f"actions-{index}", 1)
+        rows = [[Plain(texts.short_date(a.due_date) or "–"), Plain(a.number), a.what,
+                 owner_label(a), a.first_step, a.theme_title,
+                 Plain(texts.STATUS.get(a.status, a.status))]
+                for a in agreements]
         story.append(data_table(
             ["Wanneer", "#", "Afspraak", "Trekker", "Eerste stap", "Thema", "Status"], rows,
-            [w * mm for w in (18, 8, 48, 32, 30, 22, 16)], s, numeric=(1,)))
+            [w * mm for w in (18, 8, 46, 31, 29, 22, 20)], s, numeric=(1,)))
     story.append(PageBreak())
     return story
 
@@ -260,10 +271,10 @@ def _network(report: Report, s: Styles) -> list[Flowable]:
         story.append(para("Nog geen afspraken, dus nog geen netwerk.", s.body))
         story.append(PageBreak())
         return story
-    theme_width = 15 * mm
+    theme_width = 18 * mm
     themes = [t.title for t in report.themes]
     rest = CONTENT_WIDTH - 46 * mm - theme_width * len(themes)
-    rows = [[r.organisation, *[str(n) if n else "" for n in r.per_theme],
+    rows = [[r.organisation, *[Plain(n or "") for n in r.per_theme],
              _numbers(r.owner_of), _numbers(r.partner_in)] for r in report.network]
     story.append(data_table(["Organisatie", *themes, "Trekker van", "Partner in"], rows,
                             [46 * mm, *[theme_width] * len(themes), rest / 2, rest / 2], s,
@@ -288,11 +299,13 @@ def _appendix_notes(report: Report, s: Styles) -> list[Flowable]:
         if not notes:
             continue
         story += heading(t.title, s.h2, f"notes-{index}", 1)
-        story.append(data_table(
-            ["Tafel", "Ronde", "Notitie", "Stemmen"],
-            [[str(n.table_number), texts.ROUND_SHORT[n.round], n.text, str(n.votes or "")]
-             for n in notes],
-            [14 * mm, 24 * mm, 118 * mm, 18 * mm], s, numeric=(0, 3)))
+        for number, table_notes in groupby(notes, key=lambda n: n.table_number):
+            story += subheading(f"Tafel {number}", s.h3)
+            story.append(data_table(
+                ["Ronde", "Notitie", "Stemmen"],
+                [[Plain(texts.ROUND_SHORT[n.round]), n.text, Plain(n.votes or "")]
+                 for n in table_notes],
+                [24 * mm, 132 * mm, 18 * mm], s, numeric=(2,)))
     story.append(PageBreak())
     return story
 

@@ -66,6 +66,11 @@ def long_date(value: date | datetime | None) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+def month(value: date | None) -> str:
+    """``december 2026``; empty for no date."""
+    return f"{_MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
 def short_date(value: date | None) -> str:
     """``03-12-2026``, the way Dutch offices write dates in tables."""
     return value.strftime("%d-%m-%Y") if value else ""

@@ -16,6 +16,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from meetup.models.types import utcnow
 from meetup.reports import exports
 from meetup.reports.data import gather_report
 from meetup.reports.texts import TIMEZONE
-from meetup.services import followup, sharing
+from meetup.services import followup, links, sharing
 from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
@@ -33,10 +34,8 @@ from meetup.web.organiser.auth import login_required
 
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL, on ``PUBLIC_URL`` when configured (links people open elsewhere)."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    base = links.base_url(current_app.config.get("PUBLIC_URL"), request.url_root)
+    return base + url_for(endpoint, **values)
 
 
 def _private(response: Response) -> Response:
