@@ -382,3 +382,17 @@ def test_a_removed_participant_can_no_longer_write(evening: Evening) -> None:
                                callback=True)
     assert ack["ok"] is False and ack["error"] == "unauthorised"
     assert db.session.scalar(select(func.count(Agreement.id))) == 0
+
+
+def test_a_runaway_socket_is_slowed_down_without_touching_others(app: Flask,
+                                                                 evening: Evening) -> None:
+    app.config.update(SOCKET_WRITE_BURST=3, SOCKET_WRITE_RATE=0)
+    for i in range(3):
+        write_note(evening, "anna", f"Idee {i}")
+    limited = evening["anna"].emit("note.create", {"op": new_op(), "note": new_op(),
+                                                   "round": "happens", "text": "Te veel"},
+                                   callback=True)
+    assert limited == {"ok": False, "error": "rate_limited", "message":
+                       "Rustig aan: te veel wijzigingen tegelijk. We proberen het zo opnieuw."}
+    assert note_count() == 3
+    write_note(evening, "bram", "Bram mag nog")

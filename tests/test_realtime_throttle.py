@@ -83,3 +83,15 @@ def test_a_failing_count_does_not_block_the_next_one() -> None:
     throttle.request("m1", lambda: fired.append(("m1", fake.now)))
     fake.run_tasks()
     assert fired == [("m1", 5.0)]
+
+
+def test_the_write_allowance_refills_over_time() -> None:
+    from meetup.realtime.throttle import TokenBucket
+
+    fake = FakeTime()
+    bucket = TokenBucket(burst=3, rate=2, clock=fake.clock)
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    fake.now = 0.5  # one write back
+    assert [bucket.take() for _ in range(2)] == [True, False]
+    fake.now = 100.0  # never more than the burst
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]

@@ -10,7 +10,7 @@ ids from payloads to decide who is writing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import session as http_session
@@ -38,6 +38,8 @@ class Identity:
     organiser_id: int | None = None
     #: The table whose room this socket is in (None: none yet).
     table_id: int | None = None
+    #: This socket's write allowance (see :class:`~meetup.realtime.throttle.TokenBucket`).
+    bucket: Any = field(default=None, repr=False)
 
     @property
     def is_participant(self) -> bool:

@@ -161,6 +161,8 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
         return error_ack(Unauthorised())
     if identity.kind != spec.role:
         return error_ack(Forbidden())
+    if not _allowance(identity).take():
+        return error_ack(throttle.RateLimited())
     try:
         payload = Payload(args[0] if args else None)
         op = payload.op()
@@ -198,6 +200,14 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
         return server_error_ack()
     outbox.flush(seq)
     return {"ok": True, "seq": seq, **result}
+
+
+def _allowance(identity: Identity) -> throttle.TokenBucket:
+    if identity.bucket is None:
+        config = current_app.config
+        identity.bucket = throttle.TokenBucket(config.get("SOCKET_WRITE_BURST", 30),
+                                               config.get("SOCKET_WRITE_RATE", 5))
+    return identity.bucket
 
 
 def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any]) -> dict[str, Any]:

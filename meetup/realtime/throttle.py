@@ -1,4 +1,5 @@
-"""Coalesced projector/organiser counters: at most one ``counts`` emit per second per meetup.
+"""Coalesced projector/organiser counters (at most one ``counts`` emit per second per
+meetup), and the per-socket write limit.
 
 With 1,000 phones choosing a theme within a minute, recounting and broadcasting after every
 write would flood the projector. Writes only *request* counts; the first request schedules a
@@ -19,9 +20,11 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from meetup.extensions import db, socketio
 from meetup.realtime.rooms import organiser_room, projector_room
+from meetup.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +102,34 @@ def emit_counts(app: Flask, meetup_id: int) -> None:
         payload = snapshot.counts(db.session, meetup)
         db.session.rollback()
     socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])
+
+
+# -- per-socket write limit -----------------------------------------------------------------
+
+
+class RateLimited(DomainError):
+    """A socket sent more writes than a person can type; the page waits and resends."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _l("Slow down a little: too many changes at once. Trying again shortly.")
+
+
+class TokenBucket:
+    """``burst`` writes at once, then ``rate`` writes a second (per socket)."""
+
+    def __init__(self, burst: float, rate: float, clock: Callable[[], float] = time.monotonic):
+        self.burst = burst
+        self.rate = rate
+        self.clock = clock
+        self.tokens = burst
+        self.updated = clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
