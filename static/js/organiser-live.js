@@ -71,6 +71,9 @@ function render(live) {
   $("counts").textContent = counts.participants !== undefined
     ? t.n(counts.participants, "participants_one", "participants_other") : "";
   morph($("overview"), overviewView(live));
+  // New arrivals only show up as a count; fetch the people list when it grew.
+  const known = tables.reduce((n, table) => n + (table.members || []).length, 0) + (data.unseated || []).length;
+  if (counts.participants !== undefined && counts.participants > known) live.scheduleResync();
   morph($("moderation"), moderationView(live));
 }
 

@@ -108,6 +108,7 @@ PHONE_TEXTS: dict[str, Any] = {
     "agreement_n": _l("Agreement {n}"),
     "partner_other": _l("Other partner"),
     "add_partner": _l("Add"),
+    "choose_partners": _l("Choose from the list"),
     "partners_chosen": _l("{n} chosen"),
     "finalise": _l("Finish"),
     "reopen": _l("Edit again"),

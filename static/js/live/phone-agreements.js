@@ -74,8 +74,9 @@ function partnersField(live, agreement, missing) {
   const otherId = fieldId(agreement.uuid, "partner-other");
   return h("fieldset", { class: ["field", "partners", invalid && "field--error"] },
     h("legend", null, t("field_partners")),
+    chosen.length ? h("p", { class: "partners-chosen" }, chosen.join(", ")) : null,
     h("details", { class: "partner-picker" },
-      h("summary", null, chosen.length ? `${t("partners_chosen", { n: chosen.length })}: ${chosen.join(", ")}` : t("partners_chosen", { n: 0 })),
+      h("summary", null, `${t("choose_partners")} (${t("partners_chosen", { n: chosen.length })})`),
       h("ul", { class: "checks" }, options.map((name, index) => {
         const id = `${fieldId(agreement.uuid, "partner")}-${index}`;
         return h("li", { "data-key": `partner-${name}` },
