@@ -205,7 +205,33 @@ export class LiveState {
     if (Array.isArray(ack.tables) && ack.tables.length && typeof ack.tables[0] === "object") {
       this.data.tables = ack.tables;
     }
+    const meetup = this.data.meetup || (this.data.meetup = {});
     switch (item.event) {
+      case "phase.set":
+        if (ack.phase && this.fresh("phase", ack.seq)) {
+          meetup.phase = ack.phase;
+          if (ack.phase_changed_at) meetup.phase_changed_at = ack.phase_changed_at;
+          if (ack.timer) meetup.timer = ack.timer;
+        }
+        break;
+      case "timer.set":
+      case "timer.extend":
+      case "timer.pause":
+      case "timer.resume":
+      case "timer.clear":
+        if (ack.timer && this.fresh("timer", ack.seq)) meetup.timer = ack.timer;
+        break;
+      case "message.send":
+        if (this.fresh("message", ack.seq)) meetup.message = ack.text ? { text: ack.text, at: ack.at } : null;
+        break;
+      case "plenary.show":
+        if (ack.total !== undefined && this.fresh("plenary", ack.seq)) {
+          this.data.plenary = { position: ack.position, total: ack.total, agreement: ack.agreement || null };
+        }
+        break;
+      case "theme.cap":
+        if (ack.theme && typeof ack.theme === "object") this.apply("theme", { seq: ack.seq, theme: ack.theme });
+        break;
       case "note.delete":
         this.removeNote(p.note, ack.seq);
         break;
