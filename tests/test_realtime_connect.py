@@ -171,3 +171,12 @@ def test_only_the_own_origin_may_open_a_socket(app: Flask) -> None:
     assert own.status_code == 200
     foreign = client.get(url, headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 400
+
+
+def test_an_unknown_event_is_refused_instead_of_left_unanswered(app: Flask,
+                                                                 meetup: Meetup) -> None:
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    sock = connect(app, client, meetup.id)
+    ack = sock.emit("note.explode", {"op": new_op()}, callback=True)
+    assert ack["ok"] is False and ack["error"] == "invalid"
+    assert sock.emit("sync", {}, callback=True)["ok"] is True

@@ -199,7 +199,18 @@ def note_texts(snapshot: dict[str, Any]) -> list[str]:
 def test_phones_see_exactly_their_own_tables_notes(server: LiveServer, meetup: Meetup,
                                                    sockets: list[Socket]) -> None:
     phones, organiser = evening(server, meetup, sockets)
-    written: dict[str, set[str]] = {}
+    # Commit, acknowledge, then broadcast: the writer hears its ack before its own broadcast.
+    anna = phones["anna"]
+    first = str(uuid.uuid4())
+    anna.client.emit("note.create", {"op": str(uuid.uuid4()), "note": first, "round": "happens",
+                                     "text": "taal anna 0"},
+                     callback=lambda ack: anna._record("(ack)", ack))
+    anna.wait(lambda: anna.events("(ack)") and anna.events("note"))
+    with anna.lock:
+        order = [event for event, payload in anna.received
+                 if event == "(ack)" or (event == "note" and payload["note"]["uuid"] == first)]
+    assert order == ["(ack)", "note"]
+    written: dict[str, set[str]] = {"taal": {first}}
     for name, phone in phones.items():
         theme = PEOPLE[name][0]
         for i in (1, 2):

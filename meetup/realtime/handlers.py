@@ -34,9 +34,9 @@ from meetup.models import Meetup, Organiser, Participant, Table
 from meetup.realtime import auth, rooms, throttle
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
-from meetup.realtime.payload import Payload
+from meetup.realtime.payload import MALFORMED, Payload
 from meetup.services import joining, operations
-from meetup.services.errors import DomainError, Forbidden, Unauthorised
+from meetup.services.errors import DomainError, Forbidden, InvalidInput, Unauthorised
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +339,13 @@ def on_sync(*_args: Any) -> dict[str, Any]:
     return {"ok": True, "snapshot": snap}
 
 
+def on_unknown(event: Any, *_args: Any) -> dict[str, Any]:
+    """An event this server does not know (an outdated page): refuse it, do not time out."""
+    flask_babel.refresh()
+    log.info("unknown socket event %r", event)
+    return error_ack(InvalidInput(MALFORMED))
+
+
 def register_handlers(sio: SocketIO) -> None:
     """Attach every handler to the server ``init_app`` just built (one per app)."""
     from meetup.realtime import handlers_organiser, handlers_participant  # noqa: F401
@@ -346,6 +353,7 @@ def register_handlers(sio: SocketIO) -> None:
     sio.on("connect")(on_connect)
     sio.on("disconnect")(on_disconnect)
     sio.on("sync")(on_sync)
+    sio.on("*")(on_unknown)
     for spec in EVENTS.values():
         sio.on(spec.name)(_bind(spec))
 
