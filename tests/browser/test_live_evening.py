@@ -7,7 +7,15 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.test_live_support import join_phone, open_control, set_phase
+from tests.browser.test_live_support import (
+    expect_connected,
+    join_phone,
+    open_control,
+    phone_as,
+    seat_people,
+    set_phase,
+    watch_errors,
+)
 
 
 def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, live_meetup,
@@ -129,3 +137,71 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
 
     assert control_errors == [] and fatima_errors == [] and joost_errors == []
     assert sanne_errors == []
+
+
+def test_the_organiser_steers_timer_message_moderation_and_seating(
+        server, server_app, live_meetup, live_organiser, laptop, new_phone):
+    base = server.base_url
+    joined = seat_people(live_meetup, live_organiser, [
+        ("Mirjam Visser", "leerkracht_po", "OBS De Linde", "taal"),
+        ("Kees Mulder", "gemeente", "Gemeente Hilversum", "zorg"),
+    ], "round_1")
+    control, control_errors = open_control(laptop, base, live_organiser, live_meetup)
+    context = new_phone(360)
+    phone_as(context, server_app, base, live_meetup.id, joined[0][1])
+    phone = context.new_page()
+    phone_errors = watch_errors(phone)
+    phone.goto(f"{base}/live/{live_meetup.id}")
+    expect_connected(phone)
+    timer = phone.locator("#live-timer")
+
+    # The countdown: same on the phone, paused, extended, cleared.
+    control.get_by_label("Minuten").fill("2")
+    control.get_by_role("button", name="Aftelling starten").click()
+    expect(timer).to_have_text(re.compile(r"[12]:\d\d"))
+    control.get_by_role("button", name="Pauzeren").click()
+    expect(timer).to_have_class(re.compile("timer--paused"))
+    expect(control.locator("#timer-state")).to_have_text("gepauzeerd")
+    control.get_by_role("button", name="+5 min").click()
+    expect(timer).to_have_text(re.compile(r"[67]:\d\d"))
+    control.get_by_role("button", name="Hervatten").click()
+    expect(timer).not_to_have_class(re.compile("timer--paused"))
+    control.get_by_role("button", name="Wissen").click()
+    expect(timer).to_be_hidden()
+
+    # A message on every screen, and gone again.
+    control.get_by_label("Bericht", exact=True).fill("De koffie staat klaar")
+    control.get_by_role("button", name="Versturen").click()
+    expect(phone.locator(".banner")).to_contain_text("De koffie staat klaar")
+    control.get_by_role("button", name="Bericht weghalen").click()
+    expect(phone.locator(".banner")).to_have_count(0)
+
+    # Moderation: a hidden note leaves the phone and comes back.
+    phone.get_by_label("Jouw notitie").fill("Dit hoort hier niet")
+    phone.get_by_role("button", name="Plaatsen").click()
+    expect(phone.locator(".note-meta")).to_have_text("van Mirjam")
+    note = control.locator(".ol-note", has_text="Dit hoort hier niet")
+    note.get_by_role("button", name="Verbergen").click()
+    expect(phone.locator(".note-text", has_text="Dit hoort hier niet")).to_have_count(0)
+    expect(note).to_contain_text("Verborgen")
+    note.get_by_role("button", name="Terugzetten").click()
+    expect(phone.locator(".note-text", has_text="Dit hoort hier niet")).to_have_count(1)
+
+    # Moving Mirjam to Kees's table: her phone follows.
+    kicker = phone.locator(".kicker")
+    before = kicker.inner_text()
+    target = "2" if before.startswith("Tafel 1") else "1"
+    control.get_by_label("Verplaats Mirjam Visser naar").select_option(target)
+    expect(kicker).to_have_text(re.compile(rf"^Tafel {target} "))
+    expect(control.locator(f"#table-{target}-title").locator("xpath=..")).to_contain_text(
+        "Mirjam Visser")
+
+    # A cap per theme is saved.
+    control.get_by_label("Maximum voor Taal centraal").fill("25")
+    control.locator('[data-action="cap-save"][data-theme="taal"]').click()
+    expect(control.locator("#live-done")).to_have_text("Gedaan.")
+    control.reload()
+    expect_connected(control)
+    expect(control.get_by_label("Maximum voor Taal centraal")).to_have_value("25")
+
+    assert control_errors == [] and phone_errors == []
