@@ -210,13 +210,12 @@ def table_overviews(
         .where(*visible).group_by(Note.table_id)
     ).all())
     agreements = {i: [0, 0] for i in ids}
-    for table_id, is_final, n in session.execute(
-        select(Agreement.table_id, Agreement.status != AgreementStatus.DRAFT,
-               func.count(Agreement.id))
+    for table_id, status, n in session.execute(
+        select(Agreement.table_id, Agreement.status, func.count(Agreement.id))
         .where(Agreement.table_id.in_(ids), Agreement.deleted_at.is_(None))
-        .group_by(Agreement.table_id, Agreement.status != AgreementStatus.DRAFT)
+        .group_by(Agreement.table_id, Agreement.status)
     ):
-        agreements[table_id][1 if is_final else 0] += n
+        agreements[table_id][1 if status.is_final else 0] += n
     rows = []
     for table in tables:
         drafts, final = agreements[table.id]
