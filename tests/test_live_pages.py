@@ -27,7 +27,7 @@ def as_participant(client, meetup_id, token):
 
 
 def i18n_block(html: str) -> dict[str, str]:
-    match = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', html, re.S)
+    match = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', html, re.DOTALL)
     assert match, "no i18n block"
     return json.loads(match.group(1))
 
@@ -63,7 +63,7 @@ def test_an_unknown_meetup_is_not_found(client) -> None:
 
 
 def test_the_phone_page_renders_for_a_participant_with_dutch_texts(client, meetup) -> None:
-    participant, token = join(meetup)
+    _, token = join(meetup)
     as_participant(client, meetup.id, token)
     response = client.get(f"/live/{meetup.id}")
     assert response.status_code == 200

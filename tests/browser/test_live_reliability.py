@@ -34,7 +34,7 @@ def wait_for_empty_outbox(page, meetup_id: int) -> None:
 def test_offline_notes_arrive_once_and_typed_text_survives_a_reload(
         server, server_app, live_meetup, live_organiser, new_phone):
     base = server.base_url
-    (ayla, ayla_token), (bram, bram_token) = seat_people(live_meetup, live_organiser, [
+    (_, ayla_token), (_, bram_token) = seat_people(live_meetup, live_organiser, [
         ("Ayla Yılmaz", "jeugdwerk", "Jongerenwerk", "taal"),
         ("Bram de Boer", "leerkracht_po", "OBS Het Kompas", "taal"),
     ], "round_1")

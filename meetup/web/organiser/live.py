@@ -14,11 +14,10 @@ from werkzeug.routing import BuildError
 
 from meetup.extensions import db
 from meetup.models import Phase
-from meetup.services import content
 from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
-from meetup.web.participant.live import COMMON_TEXTS, phase_label, texts
+from meetup.web.participant.live import COMMON_TEXTS, phase_label, role_texts, texts
 
 ORGANISER_TEXTS: dict[str, Any] = {
     "previous": _l("Previous"),
@@ -62,17 +61,6 @@ ORGANISER_TEXTS: dict[str, Any] = {
 }
 
 
-def _role_texts() -> dict[str, str]:
-    return {f"role_{role['key']}": content.role_label(role["key"], str(_locale()))
-            for role in content.roles()}
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "nl")
-
-
 def optional_url(endpoint: str, **values: Any) -> str | None:
     """A link to a page another part of the app provides, or None while it does not exist."""
     try:
@@ -92,5 +80,5 @@ def live(meetup_id: int) -> Any:
         phase_label=phase_label(meetup),
         report_url=optional_url("organiser.report", meetup_id=meetup.id),
         meetup_url=optional_url("organiser.meetup", meetup_id=meetup.id),
-        texts=texts(COMMON_TEXTS, ORGANISER_TEXTS, _role_texts()),
+        texts=texts(COMMON_TEXTS, ORGANISER_TEXTS, role_texts()),
     )

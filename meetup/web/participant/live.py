@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
 from meetup.models import Agreement, Commitment, Meetup, Participant
 from meetup.models.types import utcnow
-from meetup.services import joining
+from meetup.services import content, joining
 from meetup.services.calendar import commitments_calendar
 from meetup.web.participant import bp
 
@@ -137,6 +138,13 @@ def texts(*groups: dict[str, Any]) -> dict[str, str]:
     for group in groups:
         merged.update({key: str(value) for key, value in group.items()})
     return merged
+
+
+def role_texts() -> dict[str, str]:
+    """``role_<key>``: the role labels in the page's language (the projector's bars)."""
+    locale = str(get_locale() or "nl")
+    return {f"role_{role['key']}": content.role_label(role["key"], locale)
+            for role in content.roles()}
 
 
 def phase_label(meetup: Meetup) -> str:

@@ -12,10 +12,10 @@ from flask import current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from meetup.extensions import db
-from meetup.services import content, links
+from meetup.services import links
 from meetup.services import meetups as meetup_service
 from meetup.web.organiser.auth import login_required
-from meetup.web.participant.live import COMMON_TEXTS, phase_label, texts
+from meetup.web.participant.live import COMMON_TEXTS, phase_label, role_texts, texts
 from meetup.web.projector import bp
 
 PROJECTOR_TEXTS: dict[str, Any] = {
@@ -45,14 +45,6 @@ PROJECTOR_TEXTS: dict[str, Any] = {
 }
 
 
-def _role_texts() -> dict[str, str]:
-    from flask_babel import get_locale
-
-    locale = str(get_locale() or "nl")
-    return {f"role_{role['key']}": content.role_label(role["key"], locale)
-            for role in content.roles()}
-
-
 @bp.route("/<int:meetup_id>")
 @login_required
 def screen(meetup_id: int) -> Any:
@@ -64,5 +56,5 @@ def screen(meetup_id: int) -> Any:
         phase_label=phase_label(meetup),
         join_url=links.join_url(base, meetup),
         code_address=links.display_address(links.code_url(base)),
-        texts=texts(COMMON_TEXTS, PROJECTOR_TEXTS, _role_texts()),
+        texts=texts(COMMON_TEXTS, PROJECTOR_TEXTS, role_texts()),
     )
