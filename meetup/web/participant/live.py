@@ -114,6 +114,7 @@ PHONE_TEXTS: dict[str, Any] = {
     "finalise": _l("Finish"),
     "reopen": _l("Edit again"),
     "delete_agreement": _l("Delete draft"),
+    "confirm_delete_agreement": _l("Delete this draft for everyone at your table?"),
     "sign": _l("I'm in"),
     "unsign": _l("I'm out"),
     "you_signed": _l("You are in"),

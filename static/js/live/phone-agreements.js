@@ -311,6 +311,8 @@ export function agreementActions(live) {
     "reopen": (el) => live.send("agreement.reopen", { agreement: el.dataset.agreement }),
     "delete-agreement": (el) => {
       const uuid = el.dataset.agreement;
+      // The draft belongs to the whole table: ask before throwing it away.
+      if (!window.confirm(live.t("confirm_delete_agreement"))) return;
       for (const field of TEXT_FIELDS.concat(["due_date"])) live.drafts.clear(draftKey(uuid, field));
       live.send("agreement.delete", { agreement: uuid });
     },
