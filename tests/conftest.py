@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from meetup import create_app
 from meetup.extensions import db
 from meetup.models import Meetup, Organiser
 from meetup.services import meetups, organisers
+from tests.db_servers import postgres_server, postgres_url, redis_url  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
 
@@ -38,8 +40,20 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite by default; a fresh PostgreSQL database with MEETUP_TEST_DATABASE=postgres.
+
+    ``make test`` runs the domain and real-time tests a second time on PostgreSQL, so what
+    SQLite forgives (grouping, locking, types) cannot hide there.
+    """
+    if os.environ.get("MEETUP_TEST_DATABASE") == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         db.create_all()  # tests only; real databases are built by the migrations
         yield app
