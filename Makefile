@@ -12,8 +12,15 @@ MO := $(PO:.po=.mo)
 run: $(RUNTIME_STAMP) $(MO)
 	$(BIN)/meetup demo
 
+# The domain and real-time tests that run a second time on PostgreSQL (the scale-out database).
+POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organiser.py \
+	tests/test_snapshot.py tests/test_board.py tests/test_agreements.py tests/test_tables.py \
+	tests/test_phases.py tests/test_operations.py tests/test_report_data.py \
+	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py
+
 test: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(POSTGRES_TESTS)
 
 # The suite without browser and multi-process server tests, for quick local loops.
 test-fast: $(TEST_STAMP) $(MO)

@@ -167,7 +167,12 @@ def test_the_plenary_on_the_projector(evening: Evening) -> None:
             "what": what, "owner_name": who.title(), "owner_organisation": "School",
             "first_step": "Bellen", "due_date": due}})
         emit_ok(evening[who], "agreement.finalise", {"agreement": uuid})
+    evening.drain()
     emit_ok(evening.organiser, "phase.set", {"phase": "plenary"})
+    # Entering the plenary puts the first agreement on the projector at once.
+    [opening] = events(evening.projector, "plenary")
+    assert opening["position"] == 0 and opening["total"] == 2
+    assert opening["agreement"]["what"] == "Voorleesouders"
     evening.drain()
     ack = emit_ok(evening.organiser, "plenary.show", {"position": 1})
     assert ack["position"] == 1 and ack["total"] == 2

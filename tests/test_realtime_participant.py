@@ -4,6 +4,7 @@ table rooms, idempotency by ``op``, and emit-after-commit."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 
 import pytest
 from flask import Flask
@@ -104,6 +105,30 @@ def test_theme_counts_reach_the_projector_and_organiser(app: Flask, meetup: Meet
             if latest and latest[-1]["by_theme"]["zorg"] == 1:
                 break
         assert latest[-1]["by_theme"] == {"taal": 0, "overgangen": 0, "zorg": 1}
+
+
+def test_phones_see_live_theme_counts_while_choosing_but_not_later(app: Flask,
+                                                                   meetup: Meetup) -> None:
+    client, _anna = join_over_http(app, meetup, "Anna de Vries")
+    anna = connect(app, client, meetup.id)
+    other, _bram = join_over_http(app, meetup, "Bram Bakker", role="jeugdwerk",
+                                  organisation="Jongerenwerk")
+    bram = connect(app, other, meetup.id)
+    emit_ok(bram, "theme.choose", {"theme": "taal"})
+    latest: list[dict] = []
+    for _ in range(3):  # counts are coalesced: the first may predate Bram's choice
+        latest = wait_for(anna, "counts") or latest
+        if latest and latest[-1]["by_theme"]["taal"] == 1:
+            break
+    assert latest[-1]["by_theme"]["taal"] == 1
+    # Once the rounds run, the counters are for the projector and organiser only.
+    meetup.phase = Phase.ROUND_1
+    db.session.commit()
+    wait_for(anna, "counts", timeout=1.5)
+    projector = connect(app, login_over_http(app, meetup.organiser), meetup.id, "projector")
+    connect(app, other, meetup.id)  # Bram's second tab: a new head count is emitted
+    assert wait_for(projector, "counts")
+    assert events(anna, "counts") == []
 
 
 # -- notes --------------------------------------------------------------------------------
@@ -248,7 +273,7 @@ def test_writing_finalising_and_signing_an_agreement(evening: Evening) -> None:
 
     due = (date.today() + timedelta(days=60)).isoformat()
     updated = emit_ok(evening["bram"], "agreement.update", {"agreement": uuid, "fields": {
-        "what": "Voorleesouders in groep 1-2", "owner_name": "Bram Bakker",
+        "what": "Voorleesouders in groep 1-2", "owner_name": "bram  jansen",
         "owner_organisation": "Jongerenwerk Hilversum", "partners": ["Bibliotheek"],
         "first_step": "Oproep in de nieuwsbrief", "due_date": due,
         "success_measure": "Tien ouders lezen voor"}})
@@ -256,8 +281,19 @@ def test_writing_finalising_and_signing_an_agreement(evening: Evening) -> None:
     assert events(evening["anna"], "agreement")[-1]["agreement"]["what"] == \
         "Voorleesouders in groep 1-2"
 
+    assert events(evening["bram"], "followup") == []  # drafts have no follow-up yet
     final = emit_ok(evening["anna"], "agreement.finalise", {"agreement": uuid})
     assert final["agreement"]["status"] == "planned"
+    # The owner (Bram Jansen, typed in another case and spacing) gets the private link;
+    # nobody else at the table does, and his snapshot keeps it.
+    [link] = events(evening["bram"], "followup")
+    token = db.session.scalar(select(Agreement.followup_token).where(
+        Agreement.uuid == UUID(uuid)))
+    expected = {"agreement": uuid, "what": "Voorleesouders in groep 1-2", "token": token}
+    assert {k: v for k, v in link.items() if k != "seq"} == expected
+    assert events(evening["anna"], "followup") == []
+    assert emit_ok(evening["bram"], "sync", {})["snapshot"]["followups"] == [expected]
+    assert evening["anna"].emit("sync", {}, callback=True)["snapshot"]["followups"] == []
     signed = emit_ok(evening["bram"], "agreement.sign", {"agreement": uuid})
     assert signed["agreement"]["signers"] == ["Bram"]
     unsigned = emit_ok(evening["bram"], "agreement.unsign", {"agreement": uuid})

@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from meetup.models.participant import Participant, Table
 
 
+def name_key(name: str | None) -> str:
+    """How an agreement's typed owner name is compared with a participant's display name:
+    case and spacing do not matter. Agreements keep the owner as typed (the owner need not
+    have joined), so this comparison is what links an owner to their follow-up link."""
+    return " ".join((name or "").split()).casefold()
+
+
 class AgreementStatus(enum.StrEnum):
     """Where an agreement stands: a draft at the table, then its follow-up afterwards."""
 
@@ -86,6 +93,11 @@ class Agreement(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    def owned_by(self, participant: Participant) -> bool:
+        """True when the participant's name is the owner's name as typed."""
+        return bool(self.owner_name.strip()) and \
+            name_key(self.owner_name) == name_key(participant.display_name)
 
     def __repr__(self) -> str:
         return short_repr(self, id=self.id, status=str(self.status), table_id=self.table_id)

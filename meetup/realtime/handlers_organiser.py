@@ -46,6 +46,10 @@ def phase_set(ctx: Context, phase: str) -> dict[str, Any]:
     ctx.session.flush()
     payload = _phase_payload(ctx)
     _everyone(ctx, "phase", payload)
+    if ctx.meetup.phase is Phase.PLENARY:
+        # The projector opens the plenary on the agreement it was at (or the first one).
+        ctx.outbox.add("plenary", phases.plenary_state(ctx.session, ctx.meetup),
+                       rooms.projector_room(ctx.meetup.id), rooms.organiser_room(ctx.meetup.id))
     return payload
 
 

@@ -178,6 +178,10 @@ def broadcast_agreement(ctx: Context, agreement: Any) -> dict[str, Any]:
     ctx.session.flush()
     data = snapshot.serialise_agreement(agreement)
     ctx.to_table(agreement.table_id, "agreement", {"agreement": data}, projector=True)
+    for owner in snapshot.owners_at_table(ctx.session, agreement):
+        # The private follow-up link goes to the owner's own phones only.
+        ctx.outbox.add("followup", snapshot.followup_entry(agreement),
+                       rooms.participant_room(owner.id))
     return data
 
 

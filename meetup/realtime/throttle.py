@@ -23,13 +23,16 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from meetup.extensions import db, socketio
-from meetup.realtime.rooms import organiser_room, projector_room
+from meetup.models.meetup import Phase
+from meetup.realtime.rooms import meetup_room, organiser_room, projector_room
 from meetup.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two ``counts`` emits of one meetup.
 COUNTS_INTERVAL = 1.0
+#: Phases in which the phones get ``counts`` too (live numbers per theme on the choice screen).
+PHONES_SEE_COUNTS = frozenset({Phase.REGISTRATION, Phase.THEME_CHOICE, Phase.TABLES})
 
 
 class Throttle:
@@ -100,8 +103,14 @@ def emit_counts(app: Flask, meetup_id: int) -> None:
         if meetup is None:
             return
         payload = snapshot.counts(db.session, meetup)
+        # While people join and choose, the phones show "x mensen" per theme live too: one
+        # emit to the whole meetup room (projector and organiser are in it as well).
+        to_everyone = meetup.phase in PHONES_SEE_COUNTS
         db.session.rollback()
-    socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])
+    if to_everyone:
+        socketio.emit("counts", payload, to=meetup_room(meetup_id))
+    else:
+        socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])
 
 
 # -- per-socket write limit -----------------------------------------------------------------

@@ -30,6 +30,7 @@ from meetup.models import (
     Table,
     Vote,
 )
+from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
 from meetup.reports import texts
 from meetup.reports.network import NetworkRow, organisation_network
@@ -167,10 +168,6 @@ class Report:
         """Every agreement by due date (undated last), then number."""
         return tuple(sorted(self.agreements,
                             key=lambda a: (a.due_date is None, a.due_date or date.max, a.number)))
-
-
-def _norm(text: str) -> str:
-    return " ".join((text or "").split()).casefold()
 
 
 def _clean(text: str | None) -> str:
@@ -365,7 +362,7 @@ def _gather_contacts(session: Session, meetup: Meetup,
     owned: dict[str, list[int]] = defaultdict(list)
     for a in agreements:
         if a.owner_name:
-            owned[_norm(a.owner_name)].append(a.number)
+            owned[name_key(a.owner_name)].append(a.number)
     rows = session.execute(
         select(Participant.display_name, Participant.role, Participant.organisation,
                Participant.email)
@@ -374,8 +371,8 @@ def _gather_contacts(session: Session, meetup: Meetup,
     contacts = [
         Contact(name=_clean(name), role_label=content.role_label(role),
                 organisation=_clean(organisation), email=_clean(email),
-                owned=tuple(owned.get(_norm(name), ())))
+                owned=tuple(owned.get(name_key(name), ())))
         for name, role, organisation, email in rows if _clean(email)
     ]
-    contacts.sort(key=lambda c: (_norm(c.name), c.email))
+    contacts.sort(key=lambda c: (name_key(c.name), c.email))
     return tuple(contacts)

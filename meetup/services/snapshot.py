@@ -254,6 +254,20 @@ def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None) ->
 
 # -- the three snapshots --------------------------------------------------------------------
 
+def followup_entry(agreement: Agreement) -> dict[str, Any]:
+    """What an owner's phone shows to reach the agreement's private follow-up page."""
+    return {"agreement": str(agreement.uuid), "what": agreement.what,
+            "token": agreement.followup_token}
+
+
+def owners_at_table(session: Session, agreement: Agreement) -> list[Participant]:
+    """The people at the agreement's table whose name is its owner's (usually one or none)."""
+    if agreement.table_id is None or not agreement.status.is_final:
+        return []
+    members = session.scalars(select(Participant).where(Participant.table_id == agreement.table_id))
+    return [p for p in members if agreement.owned_by(p)]
+
+
 def participant_snapshot(
     session: Session, participant: Participant, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -273,6 +287,7 @@ def participant_snapshot(
     data["table"] = None
     data["notes"] = []
     data["agreements"] = []
+    data["followups"] = []
     if table is not None:
         data["table"] = {
             "number": table.number, "theme": table.theme.key,
@@ -295,6 +310,9 @@ def participant_snapshot(
             .order_by(Agreement.created_at, Agreement.id)
         ))
         data["agreements"] = _serialise_agreements(session, agreements)
+        # The owner's private follow-up link, for the agreements this person pulls.
+        data["followups"] = [followup_entry(a) for a in agreements
+                             if a.status.is_final and a.owned_by(participant)]
     data["votes_left"] = board.votes_left(session, participant)
     data["commitments"] = [str(u) for u in session.scalars(
         select(Agreement.uuid).join(Commitment, Commitment.agreement_id == Agreement.id)

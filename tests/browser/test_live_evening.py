@@ -85,7 +85,7 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     set_phase(control, "Afspraken")
     fatima.get_by_role("button", name="+ Nieuwe afspraak").click()
     fatima.get_by_label("Wat gaan we doen?").fill("Elke maand een voorleesochtend in de wijk")
-    fatima.get_by_label("Wie trekt het? (naam)").fill("Fatima")
+    fatima.get_by_label("Wie trekt het? (naam)").fill("Fatima El Amrani")
     fatima.get_by_label("Organisatie").fill("OBS De Linde")
     fatima.get_by_label("Eerste stap").fill("Rooster maken met de bibliotheek")
     fatima.get_by_label("Eerste stap").blur()
@@ -120,7 +120,8 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     expect(control.locator(".ol-plenary-pos")).to_have_text("Afspraak 1 van 1")
     expect(projector.locator(".pr-agreement__what")).to_have_text(
         "Elke maand een voorleesochtend in de wijk")
-    expect(projector.locator(".pr-facts")).to_contain_text("Trekker: Fatima, OBS De Linde")
+    expect(projector.locator(".pr-facts")).to_contain_text(
+        "Trekker: Fatima El Amrani, OBS De Linde")
     expect(projector.locator(".pr-facts")).to_contain_text("Met Bibliotheek")
     expect(projector.locator(".pr-signed")).to_contain_text("1 persoon doet mee")
 
@@ -134,6 +135,14 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     assert f"DTSTART;VALUE=DATE:{first_step.strftime('%Y%m%d')}" in ics
     assert "Rooster maken met de bibliotheek" in ics.replace("\r\n ", "")
     expect(projector.locator(".pr-closed")).to_contain_text("Vanavond maakten we 1 afspraak.")
+
+    # Fatima pulls the agreement: her closing screen holds its private follow-up link.
+    followup = fatima.get_by_role("link", name="Voortgang bijwerken")
+    expect(followup).to_be_visible()
+    assert joost.get_by_role("link", name="Voortgang bijwerken").count() == 0
+    followup.click()
+    expect(fatima.get_by_text("Elke maand een voorleesochtend in de wijk").first).to_be_visible()
+    assert "/f/" in fatima.url
 
     assert control_errors == [] and fatima_errors == [] and joost_errors == []
     assert sanne_errors == []

@@ -129,6 +129,10 @@ PHONE_TEXTS: dict[str, Any] = {
     "no_commitments": _l("You have not joined in on an agreement."),
     "no_final_agreements": _l("Your table has no final agreements."),
     "calendar": _l("Put your first steps in your calendar (.ics)"),
+    "followups_title": _l("Agreements you pull"),
+    "followups_intro": _l("Keep this private link: with it you tell the organiser and the "
+                          "municipality how the agreement is going."),
+    "followup_link": _l("Update the progress"),
     "plenary_intro": _l("The tables now present their agreements."),
 }
 

@@ -16,7 +16,7 @@ import { Clock } from "./timer.js";
 const ACK_TIMEOUT = 8000;
 const RETRY_AFTER_TIMEOUT = 3000;
 const BROADCASTS = ["note", "note.removed", "votes", "agreement", "agreement.removed", "phase",
-  "timer", "message", "counts", "plenary", "overview", "theme", "themes"];
+  "timer", "message", "counts", "plenary", "overview", "theme", "themes", "followup"];
 /** Writes whose optimistic effect must be undone (by a fresh snapshot) when refused. */
 const OPTIMISTIC = new Set(["note.create", "note.edit", "note.delete", "vote.add", "vote.remove",
   "agreement.create", "agreement.update", "agreement.delete", "agreement.sign",

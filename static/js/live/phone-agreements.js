@@ -194,6 +194,22 @@ export function closingView(live) {
         a.what, a.due_date ? ` — ${formatDate(a.due_date)}` : "")))
       : h("p", { class: "muted" }, t("no_commitments")),
     mine.length && icsUrl ? h("p", null, h("a", { class: "button button--primary button--block", href: icsUrl, download: "afspraken.ics" }, t("calendar"))) : null,
+    ...followups(live),
+  ];
+}
+
+/** The private follow-up links of the agreements this person pulls (owner by name). */
+function followups(live) {
+  const { t } = live;
+  const items = live.data.followups || [];
+  const template = document.getElementById("live").dataset.followupUrl || "";
+  if (!items.length || !template) return [];
+  return [
+    h("h2", null, t("followups_title")),
+    h("p", null, t("followups_intro")),
+    h("ul", { class: "followups" }, items.map((f) => h("li", { "data-key": `followup-${f.agreement}` },
+      h("span", null, f.what, " "),
+      h("a", { href: template.replace("TOKEN", encodeURIComponent(f.token)) }, t("followup_link"))))),
   ];
 }
 

@@ -156,6 +156,13 @@ export class LiveState {
         }
         return true;
       }
+      case "followup": {
+        const list = this.data.followups || (this.data.followups = []);
+        const index = list.findIndex((f) => f.agreement === p.agreement);
+        if (index >= 0) list[index] = p;
+        else list.push(p);
+        return true;
+      }
       case "themes":
         if (Array.isArray(p.themes) && this.fresh("themes", p.seq)) this.data.themes = p.themes;
         return true;
