@@ -3,6 +3,7 @@ table rooms, idempotency by ``op``, and emit-after-commit."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -145,6 +146,20 @@ def test_a_note_reaches_the_own_table_and_the_organiser_only(evening: Evening) -
     assert for_organiser["note"]["uuid"] == ack["note"]["uuid"]
     assert events(evening["carla"], "note") == [] and events(evening["dirk"], "note") == []
     assert events(evening.projector, "note") == []
+
+
+def test_a_burst_of_notes_updates_the_organisers_overview_in_one_coalesced_row(
+        evening: Evening) -> None:
+    evening.drain()
+    for i in range(5):
+        write_note(evening, "anna", f"Idee {i}")
+    table = evening.people["anna"].table.number
+    rows = wait_for(evening.organiser, "overview", timeout=3)
+    time.sleep(1.3)  # a second window: anything still pending arrives now
+    rows += events(evening.organiser, "overview")
+    mine = [r["table"] for r in rows if r["table"]["number"] == table]
+    assert 1 <= len(mine) <= 2  # five notes, at most two recounts
+    assert mine[-1]["notes"]["happens"] == 5
 
 
 def test_each_phone_sees_only_its_own_tables_notes(evening: Evening) -> None:

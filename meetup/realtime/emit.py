@@ -41,6 +41,9 @@ class Outbox:
     actions: list[Callable[[], None]] = field(default_factory=list)
     #: Meetups whose projector/organiser counters changed (see :mod:`throttle`).
     counts_for: set[int] = field(default_factory=set)
+    #: (meetup id, table id) whose organiser overview row changed by a frequent write (notes,
+    #: dots): sent coalesced, at most once a second per table (see :mod:`throttle`).
+    overviews_for: set[tuple[int, int]] = field(default_factory=set)
 
     def add(self, event: str, payload: dict[str, Any], *rooms: str,
             skip_sid: str | None = None) -> None:
@@ -53,11 +56,15 @@ class Outbox:
     def counts(self, meetup_id: int) -> None:
         self.counts_for.add(meetup_id)
 
+    def overview_soon(self, meetup_id: int, table_id: int) -> None:
+        self.overviews_for.add((meetup_id, table_id))
+
     def discard(self) -> None:
         """The transaction was rolled back: forget everything."""
         self.emissions.clear()
         self.actions.clear()
         self.counts_for.clear()
+        self.overviews_for.clear()
 
     def flush(self, seq: int | None) -> None:
         """Run the after-commit actions, then broadcast (deferred under gevent)."""
@@ -72,18 +79,20 @@ class Outbox:
             if seq is not None:
                 emission.payload.setdefault("seq", seq)
         counts_for, self.counts_for = self.counts_for, set()
-        if not emissions and not counts_for:
+        overviews_for, self.overviews_for = self.overviews_for, set()
+        if not emissions and not counts_for and not overviews_for:
             return
         app: Flask | None = None
         if has_app_context():
             app = current_app._get_current_object()  # type: ignore[attr-defined]
         if socketio.async_mode in ("gevent", "eventlet", "gevent_uwsgi"):
-            socketio.start_background_task(_send, emissions, counts_for, app)
+            socketio.start_background_task(_send, emissions, counts_for, app, overviews_for)
         else:
-            _send(emissions, counts_for, app)
+            _send(emissions, counts_for, app, overviews_for)
 
 
-def _send(emissions: list[Emission], counts_for: set[int], app: Flask | None) -> None:
+def _send(emissions: list[Emission], counts_for: set[int], app: Flask | None,
+          overviews_for: set[tuple[int, int]] = frozenset()) -> None:  # type: ignore[assignment]
     from meetup.realtime import throttle
 
     for emission in emissions:
@@ -95,3 +104,5 @@ def _send(emissions: list[Emission], counts_for: set[int], app: Flask | None) ->
     if app is not None:
         for meetup_id in counts_for:
             throttle.request_counts(app, meetup_id)
+        for meetup_id, table_id in overviews_for:
+            throttle.request_overview(app, meetup_id, table_id)

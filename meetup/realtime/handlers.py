@@ -82,6 +82,11 @@ class Context:
         self.outbox.add("overview", {"table": snapshot.table_overview(self.session, table)},
                         rooms.organiser_room(self.meetup.id))
 
+    def overview_soon(self, table_id: int | None) -> None:
+        """Like :meth:`overview`, coalesced to one row a second per table (frequent writes)."""
+        if table_id is not None:
+            self.outbox.overview_soon(self.meetup.id, table_id)
+
     def counts(self) -> None:
         self.outbox.counts(self.meetup.id)
 

@@ -67,11 +67,11 @@ def note_for_me(ctx: Context, note: Note) -> dict[str, Any]:
                                    my_votes=_my_votes(ctx, note))
 
 
-def broadcast_note(ctx: Context, note: Note) -> None:
+def broadcast_note(ctx: Context, note: Note, votes: int | None = None) -> None:
     """``note`` (created or edited) to the note's table and the organiser."""
     ctx.session.flush()
-    ctx.to_table(note.table_id, "note",
-                 {"note": snapshot.serialise_note(note, _votes(ctx, note))})
+    votes = _votes(ctx, note) if votes is None else votes
+    ctx.to_table(note.table_id, "note", {"note": snapshot.serialise_note(note, votes)})
 
 
 def _own_note(ctx: Context, note_uuid: uuid.UUID) -> Note | None:
@@ -101,10 +101,10 @@ def _parse_note(p: Payload) -> dict[str, Any]:
 @participant_event("note.create", _parse_note_create, replay=_note_state)
 def note_create(ctx: Context, note: uuid.UUID, round_key: str, text: str) -> dict[str, Any]:
     created = board.create_note(ctx.session, ctx.me, note, round_key, text)
-    broadcast_note(ctx, created)
-    ctx.overview(created.table_id)
+    broadcast_note(ctx, created, votes=0)  # a new note has no dots yet
+    ctx.overview_soon(created.table_id)
     ctx.counts()
-    return {"note": note_for_me(ctx, created)}
+    return {"note": snapshot.serialise_note(created, 0, viewer=ctx.me, my_votes=0)}
 
 
 @participant_event("note.edit", _parse_note_edit, replay=_note_state)
@@ -118,7 +118,7 @@ def note_edit(ctx: Context, note: uuid.UUID, text: str) -> dict[str, Any]:
 def note_delete(ctx: Context, note: uuid.UUID) -> dict[str, Any]:
     deleted = board.delete_note(ctx.session, ctx.me, note)
     ctx.to_table(deleted.table_id, "note.removed", {"note": str(deleted.uuid)}, projector=True)
-    ctx.overview(deleted.table_id)
+    ctx.overview_soon(deleted.table_id)
     ctx.counts()
     return {}
 
@@ -138,9 +138,12 @@ def _vote_state(ctx: Context, note: uuid.UUID, **_: Any) -> dict[str, Any]:
 
 def _votes_changed(ctx: Context, note: Note, votes_left: int) -> dict[str, Any]:
     ctx.session.flush()
-    ctx.to_table(note.table_id, "votes", {"note": str(note.uuid), "votes": _votes(ctx, note)})
-    ctx.overview(note.table_id)
-    return {"votes_left": votes_left, "note": note_for_me(ctx, note)}
+    votes = _votes(ctx, note)
+    ctx.to_table(note.table_id, "votes", {"note": str(note.uuid), "votes": votes})
+    ctx.overview_soon(note.table_id)
+    return {"votes_left": votes_left,
+            "note": snapshot.serialise_note(note, votes, viewer=ctx.me,
+                                            my_votes=_my_votes(ctx, note))}
 
 
 @participant_event("vote.add", _parse_vote_add, replay=_vote_state)

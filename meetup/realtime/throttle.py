@@ -1,5 +1,5 @@
 """Coalesced projector/organiser counters (at most one ``counts`` emit per second per
-meetup), and the per-socket write limit.
+meetup, one ``overview`` row per second per table), and the per-socket write limit.
 
 With 1,000 phones choosing a theme within a minute, recounting and broadcasting after every
 write would flood the projector. Writes only *request* counts; the first request schedules a
@@ -111,6 +111,31 @@ def emit_counts(app: Flask, meetup_id: int) -> None:
         socketio.emit("counts", payload, to=meetup_room(meetup_id))
     else:
         socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])
+
+
+def request_overview(app: Flask, meetup_id: int, table_id: int) -> bool:
+    """Schedule the organiser's overview row of a table (coalesced, at most one a second).
+
+    Notes and dots arrive by the hundred during a round; the organiser's overview only needs
+    the latest numbers, so these writes share one recount per table per second.
+    """
+    return counts_throttle.request(("overview", id(app), table_id),
+                                   lambda: emit_overview(app, meetup_id, table_id))
+
+
+def emit_overview(app: Flask, meetup_id: int, table_id: int) -> None:
+    """Recount one table now and emit ``overview`` to the organiser's room."""
+    from meetup.models import Meetup, Table
+    from meetup.services import snapshot
+
+    with app.app_context():
+        table = db.session.get(Table, table_id)
+        meetup = db.session.get(Meetup, meetup_id)
+        if table is None or meetup is None:
+            return
+        payload = {"table": snapshot.table_overview(db.session, table), "seq": meetup.revision}
+        db.session.rollback()
+    socketio.emit("overview", payload, to=organiser_room(meetup_id))
 
 
 # -- per-socket write limit -----------------------------------------------------------------
