@@ -52,8 +52,10 @@ extract-messages: $(RUNTIME_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o meetup/translations/messages.pot .
 	$(BIN)/pybabel update -i meetup/translations/messages.pot -d meetup/translations -D messages --no-fuzzy-matching
 
+# Speed and memory figures (printed, never asserted): see docs/performance.md.
 benchmark: $(TEST_STAMP) $(MO)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/report_benchmark.py
+	$(BIN)/python benchmarks/realtime_load.py --phones 1000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
