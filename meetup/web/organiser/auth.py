@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
 from meetup.models import Organiser
 from meetup.services import organisers
@@ -74,7 +75,12 @@ def login() -> Any:
             form.password.errors.append(_("This e-mail address and password do not match."))
         else:
             db.session.commit()
+            # A fresh session for the organiser, but a phone that joined in this browser
+            # keeps its place at the table.
+            joined = session.get(PARTICIPANT_SESSION_KEY)
             session.clear()
+            if joined:
+                session[PARTICIPANT_SESSION_KEY] = joined
             session.permanent = True
             session["organiser_id"] = organiser.id
             return redirect(_safe_next(request.args.get("next")))
