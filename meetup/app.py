@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from meetup.config import build_config
-from meetup.extensions import babel, csrf, db, migrate, socketio
+from meetup.extensions import babel, csrf, db, migrate
 
 #: The project root, where ``templates/``, ``static/`` and ``migrations/`` live.
 ROOT = Path(__file__).resolve().parent.parent

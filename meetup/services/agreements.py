@@ -313,3 +313,15 @@ def unsign(
         session.flush()
         session.expire(agreement, ["commitments"])
     return agreement
+
+
+def signed_by(session: Session, participant: Participant) -> list[Agreement]:
+    """The agreements this participant signed on to ("ik doe mee"), by due date."""
+    return list(session.scalars(
+        select(Agreement)
+        .join(Commitment, Commitment.agreement_id == Agreement.id)
+        .where(Commitment.participant_id == participant.id,
+               Agreement.meetup_id == participant.meetup_id,
+               Agreement.deleted_at.is_(None))
+        .order_by(Agreement.due_date, Agreement.id)
+    ))

@@ -12,12 +12,12 @@ from typing import Any
 from flask import Response, abort, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
-from meetup.models import Agreement, Commitment, Meetup, Participant
+from meetup.models import Meetup, Participant
 from meetup.models.types import utcnow
+from meetup.services import agreements as agreement_service
 from meetup.services import content, joining
 from meetup.services.calendar import commitments_calendar
 from meetup.web.participant import bp
@@ -192,14 +192,7 @@ def ics(meetup_id: int) -> Any:
     participant = current_participant(meetup_id)
     if participant is None:
         return redirect(url_for("participant.join_meetup", token=meetup.join_token))
-    agreements = db.session.scalars(
-        select(Agreement)
-        .join(Commitment, Commitment.agreement_id == Agreement.id)
-        .where(Commitment.participant_id == participant.id,
-               Agreement.meetup_id == meetup.id,
-               Agreement.deleted_at.is_(None))
-        .order_by(Agreement.due_date, Agreement.id)
-    ).all()
+    agreements = agreement_service.signed_by(db.session, participant)
     body = commitments_calendar(agreements, name=meetup.title, stamp=utcnow())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
