@@ -95,3 +95,14 @@ def test_the_write_allowance_refills_over_time() -> None:
     assert [bucket.take() for _ in range(2)] == [True, False]
     fake.now = 100.0  # never more than the burst
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+
+
+def test_a_reset_drops_runs_still_waiting_and_starts_afresh() -> None:
+    throttle, fake, fired = make()
+    throttle.request("m1", lambda: fired.append(("old", fake.now)))
+    throttle.reset()  # the app is torn down before its run fires
+    fake.run_tasks()
+    assert fired == []
+    assert throttle.request("m1", lambda: fired.append(("new", fake.now)))
+    fake.run_tasks()
+    assert [name for name, _ in fired] == ["new"]

@@ -52,6 +52,7 @@ class Throttle:
         self._lock = threading.Lock()
         self._scheduled: set[Hashable] = set()
         self._last: dict[Hashable, float] = {}
+        self._generation = 0
 
     def request(self, key: Hashable, fire: Callable[[], None]) -> bool:
         """Ask for ``fire`` to run soon; False when a run for ``key`` is already pending."""
@@ -61,18 +62,29 @@ class Throttle:
             self._scheduled.add(key)
             last = self._last.get(key)
             delay = 0.0 if last is None else max(0.0, last + self.interval - self.clock())
+            generation = self._generation
         spawn = self._spawn or socketio.start_background_task
-        spawn(self._run, key, fire, delay)
+        spawn(self._run, key, fire, delay, generation)
         return True
+
+    def reset(self) -> None:
+        """Forget all state; runs still sleeping will not fire (an app being torn down)."""
+        with self._lock:
+            self._generation += 1
+            self._scheduled.clear()
+            self._last.clear()
 
     def pending(self, key: Hashable) -> bool:
         with self._lock:
             return key in self._scheduled
 
-    def _run(self, key: Hashable, fire: Callable[[], None], delay: float) -> None:
+    def _run(self, key: Hashable, fire: Callable[[], None], delay: float,
+             generation: int = 0) -> None:
         if delay > 0:
             (self._sleep or socketio.sleep)(delay)
         with self._lock:
+            if generation != self._generation:
+                return
             # From here on a new request schedules a new run (one interval later), so a write
             # that lands while we count is never lost.
             self._scheduled.discard(key)
