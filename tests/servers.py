@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -96,3 +97,20 @@ def live_server(tmp_dir: Path, **extra_env: str) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def inprocess_app(database_url: str, secret: str, instance: Path) -> Iterator[Any]:
+    """An app in the test process on a running server's database, to seed and inspect it.
+
+    It shares the server's secret, so cookies it signs are valid on the server.
+    """
+    from meetup import create_app
+    from meetup.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
+                      "INSTANCE_PATH": str(instance), "SOCKETIO_ASYNC_MODE": "threading"})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()

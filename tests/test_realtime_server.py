@@ -19,11 +19,10 @@ import socketio  # python-socketio's client
 import websocket
 from flask import Flask
 
-from meetup import create_app
 from meetup.extensions import db
 from meetup.models import Meetup, Note
 from meetup.services import meetups, organisers
-from tests.servers import LiveServer, live_server
+from tests.servers import LiveServer, inprocess_app, live_server
 from tests.socket_clients import Socket, join, log_in
 
 pytestmark = pytest.mark.server
@@ -40,14 +39,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def seed_app(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An in-process app on the server's SQLite file, to seed and to check the database."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url,
-                      "SECRET_KEY": server.env["MEETUP_SECRET_KEY"],
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-                      "SOCKETIO_ASYNC_MODE": "threading"})
-    with app.app_context():
+    with inprocess_app(server.database_url, server.env["MEETUP_SECRET_KEY"],
+                       tmp_path_factory.mktemp("instance")) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

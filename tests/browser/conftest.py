@@ -16,11 +16,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from meetup import create_app
 from meetup.extensions import db
 from meetup.models import Meetup, Organiser
 from meetup.services import meetups, organisers
-from tests.servers import LiveServer, live_server
+from tests.servers import LiveServer, inprocess_app, live_server
 
 PASSWORD = "browser-test-password"
 AXE = (Path(__file__).resolve().parent.parent / "vendor" / "axe-4.10.3.min.js").read_text()
@@ -43,16 +42,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def server_app(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An in-process app on the server's database, to seed and inspect data."""
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": server.database_url,
-        "SECRET_KEY": server.env["MEETUP_SECRET_KEY"],
-        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-        "SOCKETIO_ASYNC_MODE": "threading",
-    })
-    with app.app_context():
+    with inprocess_app(server.database_url, server.env["MEETUP_SECRET_KEY"],
+                       tmp_path_factory.mktemp("instance")) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -22,11 +22,17 @@ import pytest
 import requests
 from flask import Flask
 
-from meetup import create_app
 from meetup.extensions import db
 from meetup.models import Meetup, Note, Phase
 from meetup.services import joining, meetups, organisers, phases, tables
-from tests.servers import MEETUP_BIN, ROOT, LiveServer, free_port, server_env
+from tests.servers import (
+    MEETUP_BIN,
+    ROOT,
+    LiveServer,
+    free_port,
+    inprocess_app,
+    server_env,
+)
 from tests.socket_clients import Socket, join, log_in
 
 PASSWORD = "cluster-test-password"
@@ -110,13 +116,9 @@ def cluster(postgres_server: str, redis_url: str,
 
 @pytest.fixture(scope="module")
 def seed_app(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": cluster.database_url,
-                      "SECRET_KEY": cluster.secret, "SOCKETIO_ASYNC_MODE": "threading",
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
-    with app.app_context():
+    with inprocess_app(cluster.database_url, cluster.secret,
+                       tmp_path_factory.mktemp("instance")) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
