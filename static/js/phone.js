@@ -4,13 +4,18 @@ import { connectLive } from "./live/connection.js";
 import { delegate, h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
-import { agreementActions, agreementsView, closingView } from "./live/phone-agreements.js";
+import { agreementActions, agreementsView } from "./live/phone-agreements.js";
+import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
+import { noticeActions, noticesView, startNotices } from "./live/phone-notices.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
 const messageEl = document.getElementById("live-message");
 const timerEl = document.getElementById("live-timer");
 const phaseEl = document.getElementById("live-phase");
+const noticesEl = document.getElementById("live-notices");
+/** Phases after the theme choice: someone without a theme is asked for one, then seated. */
+const LATE_PHASES = new Set(["tables", "round_1", "round_2", "round_3", "voting", "agreements", "plenary"]);
 let currentKey = null;
 
 function heading(text) {
@@ -36,7 +41,7 @@ function themeView(live) {
   const locked = Boolean(data.me && data.me.table);
   return [
     heading(t("choose_theme")),
-    h("p", { class: "lead" }, t("choose_theme_intro")),
+    h("p", { class: "lead" }, t(data.meetup && LATE_PHASES.has(data.meetup.phase) ? "choose_theme_late" : "choose_theme_intro")),
     h("ul", { class: "theme-list" }, (data.themes || []).map((theme) => {
       const chosen = theme.key === mine;
       const full = Boolean(theme.full) && !chosen;
@@ -96,10 +101,16 @@ const VIEWS = {
   round_2: roundView,
   round_3: roundView,
   voting: votingView,
-  agreements: agreementsView,
-  plenary: closingView,
+  agreements: agreementsWithTopNotes,
+  plenary: plenaryView,
   closed: closingView,
 };
+
+/** The agreement form, with the table's top-voted notes to start from under the title. */
+function agreementsWithTopNotes(live) {
+  const [title, ...rest] = agreementsView(live);
+  return [title, live.data.table ? topNotesView(live) : null, ...rest];
+}
 
 function render(live) {
   const data = live.data;
@@ -111,8 +122,11 @@ function render(live) {
     h("span", { class: "visually-hidden" }, `${t("message_label")}: `), message.text) : null);
   const timerNow = timerText(data.meetup && data.meetup.timer, live.clock, t);
   timerEl.hidden = timerNow === "";
-  const key = `view-${phase}`;
-  const view = (VIEWS[phase] || waitView)(live);
+  if (noticesEl) morph(noticesEl, noticesView(live));
+  const me = data.me || {};
+  const late = LATE_PHASES.has(phase) && !me.theme;
+  const key = late ? `view-${phase}-theme` : `view-${phase}`;
+  const view = late ? themeView(live) : (VIEWS[phase] || waitView)(live);
   morph(viewEl, h("section", { class: `view view--${phase}`, "data-key": key }, view));
   if (currentKey !== null && currentKey !== key) {
     const title = viewEl.querySelector("h1");
@@ -132,8 +146,11 @@ const live = connectLive({
   },
 });
 
+startNotices(live);
+
 const actions = {
   "choose-theme": (el) => live.send("theme.choose", { theme: el.dataset.theme }),
+  ...noticeActions(live),
   ...boardActions(live),
   ...agreementActions(live),
 };

@@ -17,6 +17,8 @@ from tests.browser.test_live_support import (
     watch_errors,
 )
 
+FIRST_STEP_DATE = "Wanneer is de eerste stap? (datum)"
+
 
 def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, live_meetup,
                                                            live_organiser, laptop, new_phone):
@@ -33,7 +35,7 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     sanne, sanne_errors = join_phone(new_phone(360), base, live_meetup, "Sanne de Wit",
                                      "Jeugd- en jongerenwerk", "Jongerenwerk Hilversum")
     expect(fatima.get_by_role("heading", name="Welkom, Fatima!")).to_be_visible()
-    expect(projector.locator(".pr-joined")).to_have_text("3 mensen doen mee")
+    expect(projector.locator(".pr-joined")).to_have_text("3 mensen aangemeld")
 
     # Theme choice: two phones pick "Taal centraal", one "De grote oversteek".
     set_phase(control, "Themakeuze")
@@ -99,11 +101,11 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     fatima.get_by_role("button", name="Afronden").click()
     alert = fatima.locator(".agreement [role=alert]")
     expect(alert).to_have_text("Om af te ronden vul je nog in: de datum.")
-    expect(fatima.get_by_label("Wanneer?")).to_have_attribute("aria-invalid", "true")
+    expect(fatima.get_by_label(FIRST_STEP_DATE)).to_have_attribute("aria-invalid", "true")
     first_step = date.today() + timedelta(days=30)
-    joost.get_by_label("Wanneer?").fill(first_step.isoformat())
-    expect(fatima.get_by_label("Wanneer?")).to_have_value(first_step.isoformat())
-    expect(fatima.get_by_label("Wanneer?")).not_to_have_attribute("aria-invalid", "true")
+    joost.get_by_label(FIRST_STEP_DATE).fill(first_step.isoformat())
+    expect(fatima.get_by_label(FIRST_STEP_DATE)).to_have_value(first_step.isoformat())
+    expect(fatima.get_by_label(FIRST_STEP_DATE)).not_to_have_attribute("aria-invalid", "true")
     fatima.get_by_role("button", name="Afronden").click()
     expect(fatima.locator(".chip--final")).to_have_text("Afgerond")
     expect(joost.locator(".chip--final")).to_have_text("Afgerond")

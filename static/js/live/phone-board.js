@@ -123,7 +123,6 @@ export function votingView(live) {
           return h("li", {
             class: ["note", "note--vote", mineVotes > 0 && "note--voted"],
             "data-key": `vote-${note.uuid}`,
-            data: left > 0 ? { action: "vote-add", note: note.uuid } : {},
           },
           h("p", { class: "note-text", id: textId }, note.text),
           h("p", { class: "tally" }, dots(votes), " ",
@@ -205,8 +204,8 @@ export function boardActions(live) {
     "delete-note": (el) => {
       live.send("note.delete", { note: el.dataset.note });
     },
-    "vote-add": (el, event) => {
-      if (event.target.closest("button") && event.target.closest("button") !== el) return;
+    "vote-add": (el) => {
+      // Only the dot button casts a dot; tapping a card to read it does nothing.
       if (Number(live.data.votes_left ?? 0) <= 0) return;
       live.send("vote.add", { vote: uuid4(), note: el.dataset.note });
     },
