@@ -329,7 +329,7 @@ def signed_by(session: Session, participant: Participant) -> list[Agreement]:
 
 def taking_part(session: Session, participant: Participant) -> list[Agreement]:
     """What this participant takes part in: what they signed on to, and the final agreements
-    of their table that they pull (an owner takes part, signed or not); by due date."""
+    of their table that they lead (an owner takes part, signed or not); by due date."""
     chosen = {a.id: a for a in signed_by(session, participant)}
     if participant.table_id is not None:
         for agreement in session.scalars(

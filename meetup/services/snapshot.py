@@ -323,7 +323,7 @@ def participant_snapshot(
             .order_by(Agreement.created_at, Agreement.id)
         ))
         data["agreements"] = _serialise_agreements(session, agreements)
-        # The owner's private follow-up link, for the agreements this person pulls.
+        # The owner's private follow-up link, for the agreements this person leads.
         data["followups"] = [followup_entry(a) for a in agreements
                              if a.status.is_final and a.owned_by(participant)]
     data["votes_left"] = board.votes_left(session, participant)
@@ -333,7 +333,7 @@ def participant_snapshot(
         .order_by(Commitment.id)
     )]
     # The closing screen's "waar je aan meedoet": signed on to (any table, e.g. in the
-    # plenary) or pulled by this person (an owner takes part).
+    # plenary) or led by this person (an owner takes part).
     data["taking_part"] = _serialise_agreements(
         session, agreements_service.taking_part(session, participant))
     data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]

@@ -14,8 +14,11 @@ const messageEl = document.getElementById("live-message");
 const timerEl = document.getElementById("live-timer");
 const phaseEl = document.getElementById("live-phase");
 const noticesEl = document.getElementById("live-notices");
-/** Phases after the theme choice: someone without a theme is asked for one, then seated. */
-const LATE_PHASES = new Set(["tables", "round_1", "round_2", "round_3", "voting", "agreements", "plenary"]);
+/**
+ * Phases after the theme choice in which someone without a theme is asked for one, then
+ * seated at once. In the plenary the room listens and signs on: no theme needed for that.
+ */
+const LATE_PHASES = new Set(["tables", "round_1", "round_2", "round_3", "voting", "agreements"]);
 let currentKey = null;
 
 function heading(text) {

@@ -115,6 +115,57 @@ def test_a_late_arrival_is_asked_for_a_theme_and_a_moved_person_is_told(
     assert phone_errors == [] and late_errors == [] and control_errors == []
 
 
+LATE_PHASES = {
+    "tables": lambda page: page.locator(".table-call").filter(has_text="Ga naar tafel 1"),
+    "round_2": lambda page: page.get_by_role("heading",
+                                             name="Waar kunnen we bij elkaar aansluiten?"),
+    "round_3": lambda page: page.get_by_role("heading", name="Wat mist er nog?"),
+    "voting": lambda page: page.get_by_role("heading", name="Stemmen", exact=True),
+    "agreements": lambda page: page.get_by_role("heading", name="Afspraken van jullie tafel"),
+}
+
+
+@pytest.mark.parametrize("phase", list(LATE_PHASES))
+def test_joining_in_any_later_phase_asks_for_a_theme_and_seats_at_once(
+        server, server_app, live_meetup, live_organiser, new_phone, phase):
+    base = server.base_url
+    seat_people(live_meetup, live_organiser, [
+        ("Fatima El Amrani", "leerkracht_po", "OBS De Linde", "taal")], phase)
+    late, errors = join_phone(new_phone(), base, live_meetup, "Zoë de Boer",
+                              "Kinderopvang / VVE", "Kinderopvang Het Nest")
+    expect(late.get_by_role("heading", name="Kies een thema")).to_be_visible()
+    late.locator(".theme-card", has=late.get_by_role("heading", name="Taal centraal")).get_by_role(
+        "button", name="Kies dit thema").click()
+    expect(late.locator(".notice")).to_have_text(re.compile("Je zit nu aan tafel 1"))
+    expect(LATE_PHASES[phase](late)).to_be_visible()
+    assert errors == []
+
+
+def test_someone_arriving_in_the_plenary_can_sign_on_at_once(
+        server, server_app, live_meetup, live_organiser, new_phone):
+    base = server.base_url
+    [(fatima, _)] = seat_people(live_meetup, live_organiser, [
+        ("Fatima El Amrani", "leerkracht_po", "OBS De Linde", "taal")], "agreements")
+    agreement = str(uuid.uuid4())
+    agreements.create_draft(db.session, fatima, agreement)
+    agreements.update_agreement(db.session, fatima, agreement, {
+        "what": "Een taalcafé voor ouders", "owner_name": "Fatima El Amrani",
+        "owner_organisation": "OBS De Linde", "first_step": "Ruimte regelen",
+        "due_date": (date.today() + timedelta(days=14)).isoformat()})
+    agreements.finalise(db.session, fatima, agreement)
+    phases.set_phase(db.session, live_meetup, Phase.PLENARY, live_organiser)
+    db.session.commit()
+    late, errors = join_phone(new_phone(320), base, live_meetup, "Zoë de Boer",
+                              "Kinderopvang / VVE", "Kinderopvang Het Nest")
+    now = late.get_by_role("region", name="Nu op het grote scherm")
+    expect(now).to_contain_text("Een taalcafé voor ouders")
+    now.get_by_role("button", name="Ik doe mee").click()
+    expect(now.get_by_role("button", name="✓ Je doet mee")).to_be_visible()
+    expect(late.locator(".commitments")).to_contain_text("Een taalcafé voor ouders")
+    check_screen(late)
+    assert errors == []
+
+
 def test_dots_come_back_from_a_hidden_note_and_voting_leads_to_the_agreements(
         server, server_app, live_meetup, live_organiser, new_phone, organiser_socket):
     base = server.base_url

@@ -197,7 +197,7 @@ def live(meetup_id: int) -> Any:
 
 @bp.route("/live/<int:meetup_id>/afspraken.ics")
 def ics(meetup_id: int) -> Any:
-    """What this participant takes part in (signed on to, or pulls), as all-day events of
+    """What this participant takes part in (signed on to, or leads), as all-day events of
     their first step."""
     meetup = _meetup_or_404(meetup_id)
     participant = current_participant(meetup_id)

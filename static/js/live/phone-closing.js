@@ -43,7 +43,7 @@ function known(data) {
   return all;
 }
 
-/** What this person takes part in: signed on to ("ik doe mee") or pulls (owner). */
+/** What this person takes part in: signed on to ("ik doe mee") or leads (owner). */
 export function takingPart(data) {
   const all = known(data);
   const ids = new Set(data.commitments || []);
