@@ -6,7 +6,7 @@ import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView } from "./live/phone-agreements.js";
 import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
-import { noticeActions, noticesView, startNotices } from "./live/phone-notices.js";
+import { noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -125,6 +125,7 @@ function render(live) {
     h("span", { class: "visually-hidden" }, `${t("message_label")}: `), message.text) : null);
   const timerNow = timerText(data.meetup && data.meetup.timer, live.clock, t);
   timerEl.hidden = timerNow === "";
+  trackTable(live);
   if (noticesEl) morph(noticesEl, noticesView(live));
   const me = data.me || {};
   const late = LATE_PHASES.has(phase) && !me.theme;

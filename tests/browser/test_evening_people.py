@@ -115,6 +115,28 @@ def test_a_late_arrival_is_asked_for_a_theme_and_a_moved_person_is_told(
     assert phone_errors == [] and late_errors == [] and control_errors == []
 
 
+def test_a_person_moved_while_offline_is_told_when_back(
+        server, server_app, live_meetup, live_organiser, new_phone, organiser_socket):
+    base = server.base_url
+    (_fatima, _), (sanne, sanne_token) = seat_people(live_meetup, live_organiser, [
+        ("Fatima El Amrani", "leerkracht_po", "OBS De Linde", "taal"),
+        ("Sanne de Wit", "jeugdwerk", "Jongerenwerk Hilversum", "zorg"),
+    ], "round_1")
+    context = new_phone()
+    phone, errors = open_phone(context, server_app, base, live_meetup.id, sanne_token)
+    expect(phone.locator(".kicker")).to_contain_text(f"Tafel {sanne.table.number}")
+    context.set_offline(True)
+    expect(phone.locator("#connection-status")).not_to_have_attribute("data-state", "connected")
+    organiser_socket.write("participant.move", {"participant": sanne.id, "table": 1})
+    context.set_offline(False)
+    expect_connected(phone)
+    expect(phone.locator(".notice")).to_have_text(re.compile("Je zit nu aan tafel 1"))
+    expect(phone.locator(".kicker")).to_contain_text("Tafel 1")
+    # Cutting the network makes Chromium log the broken connection itself; nothing else.
+    network = ("WebSocket connection to", "Failed to load resource: net::ERR_INTERNET_DISCONNECTED")
+    assert [e for e in errors if not e.startswith(network)] == []
+
+
 LATE_PHASES = {
     "tables": lambda page: page.locator(".table-call").filter(has_text="Ga naar tafel 1"),
     "round_2": lambda page: page.get_by_role("heading",

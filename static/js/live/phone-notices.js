@@ -36,21 +36,55 @@ function list(live) {
   return notices;
 }
 
+function isTableNotice(notice) {
+  return notice.kind === "moved" || notice.kind === "seated";
+}
+
+function add(live, notice) {
+  const current = list(live);
+  if (current.some((n) => n.id === notice.id)) return;
+  // A newer table replaces an older table notice: only where one sits now matters.
+  const kept = isTableNotice(notice) ? current.filter((n) => !isTableNotice(n)) : current;
+  notices = [...kept, notice].slice(-MAX);
+  save(live, notices);
+}
+
 /** Listen for `notice` events (call once, after the connection started). */
 export function startNotices(live) {
   list(live);
   live.socket.on("notice", (payload) => {
     if (!payload || typeof payload.kind !== "string") return;
-    const id = `${payload.kind}:${payload.seq || Date.now()}`;
-    const current = list(live);
-    if (current.some((n) => n.id === id)) return;
-    // A newer table replaces an older table notice: only where one sits now matters.
-    const kept = payload.kind === "moved" || payload.kind === "seated"
-      ? current.filter((n) => n.kind !== "moved" && n.kind !== "seated") : current;
-    notices = [...kept, { id, kind: payload.kind, table: payload.table ?? null }].slice(-MAX);
-    save(live, notices);
+    add(live, { id: `${payload.kind}:${payload.seq || Date.now()}`, kind: payload.kind,
+      table: payload.table ?? null });
     live.render();
   });
+}
+
+/**
+ * A move the phone did not hear of (it was offline, or on another worker): the table in a
+ * new snapshot differs from the one this phone last showed. Called on every render.
+ */
+export function trackTable(live) {
+  const me = live.data && live.data.me;
+  if (!me) return;
+  const key = `meetup:${live.meetupId}:table`;
+  let before = null;
+  try {
+    before = window.localStorage.getItem(key) || null;
+  } catch (_e) {
+    return;
+  }
+  const now = me.table === null || me.table === undefined ? null : String(me.table);
+  if (before === now) return;
+  if (before !== null && now !== null &&
+      !list(live).some((n) => isTableNotice(n) && String(n.table) === now)) {
+    add(live, { id: `moved:table-${now}`, kind: "moved", table: Number(now) });
+  }
+  try {
+    window.localStorage.setItem(key, now === null ? "" : now);
+  } catch (_e) {
+    // Storage blocked: the live notice event still tells about moves.
+  }
 }
 
 function text(live, notice) {
@@ -67,13 +101,13 @@ export function noticesView(live) {
   const { t } = live;
   const shown = list(live).filter((n) => text(live, n));
   if (!shown.length) return null;
-  return h("ul", { class: "notices", "data-key": "notices" }, shown.map((n) => h("li", {
+  return h("ul", { class: "notices", "data-key": "notices" }, shown.map((n, index) => h("li", {
     class: ["notice", `notice--${n.kind}`], "data-key": `notice-${n.id}`,
   },
-  h("p", { class: "notice__text" }, text(live, n)),
+  h("p", { class: "notice__text", id: `notice-text-${index}` }, text(live, n)),
   h("button", {
     type: "button", class: "button button--small notice__close",
-    data: { action: "dismiss-notice", notice: n.id },
+    data: { action: "dismiss-notice", notice: n.id }, aria: { describedby: `notice-text-${index}` },
   }, t("notice_ok")))));
 }
 
