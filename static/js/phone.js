@@ -20,6 +20,7 @@ const noticesEl = document.getElementById("live-notices");
  */
 const LATE_PHASES = new Set(["tables", "round_1", "round_2", "round_3", "voting", "agreements"]);
 let currentKey = null;
+let awaitingSeat = false; // a late arrival chose a theme; their table is on its way
 
 function heading(text) {
   return h("h1", { tabindex: "-1", class: "view-title" }, text);
@@ -129,8 +130,12 @@ function render(live) {
   if (noticesEl) morph(noticesEl, noticesView(live));
   const me = data.me || {};
   const late = LATE_PHASES.has(phase) && !me.theme;
+  if (data.table) awaitingSeat = false;
+  const seating = !late && awaitingSeat && LATE_PHASES.has(phase);
   const key = late ? `view-${phase}-theme` : `view-${phase}`;
-  const view = late ? themeView(live) : (VIEWS[phase] || waitView)(live);
+  const view = late ? themeView(live)
+    : seating ? [heading(t(`phase_${phase}`)), h("p", { class: "lead" }, t("no_table"))]
+      : (VIEWS[phase] || waitView)(live);
   morph(viewEl, h("section", { class: `view view--${phase}`, "data-key": key }, view));
   if (currentKey !== null && currentKey !== key) {
     const title = viewEl.querySelector("h1");
@@ -153,7 +158,17 @@ const live = connectLive({
 startNotices(live);
 
 const actions = {
-  "choose-theme": (el) => live.send("theme.choose", { theme: el.dataset.theme }),
+  "choose-theme": (el) => {
+    const data = live.data;
+    const phase = data.meetup && data.meetup.phase;
+    awaitingSeat = LATE_PHASES.has(phase) && !data.table;
+    live.send("theme.choose", { theme: el.dataset.theme }).then((ack) => {
+      // Seated as a late arrival: fetch the table now rather than after the resync's pause.
+      if (ack.ok && ack.table) live.sync();
+      else awaitingSeat = false;
+      live.render();
+    });
+  },
   ...noticeActions(live),
   ...boardActions(live),
   ...agreementActions(live),

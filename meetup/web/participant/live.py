@@ -55,7 +55,7 @@ COMMON_TEXTS: dict[str, Any] = {
     "field_owner_organisation": _l("Organisation"),
     "field_partners": _l("With which partners?"),
     "field_first_step": _l("First step"),
-    "field_due_date": _l("When is the first step? (date)"),
+    "field_due_date": _l("When? (date of the first step)"),
     "field_success_measure": _l("How do we know it worked?"),
     "signed_one": _l("1 person joins in"),
     "signed_other": _l("{n} people join in"),
