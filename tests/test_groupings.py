@@ -72,7 +72,7 @@ def test_moving_merging_splitting_and_renaming_withdraw_the_confirmation(board_n
     parents = next(g for g in view.groups if g is not reading)
     cafe = next(n for n in parents.notes if n.text == "taalcafe voor moeders")
 
-    groupings.move_note(db.session, meetup, theme_id, cafe.id, reading.id)
+    groupings.move_notes(db.session, meetup, theme_id, [cafe.id], reading.id)
     [view] = groupings.views(db.session, meetup)
     assert not view.confirmed
     assert sorted(len(g.notes) for g in view.groups) == [2, 4]
@@ -88,7 +88,7 @@ def test_moving_merging_splitting_and_renaming_withdraw_the_confirmation(board_n
     assert sorted(by_text(view)) == sorted([sorted(READING), sorted(PARENTS)])
     assert "Ouders en taal" in [g.title for g in view.groups]
 
-    groupings.move_note(db.session, meetup, theme_id, cafe.id, None)  # a group of its own
+    groupings.move_notes(db.session, meetup, theme_id, [cafe.id], None)  # a group of its own
     [view] = groupings.views(db.session, meetup)
     assert len(view.groups) == 3 and not view.confirmed
     db.session.commit()
@@ -110,7 +110,7 @@ def test_bad_edits_are_refused_with_a_reason(board_notes, meetup) -> None:
     with pytest.raises(InvalidInput):
         groupings.merge(db.session, meetup, theme_id, group.id, [group.id])
     with pytest.raises(NotFound):
-        groupings.move_note(db.session, meetup, theme_id, 10**9, group.id)
+        groupings.move_notes(db.session, meetup, theme_id, [10**9], group.id)
     with pytest.raises(NotFound):
         groupings.rename(db.session, meetup, theme_id, 10**9, "Titel")
     with pytest.raises(InvalidInput):

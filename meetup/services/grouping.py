@@ -131,6 +131,11 @@ def suggest_groups(notes: list[NoteIn], similarity: float = DEFAULT_SIMILARITY) 
     return groups
 
 
+def title_for(notes: list[NoteIn]) -> str:
+    """A title for notes the organiser put together by hand."""
+    return _group(notes, [normalise(n.text) for n in notes], [n.text for n in notes]).title
+
+
 def _cluster(notes: list[NoteIn], stems: list[list[str]], similarity: float) -> list[int]:
     import numpy as np
     from scipy.cluster.hierarchy import fcluster, linkage

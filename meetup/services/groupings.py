@@ -180,30 +180,32 @@ def suggest(session: Session, meetup: Meetup, theme_id: int, *, round_: Round | 
     return grouping
 
 
-def move_note(session: Session, meetup: Meetup, theme_id: int, note_id: int,
-              group_id: int | None) -> Grouping:
-    """Put a note in another group of its theme; ``None`` starts a new group with it."""
+def move_notes(session: Session, meetup: Meetup, theme_id: int, note_ids: list[int],
+               group_id: int | None) -> Grouping:
+    """Put notes in another group of their theme; ``None`` starts a new group with them."""
     grouping = _grouping(session, meetup, theme_id)
     visible = {n.id: n for n in theme_notes(session, meetup, _theme(session, meetup, theme_id),
                                             grouping.round)}
-    if note_id not in visible:
+    moving = list(dict.fromkeys(note_ids))
+    if not moving or any(n not in visible for n in moving):
         raise NotFound(_l("That note is not on this theme's board."))
     target = _group(grouping, group_id) if group_id is not None else None
     for group in grouping.groups:
-        for member in list(group.members):
-            if member.note_id == note_id:
-                group.members.remove(member)
+        for member in [m for m in group.members if m.note_id in moving]:
+            group.members.remove(member)
     session.flush()
     if target is None:
-        target = NoteGroup(position=len(grouping.groups),
-                           title=clustering.suggest_groups([visible[note_id]])[0].title[
-                               :TITLE_MAX_LENGTH])
+        target = NoteGroup(title=_title([visible[n] for n in moving]))
         grouping.groups.append(target)
-    target.members.append(NoteGroupMember(grouping_id=grouping.id, note_id=note_id))
+    target.members.extend(NoteGroupMember(grouping_id=grouping.id, note_id=n) for n in moving)
     _renumber(grouping)
     _edited(grouping)
     session.flush()
     return grouping
+
+
+def _title(notes: list[clustering.NoteIn]) -> str:
+    return clustering.title_for(notes)[:TITLE_MAX_LENGTH]
 
 
 def merge(session: Session, meetup: Meetup, theme_id: int, into_id: int,
@@ -237,17 +239,16 @@ def split(session: Session, meetup: Meetup, theme_id: int, group_id: int,
     for member in chosen:
         group.members.remove(member)
     session.flush()
-    new = NoteGroup(title=_clean_title(title) if title else _split_title(group.title))
+    visible = {n.id: n for n in theme_notes(session, meetup, _theme(session, meetup, theme_id),
+                                            grouping.round)}
+    new = NoteGroup(title=_clean_title(title) if title else _title(
+        [visible[m.note_id] for m in chosen if m.note_id in visible]))
     new.members = [NoteGroupMember(grouping_id=grouping.id, note_id=m.note_id) for m in chosen]
     grouping.groups.insert(grouping.groups.index(group) + 1, new)
     _renumber(grouping)
     _edited(grouping)
     session.flush()
     return grouping
-
-
-def _split_title(title: str) -> str:
-    return f"{title} (2)"[:TITLE_MAX_LENGTH]
 
 
 def _clean_title(title: str | None) -> str:
