@@ -145,3 +145,28 @@ def test_one_round_only_and_top_voted_notes_first(board_notes, meetup) -> None:
     [view] = groupings.views(db.session, meetup)
     assert [[n.text for n in g.notes] for g in view.groups] == [["bibliotheek op school"]]
     assert view.groups[0].dots == 1 and view.round is Round.CONNECT
+
+
+def test_the_report_carries_confirmed_groups_only(board_notes, meetup, organiser) -> None:
+    import json
+
+    from meetup.reports.data import gather_report
+    from meetup.reports.json_export import report_json
+
+    people, written = board_notes
+    theme_id = taal(meetup).id
+    groupings.suggest(db.session, meetup, theme_id)
+    db.session.commit()
+
+    def taal_section():
+        data = json.loads(report_json(gather_report(db.session, meetup)))
+        return next(t for t in data["themes"] if t["key"] == "taal")
+
+    assert taal_section()["groups"] == []  # suggested, not confirmed: not in the report
+    groupings.confirm(db.session, meetup, theme_id)
+    board.set_hidden(db.session, meetup, written[0].uuid, True, organiser)
+    db.session.commit()
+    groups = taal_section()["groups"]
+    texts = sorted(n["text"] for g in groups for n in g["notes"])
+    assert texts == sorted(t for t in READING + PARENTS if t != READING[0])
+    assert all(g["title"] and g["tables"] == [1, 2] for g in groups)
