@@ -104,7 +104,9 @@ export function roundView(live) {
     notes.length
       ? h("ul", { class: "notes", "data-key": `notes-${round}` }, notes.map((n) => noteItem(live, n, { editable: true })))
       : h("p", { class: "muted", "data-key": "no-notes" }, t("no_notes")),
-    earlier.length ? h("details", { class: "earlier" },
+    // Open when an own note of an earlier round is being edited (e.g. after a reload).
+    earlier.length ? h("details", { class: "earlier", open: earlier.some((r) => visibleNotes(data, r)
+      .some((n) => n.mine && isEditing(live, n.uuid))) || null },
       h("summary", null, t("earlier_rounds")),
       earlier.map((r) => [
         h("h3", null, t(`round_${r}`)),
@@ -191,6 +193,13 @@ export function boardActions(live) {
       textarea.value = "";
       updateCounter(live, textarea);
       textarea.focus();
+      // A note for an earlier question leaves with its own field: back to the main one.
+      window.setTimeout(() => {
+        if (!document.body.contains(textarea)) {
+          const main = document.getElementById("note-text");
+          if (main) main.focus();
+        }
+      }, 0);
     },
     "edit-note": (el) => {
       const uuid = el.dataset.note;
