@@ -83,6 +83,8 @@ def test_a_note_typed_in_one_round_is_kept_through_the_next_rounds_and_the_vote(
     expect(earlier).to_have_value(first)
     expect(earlier).to_be_focused()  # she can keep typing where she was
     expect(ayla.get_by_label("Jouw notitie")).to_have_value("")
+    assert_accessible(ayla)
+    assert_no_sideways_scroll(ayla)
 
     # It can still be posted, for the question it was written for.
     ayla.locator(".earlier-drafts").get_by_role("button", name="Plaatsen").click()
@@ -164,9 +166,12 @@ def test_a_note_sent_offline_that_arrives_after_the_vote_began_keeps_its_text_an
     expect(item.locator(".unsent-reason")).to_have_text(re.compile(r"^Niet aangenomen: \S"))
     assert_accessible(ayla)
 
-    # Gone only when Ayla throws it away.
-    item.get_by_role("button", name="Weggooien").click()
+    # The organiser goes back to round 1: now it can be posted after all, once.
+    set_phase(control, "Ronde 1")
+    item.get_by_role("button", name="Toch plaatsen").click()
     expect(ayla.locator(".unsent")).to_have_count(0)
+    expect(ayla.locator(".note", has_text=text).locator(".note-meta")).to_have_text("van Ayla")
+    assert len(notes(text)) == 1
     assert local(ayla, live_meetup.id, "kept") == []
     assert [e for e in errors if not e.startswith(NETWORK)] == []
     assert control_errors == []
