@@ -20,7 +20,6 @@ function setup() {
     onSlow: (value) => slow.push(value),
     setTimer: timers.set, clearTimer: timers.clear,
   });
-  sender.connected();
   return { storage, outbox, socket, timers, answers, slow, sender };
 }
 
@@ -73,8 +72,7 @@ test("after a reconnect the write goes again with the same op, and its late firs
   sender.pump();
   const first = socket.emitted[0];
   sender.disconnected();
-  sender.connected();
-  sender.pump();
+  sender.pump(); // the new connection's snapshot
   assert.equal(socket.emitted.length, 2);
   assert.deepEqual(socket.ops(), [item.op, item.op], "the resend keeps its op");
   assert.deepEqual(socket.emitted[1].payload, first.payload);
@@ -102,7 +100,6 @@ test("nothing is sent while disconnected; all of it goes after the reconnect", (
   sender.pump();
   assert.equal(socket.emitted.length, 0);
   socket.connected = true;
-  sender.connected();
   sender.pump();
   assert.equal(socket.emitted.length, 1);
 });
@@ -156,4 +153,16 @@ test("a write waiting long makes the page say sending is slow, until answers com
   assert.equal(outbox.size, 1, "slow is not lost");
   socket.emitted[0].answer({ ok: true, seq: 2 });
   assert.deepEqual(slow, [true, false]);
+});
+
+test("the snapshot of a new connection sends the waiting write once, also around the connect event", () => {
+  const { outbox, socket, sender } = setup();
+  const item = outbox.add("note.create", { note: "n1", round: "happens", text: "een" });
+  sender.pump();
+  sender.disconnected();
+  // Reconnected: the snapshot comes first (it pumps), then the connect event, then a sync.
+  sender.pump();
+  sender.pump();
+  sender.pump();
+  assert.deepEqual(socket.ops(), [item.op, item.op]);
 });

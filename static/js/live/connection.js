@@ -96,7 +96,6 @@ export class Live {
       reconnectionDelayMax: 3000,
     });
     this.socket = socket;
-    socket.on("connect", () => this.sender.connected());
     socket.on("snapshot", (snapshot) => this.applySnapshot(snapshot));
     socket.on("disconnect", () => {
       this.sender.disconnected();

@@ -25,7 +25,7 @@ export class Sender {
   constructor({ outbox, emit, canSend, onAnswer, onSlow = () => {}, slowAfter = SLOW_AFTER,
     setTimer = (fn, ms) => setTimeout(fn, ms), clearTimer = (id) => clearTimeout(id) }) {
     Object.assign(this, { outbox, emit, canSend, onAnswer, onSlow, slowAfter, setTimer, clearTimer });
-    this.connection = 0; // which connection we are on; bumped by connected()
+    this.connection = 0; // which connection we are on; bumped when one drops
     this.current = null; // {op, connection} of the write in flight
     this.held = false; // the server asked us to slow down
     this.slow = false;
@@ -33,14 +33,13 @@ export class Sender {
     this.sent = 0; // emits made, for tests and diagnostics
   }
 
-  /** A new connection is up: what was in flight on the old one is sent again. */
-  connected() {
-    this.connection += 1;
-    this.current = null;
-  }
-
-  /** The connection dropped: nothing is in flight any more (answers of it may still come). */
+  /**
+   * The connection dropped: nothing is in flight any more (a late answer still counts), and
+   * the next connection sends the waiting writes again. Counted here and not on "connect":
+   * the server's snapshot (which pumps) arrives just BEFORE socket.io-client's connect event.
+   */
   disconnected() {
+    this.connection += 1;
     this.current = null;
     this.setSlow(false);
   }
