@@ -105,3 +105,18 @@ test("refused text is in the box in every phase, with the reason, until discarde
   new Kept(5).remove("o1");
   assert.deepEqual(unsentItems(live("voting")), []);
 });
+
+test("a refused agreement field keeps its text and which field it was", () => {
+  freshStorage();
+  const kept = new Kept(5);
+  const entry = kept.refused(
+    { op: "o2", event: "agreement.update", payload: { op: "o2", agreement: "a1", fields: { first_step: "Rooster maken" } } },
+    { ok: false, error: "wrong_phase", message: "Afspraken schrijf je tijdens de afspraken." });
+  assert.deepEqual([entry.kind, entry.field, entry.text, entry.agreement], ["agreement", "first_step", "Rooster maken", "a1"]);
+  // Partners are picked, not typed: a refused list of partners keeps nothing.
+  assert.equal(kept.refused({ op: "o3", event: "agreement.update", payload: { agreement: "a1", fields: { partners: ["Bibliotheek"] } } },
+    { ok: false, error: "wrong_phase" }), null);
+  // The same refusal answered twice (a late copy) is kept once.
+  kept.refused({ op: "o2", event: "agreement.update", payload: { agreement: "a1", fields: { first_step: "Rooster maken" } } }, { ok: false });
+  assert.equal(new Kept(5).size, 1);
+});
