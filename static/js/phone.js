@@ -7,6 +7,8 @@ import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView } from "./live/phone-agreements.js";
 import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
 import { noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
+import { unsentActions, unsentBox } from "./live/phone-kept.js";
+import { captureFocus, restoreFocus, ScrollKeeper } from "./live/phone-restore.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -19,6 +21,8 @@ const noticesEl = document.getElementById("live-notices");
  * seated at once. In the plenary the room listens and signs on: no theme needed for that.
  */
 const LATE_PHASES = new Set(["tables", "round_1", "round_2", "round_3", "voting", "agreements"]);
+const keptEl = document.getElementById("live-kept");
+const scroll = new ScrollKeeper(root.dataset.meetup);
 let currentKey = null;
 let awaitingSeat = false; // a late arrival chose a theme; their table is on its way
 
@@ -136,11 +140,19 @@ function render(live) {
   const view = late ? themeView(live)
     : seating ? [heading(t(`phase_${phase}`)), h("p", { class: "lead" }, t("no_table"))]
       : (VIEWS[phase] || waitView)(live);
+  const focused = captureFocus();
+  if (keptEl) morph(keptEl, unsentBox(live));
   morph(viewEl, h("section", { class: `view view--${phase}`, "data-key": key }, view));
-  if (currentKey !== null && currentKey !== key) {
-    const title = viewEl.querySelector("h1");
-    window.scrollTo(0, 0);
-    if (title && !viewEl.contains(document.activeElement)) title.focus({ preventScroll: true });
+  if (currentKey === null) {
+    scroll.restore(key);
+  } else if (currentKey !== key) {
+    // A new phase: keep the person in the field they were typing in, if the view still has it.
+    if (!restoreFocus(focused, root)) {
+      const title = viewEl.querySelector("h1");
+      window.scrollTo(0, 0);
+      if (title && !viewEl.contains(document.activeElement)) title.focus({ preventScroll: true });
+    }
+    scroll.changed(key);
   }
   currentKey = key;
 }
@@ -172,6 +184,7 @@ const actions = {
   ...noticeActions(live),
   ...boardActions(live),
   ...agreementActions(live),
+  ...unsentActions(live),
 };
 for (const type of ["click", "submit", "input", "change", "focusout", "keydown"]) {
   delegate(root, type, Object.fromEntries(Object.entries(actions)

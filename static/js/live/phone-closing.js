@@ -4,7 +4,7 @@
 // agreements from.
 
 import { formatDate, h } from "./dom.js";
-import { agreementSummary } from "./phone-agreements.js";
+import { agreementSummary, stillDrafting } from "./phone-agreements.js";
 
 const TOP_NOTES = 5;
 
@@ -115,6 +115,8 @@ export function plenaryView(live) {
         agreementSummary(live, current),
         signButton(live, current),
       ] : h("p", { class: "muted" }, t("plenary_waiting"))),
+    // An agreement being typed when the plenary started stays editable for its table.
+    stillDrafting(live),
     tableAgreements(live, { sign: true }),
     partOf(live),
     leading(live),
