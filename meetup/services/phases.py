@@ -69,7 +69,11 @@ def current_round(meetup: Meetup) -> Round | None:
 def set_phase(
     session: Session, meetup: Meetup, phase: Phase | str, organiser: Organiser | None = None
 ) -> PhaseChange:
-    """Move the evening to ``phase`` (forward or back); the countdown stops."""
+    """Move the evening to ``phase`` (forward or back).
+
+    The running countdown stops; when the meetup has a default duration for ``phase``
+    (``meetup.phase_minutes``) its countdown starts at once.
+    """
     check_organiser(meetup, organiser)
     target = parse_phase(phase)
     now = utcnow()
@@ -80,9 +84,20 @@ def set_phase(
     meetup.phase_changed_at = now
     meetup.phase_deadline = None
     meetup.timer_paused_remaining = None
+    minutes = default_minutes(meetup, target)
+    if minutes:
+        meetup.phase_deadline = now + timedelta(minutes=minutes)
     session.flush()
     operations.bump(session, meetup)
     return change
+
+
+def default_minutes(meetup: Meetup, phase: Phase) -> int | None:
+    """The meetup's default countdown for ``phase`` in minutes (None: no countdown)."""
+    value = (meetup.phase_minutes or {}).get(phase.value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        return None
+    return min(value, TIMER_MAX_SECONDS // 60)
 
 
 def _seconds(value: Any) -> int:
