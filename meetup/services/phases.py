@@ -236,3 +236,29 @@ def show_plenary(session: Session, meetup: Meetup, position: int) -> dict[str, A
     session.flush()
     operations.bump(session, meetup)
     return plenary_state(session, meetup)
+
+
+def shown_agreement_id(session: Session, meetup: Meetup) -> int | None:
+    """The id of the agreement the projector shows in the plenary (None: none shown)."""
+    agreements = final_agreements(session, meetup)
+    if not agreements:
+        return None
+    return agreements[min(max(meetup.plenary_position or 0, 0), len(agreements) - 1)].id
+
+
+def follow_plenary(session: Session, meetup: Meetup, shown_id: int | None) -> dict[str, Any]:
+    """After an agreement was finalised or reopened during the plenary: the list changed.
+
+    The agreement that was on the projector stays there (its position may shift); when it is
+    the one that was reopened, the next one in the list takes its place. Returns the new
+    plenary state, to broadcast.
+    """
+    session.flush()
+    agreements = final_agreements(session, meetup)
+    ids = [a.id for a in agreements]
+    if shown_id in ids:
+        meetup.plenary_position = ids.index(shown_id)
+    else:
+        meetup.plenary_position = min(max(meetup.plenary_position or 0, 0), max(len(ids) - 1, 0))
+    session.flush()
+    return plenary_state(session, meetup)
