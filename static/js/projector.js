@@ -8,7 +8,7 @@ import { connectLive } from "./live/connection.js";
 import { h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { plenaryView, progressView } from "./projector/views.js";
-import { gridShape, pageOf, PAGE_SECONDS } from "./projector/pages.js";
+import { gridShape, pageOf, PAGE_SECONDS, roleRows } from "./projector/pages.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -16,8 +16,6 @@ const messageEl = document.getElementById("live-message");
 const timerEl = document.getElementById("live-timer");
 const phaseEl = document.getElementById("live-phase");
 const ROUND_OF_PHASE = { round_1: "happens", round_2: "connect", round_3: "missing" };
-/** Roles shown by name on the join screen; the rest are summed as "overige". */
-const TOP_ROLES = 5;
 
 function percentClass(n, max) {
   const p = max > 0 ? Math.round((n / max) * 20) * 5 : 0;
@@ -30,16 +28,6 @@ function bars(rows, label) {
     h("span", { class: "pr-bar__label" }, row.label),
     h("span", { class: "pr-bar__track", "aria-hidden": "true" }, h("span", { class: `pr-bar__fill ${percentClass(row.count, max)}` })),
     h("span", { class: "pr-bar__count" }, String(row.count)))));
-}
-
-/** The biggest roles by name, the others together as "overige" (a bounded list). */
-export function roleRows(byRole, t, top = TOP_ROLES) {
-  const sorted = Object.entries(byRole || {}).filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const rows = sorted.slice(0, top).map(([key, n]) => ({ key, label: t(`role_${key}`), count: n }));
-  const rest = sorted.slice(top).reduce((sum, [, n]) => sum + n, 0);
-  if (rest > 0) rows.push({ key: "other", label: t("other_roles"), count: rest });
-  return rows;
 }
 
 function joinView(live) {

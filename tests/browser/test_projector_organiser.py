@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import PIL.Image
+import pytest
 import zxingcpp
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -34,6 +35,8 @@ from tests.browser.test_live_support import (
 from tests.socket_clients import Socket
 
 SCREENS = [(1920, 1080), (1280, 720)]
+#: Seeding 1,000 people through the services takes a while on a shared 2-core machine.
+BIG_ROOM = pytest.mark.timeout(600)
 THEMES = ("taal", "overgangen", "zorg")
 MESSAGE = ("Welkom in de bibliotheek!\nDe koffie en thee staan achterin de zaal klaar.\n"
            "Om 21:30 sluiten we samen af in de grote zaal.")
@@ -109,6 +112,7 @@ def decode_qr(page: Page, path: Path) -> str:
 # -- the projector --------------------------------------------------------------------------
 
 
+@BIG_ROOM
 def test_qr_and_code_stay_on_screen_and_decodable_with_1000_people_and_a_long_message(
         server, server_app, live_meetup, live_organiser, browser, tmp_path):
     seed_room(live_meetup, live_organiser, 1000, phase="registration", form=False)
@@ -152,6 +156,7 @@ def test_qr_and_code_stay_on_screen_and_decodable_with_1000_people_and_a_long_me
         context.close()
 
 
+@BIG_ROOM
 def test_thirty_tables_fit_one_screen_and_more_turn_pages(
         server, server_app, live_meetup, live_organiser, browser, tmp_path):
     seed_room(live_meetup, live_organiser, 180, phase="tables")
@@ -177,6 +182,7 @@ def test_thirty_tables_fit_one_screen_and_more_turn_pages(
         context.close()
 
 
+@BIG_ROOM
 def test_a_room_of_170_tables_shows_them_in_pages(
         server, server_app, live_meetup, live_organiser, browser, tmp_path):
     seed_room(live_meetup, live_organiser, 1000, phase="tables")
@@ -299,6 +305,7 @@ def test_the_projector_on_a_narrow_window_does_not_scroll_sideways(
 # -- the organiser's live page ----------------------------------------------------------------
 
 
+@BIG_ROOM
 def test_the_organiser_page_with_170_tables_on_a_laptop(
         server, server_app, live_meetup, live_organiser, laptop, tmp_path):
     joined = seed_room(live_meetup, live_organiser, 1000, phase="round_1")

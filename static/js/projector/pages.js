@@ -1,4 +1,5 @@
-// How many table tiles fit one projector screen, and which page is on screen now.
+// What fits one projector screen: how many table tiles, which page is on screen now, and a
+// bounded list of roles.
 // Pure functions (no DOM), so node's test runner can check them.
 
 /** Tiles on one screen: 6 columns by 5 rows, still readable at 1280x720. */
@@ -24,4 +25,17 @@ export function pageOf(count, now, size = PAGE_SIZE, seconds = PAGE_SECONDS) {
   const page = pages > 1 ? Math.floor(now / (seconds * 1000)) % pages : 0;
   const from = page * per;
   return { from, to: Math.min(count, from + per), page, pages };
+}
+
+/** Roles shown by name on the join screen; the rest are summed as "overige". */
+export const TOP_ROLES = 5;
+
+/** The biggest roles by name, the others together as "overige" (a bounded list). */
+export function roleRows(byRole, t, top = TOP_ROLES) {
+  const sorted = Object.entries(byRole || {}).filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const rows = sorted.slice(0, top).map(([key, n]) => ({ key, label: t(`role_${key}`), count: n }));
+  const rest = sorted.slice(top).reduce((sum, [, n]) => sum + n, 0);
+  if (rest > 0) rows.push({ key: "other", label: t("other_roles"), count: rest });
+  return rows;
 }
