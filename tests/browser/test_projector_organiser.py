@@ -438,6 +438,10 @@ def test_the_organiser_page_on_a_narrow_window(server, server_app, live_meetup, 
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="nl-NL")
     page, errors = open_control(context, server.base_url, live_organiser, live_meetup)
     expect(page.locator(".ol-table")).to_have_count(len(live_meetup.tables))
+    too_wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+        .map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+    assert too_wide == []
     assert_no_sideways_scroll(page)
     assert_accessible(page)
     context.close()
