@@ -1,7 +1,7 @@
 """i11c: default countdown per phase (meetups.phase_minutes)
 
 Revision ID: 0002_i11c
-Revises: 0001
+Revises: 0002_i15
 Create Date: 2026-12-02 11:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_i11c'
-down_revision = '0001'
+down_revision = '0002_i15'
 branch_labels = None
 depends_on = None
 
