@@ -83,7 +83,28 @@ function placeControls(phase) {
   if (grid.nextElementSibling !== anchor) anchor.before(grid);
 }
 
+/** At most one full render every RENDER_GAP ms: in a busy round notes, dots and overview rows
+ * arrive many times a second; the page shows the latest state a moment later instead. */
+const RENDER_GAP = 250;
+let lastRender = -Infinity;
+let renderTimerId = null;
+
 function render(live) {
+  const wait = lastRender + RENDER_GAP - performance.now();
+  if (wait > 0) {
+    if (renderTimerId === null) {
+      renderTimerId = window.setTimeout(() => {
+        renderTimerId = null;
+        render(live);
+      }, wait);
+    }
+    return;
+  }
+  lastRender = performance.now();
+  renderNow(live);
+}
+
+function renderNow(live) {
   const { t } = live;
   const data = live.data;
   placeControls(data.meetup.phase);
