@@ -101,7 +101,7 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     ]
     rows = [[para(label, s.h3), para(value or "–", s.subtitle)] for label, value in facts]
     table = Table(rows, colWidths=[35 * mm, CONTENT_WIDTH - 35 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE)]))
     story += [table, Spacer(1, 8 * mm)]
     if report.is_closed:
@@ -133,7 +133,7 @@ def _figures(items: list[tuple[int, str]], s: Styles) -> Table:
                                                           items]]
     width = CONTENT_WIDTH / len(items)
     table = Table(cells, colWidths=[width] * len(items), hAlign="LEFT")
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
                                ("LINEAFTER", (0, 0), (-2, -1), 2, ACCENT),
                                ("TOPPADDING", (0, 0), (-1, -1), 5),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -199,7 +199,7 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
         story.append(para(t.subject, s.muted))
     if t.question:
         box = Table([[para(t.question, s.subtitle)]], colWidths=[CONTENT_WIDTH])
-        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
+        box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
                                  ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8),
                                  ("TOPPADDING", (0, 0), (-1, -1), 6),

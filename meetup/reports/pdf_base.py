@@ -10,12 +10,12 @@ from __future__ import annotations
 import gc
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -37,6 +37,8 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD, register_fonts
+from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_simple, \
+    line_markup, text_markup
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -53,10 +55,11 @@ ZEBRA = colors.HexColor("#f7f6f2")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def esc(text: Any) -> str:
-    """User text as safe paragraph markup: escaped, control characters dropped, newlines kept."""
-    cleaned = _CONTROL.sub("", str(text if text is not None else ""))
-    return escape(cleaned).replace("\n", "<br/>")
+def esc(text: Any, bold: bool = False) -> str:
+    """User text as safe paragraph markup: escaped, control characters dropped, newlines kept,
+    every script in a font that has it (see :mod:`meetup.reports.scripts`)."""
+    cleaned = _CONTROL.sub("", str(text if text is not None else "").replace("\r\n", "\n"))
+    return text_markup(cleaned, bold)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def make_styles() -> Styles:
     def style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, fontName=kw.pop("fontName", family), fontSize=size,
                               leading=leading, textColor=kw.pop("textColor", INK),
-                              alignment=TA_LEFT, **kw)
+                              alignment=TA_LEFT, bulletFontName=family, **kw)
 
     return Styles(
         title=style("title", 26, 31, fontName=BOLD, spaceAfter=10, textColor=ACCENT),
@@ -98,9 +101,9 @@ def make_styles() -> Styles:
         muted=style("muted", 8.5, 11.5, textColor=MUTED, spaceAfter=4),
         cell=style("cell", 7.5, 9.4),
         cell_head=style("cell_head", 7.5, 9.4, fontName=BOLD),
-        cell_num=ParagraphStyle("cell_num", fontName=family, fontSize=7.5, leading=9.4,
+        cell_num=ParagraphStyle("cell_num", fontName=family, bulletFontName=family, fontSize=7.5, leading=9.4,
                                 textColor=INK, alignment=TA_RIGHT),
-        cell_head_num=ParagraphStyle("cell_head_num", fontName=BOLD, fontSize=7.5,
+        cell_head_num=ParagraphStyle("cell_head_num", fontName=BOLD, bulletFontName=family, fontSize=7.5,
                                      leading=9.4, textColor=INK, alignment=TA_RIGHT),
         bullet=style("bullet", 9, 12, leftIndent=10, bulletIndent=0, spaceAfter=1.5),
         figure=style("figure", 20, 24, fontName=BOLD, textColor=ACCENT),
@@ -127,6 +130,36 @@ class _Paragraph(Paragraph):
         return width, height
 
 
+class _BidiParagraph(_Paragraph):
+    """User text with right-to-left words: broken into lines for the width it gets, then each
+    line's words put in drawing order (bidi works per line, so it cannot precede the line
+    breaking that reportlab does)."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, bold: bool = False,
+                 **kwargs: Any) -> None:
+        self._logical, self._bold, self._kwargs = text, bold, kwargs
+        self._broken_for: float | None = None
+        if text is not None and base_direction(text) == "R":
+            style = _right_aligned(style)
+        super().__init__(text_markup(text, bold) if text is not None else None, style,
+                         **kwargs)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._logical is not None and self._broken_for != available_width:
+            style = self.style
+            width = available_width - style.leftIndent - style.rightIndent - 0.5
+            lines = break_lines(self._logical, width, style.fontName, style.fontSize)
+            Paragraph.__init__(self, "<br/>".join(line_markup(line, self._bold)
+                                                  for line in lines), style, **self._kwargs)
+            self._broken_for, self._wrapped_for = available_width, None
+        return super().wrap(available_width, available_height)
+
+
+@cache
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+
+
 _TEMPLATE_FRAGS: dict[int, tuple[ParagraphStyle, Any]] = {}
 
 
@@ -140,17 +173,22 @@ def _template_frag(style: ParagraphStyle) -> Any:
     return cached[1]
 
 
-def para(text: Any, style: ParagraphStyle) -> Paragraph:
+def para(text: Any, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     """A paragraph of user text, shown literally.
 
     Plain one-line text skips reportlab's markup parser altogether (the text becomes the
     fragment as is, so nothing in it can act as markup, and long reports build faster);
-    text with line breaks goes through the parser escaped.
+    text with line breaks or other scripts goes through the parser escaped.
     """
-    raw = _CONTROL.sub("", str(text if text is not None else ""))
+    raw = _CONTROL.sub("", str(text if text is not None else "").replace("\r\n", "\n"))
+    bold = style.fontName == BOLD
+    if not is_simple(raw):
+        if any(unicodedata.bidirectional(c) in ("R", "AL") for c in raw):
+            return _BidiParagraph(raw, style, bold, **kwargs)
+        return _Paragraph(text_markup(raw, bold), style, **kwargs)
     template = _template_frag(style)
-    if "\n" in raw or "\r" in raw or template is None or not raw.strip():
-        return _Paragraph(esc(raw), style)
+    if "\n" in raw or "\r" in raw or template is None or not raw.strip() or kwargs:
+        return _Paragraph(esc(raw), style, **kwargs)
     clean = cleanBlockQuotedText(raw)
     return _Paragraph(clean, style, frags=[template.clone(text=clean)])
 
@@ -235,7 +273,15 @@ TOTAL_FORM = "pagetotal"
 
 class _TotalPagesCanvas(rl_canvas.Canvas):
     """Defines the page-total form once the last page is done, so that every page can say
-    "pagina 3 van 41" in one pass (and bookmarks keep pointing at the right pages)."""
+    "pagina 3 van 41" in one pass (and bookmarks keep pointing at the right pages).
+
+    Its initial font is our embedded family, so that the PDF names no font it does not embed
+    (reportlab's default would be a non-embedded Helvetica)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not kwargs.get("initialFontName"):
+            kwargs["initialFontName"] = register_fonts()
+        super().__init__(*args, **kwargs)
 
     def save(self) -> None:
         family = register_fonts()
@@ -309,15 +355,15 @@ def page_furniture(header_left: str, header_right: str,
         if page > 1:
             top = PAGE_HEIGHT - MARGIN + 2 * mm
             canv.setFont(family, 8)
-            canv.drawString(MARGIN, top, _fit(canv, header_left, family, 8, CONTENT_WIDTH * 0.6))
-            canv.drawRightString(PAGE_WIDTH - MARGIN, top,
-                                 _fit(canv, header_right, family, 8, CONTENT_WIDTH * 0.38))
+            draw_text(canv, MARGIN, top, header_left, 8, CONTENT_WIDTH * 0.6)
+            draw_text(canv, PAGE_WIDTH - MARGIN, top, header_right, 8, CONTENT_WIDTH * 0.38,
+                      right=True)
             canv.setStrokeColor(LINE)
             canv.setLineWidth(0.5)
             canv.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
         bottom = MARGIN - 2 * mm
         canv.setFont(family, 7)
-        canv.drawString(MARGIN, bottom, _fit(canv, footer_left, family, 7, CONTENT_WIDTH * 0.75))
+        draw_text(canv, MARGIN, bottom, footer_left, 7, CONTENT_WIDTH * 0.75)
         canv.setFont(family, 8)
         total_x = PAGE_WIDTH - MARGIN - 16
         canv.drawRightString(total_x - 2, bottom, f"pagina {page} van")
@@ -330,11 +376,23 @@ def page_furniture(header_left: str, header_right: str,
     return draw
 
 
-def _fit(canv: rl_canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
-    """Shorten ``text`` with an ellipsis until it fits ``width`` (drawString has no markup)."""
+def draw_text(canv: rl_canvas.Canvas, x: float, y: float, text: str, size: float,
+              width: float, *, right: bool = False) -> None:
+    """One line of user text on the canvas, every script in its font, shortened with an
+    ellipsis until it fits ``width`` (page headers have no paragraphs)."""
+    family = register_fonts()
     text = _CONTROL.sub("", text.replace("\n", " "))
-    if canv.stringWidth(text, font, size) <= width:
-        return text
-    while text and canv.stringWidth(text + "…", font, size) > width:
+
+    def runs_width(runs: list[tuple[str | None, str]]) -> float:
+        return sum(canv.stringWidth(t, f or family, size) for f, t in runs)
+
+    runs = drawn_line(text, False)
+    while text and runs_width(runs) > width:
         text = text[:-1]
-    return text + "…"
+        runs = drawn_line(text.rstrip() + "…", False)
+    if right:
+        x -= runs_width(runs)
+    for face, part in runs:
+        canv.setFont(face or family, size)
+        canv.drawString(x, y, part)
+        x += canv.stringWidth(part, face or family, size)
