@@ -32,7 +32,7 @@ from meetup.models import (
 )
 from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
-from meetup.reports import texts
+from meetup.reports import collation, texts
 from meetup.reports.network import NetworkRow, organisation_network
 from meetup.services import content
 
@@ -374,5 +374,5 @@ def _gather_contacts(session: Session, meetup: Meetup,
                 owned=tuple(owned.get(name_key(name), ())))
         for name, role, organisation, email in rows if _clean(email)
     ]
-    contacts.sort(key=lambda c: (name_key(c.name), c.email))
+    contacts.sort(key=lambda c: (collation.sort_key(c.name), c.email))
     return tuple(contacts)
