@@ -209,3 +209,26 @@ def test_the_builder_needs_no_database(evening) -> None:
     db.engine.dispose()
     renamed = replace(report, title="Zonder database")
     assert "Zonder database" in pdf_text(build_report_pdf(renamed))
+
+
+def test_a_theme_with_only_drafts_says_so_and_the_cover_has_the_totals(app) -> None:
+    meetup = make_meetup()
+    table = add_table(meetup, "taal", 1)
+    add_agreement(meetup, table=table, what="Nog niet af", status="draft")
+    add_agreement(meetup, table=table, what="Ook nog niet af", status="draft")
+    db.session.commit()
+    report = gather_report(db.session, meetup)
+    assert report.themes[0].draft_count == 2
+    text = pdf_text(build_report_pdf(report))
+    assert "2 afspraken staan nog in concept" in text
+    assert "0 deelnemers, 1 tafel, 0 notities, 0 afgeronde afspraken en 2 conceptafspraken" \
+        in text
+
+
+def test_full_width_tables_stay_inside_the_right_margin(evening) -> None:
+    from meetup.reports.pdf_base import CONTENT_WIDTH, MARGIN, ReportDoc
+
+    doc = ReportDoc(io.BytesIO(), lambda canv, doc: None)
+    frame = doc.pageTemplates[0].frames[0]
+    assert frame._getAvailableWidth() == pytest.approx(CONTENT_WIDTH)
+    assert frame._x1 == pytest.approx(MARGIN)

@@ -114,6 +114,8 @@ class ThemeSection:
     missing: tuple[NoteRow, ...]
     top_notes: tuple[NoteRow, ...]
     agreements: tuple[AgreementRow, ...]
+    #: Agreements of this theme still in draft (counted, never shown).
+    draft_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -207,9 +209,10 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
         by_theme.append(Count("Nog geen thema", theme_counts[None]))
 
     notes = _gather_notes(session, meetup, theme_by_id, table_number, table_theme)
-    agreements, draft_count = _gather_agreements(session, meetup, themes, theme_by_id,
-                                                 table_number, table_theme, private)
-    sections = _sections(themes, theme_counts, tables, notes, agreements)
+    agreements, drafts = _gather_agreements(session, meetup, themes, theme_by_id,
+                                            table_number, table_theme, private)
+    draft_count = sum(drafts.values())
+    sections = _sections(themes, theme_counts, tables, notes, agreements, drafts)
     return Report(
         meetup_id=meetup.id,
         title=meetup.title,
@@ -263,7 +266,7 @@ def _gather_notes(session: Session, meetup: Meetup, theme_by_id: dict, table_num
 
 def _gather_agreements(session: Session, meetup: Meetup, themes: list, theme_by_id: dict,
                        table_number: dict, table_theme: dict,
-                       private: bool) -> tuple[tuple[AgreementRow, ...], int]:
+                       private: bool) -> tuple[tuple[AgreementRow, ...], dict]:
     items = list(session.scalars(
         select(Agreement).where(Agreement.meetup_id == meetup.id,
                                 Agreement.deleted_at.is_(None))))
@@ -312,11 +315,17 @@ def _gather_agreements(session: Session, meetup: Meetup, themes: list, theme_by_
             updated_at=a.updated_at,
             updates=tuple(updates.get(a.id, ())),
         ))
-    return tuple(rows), len(items) - len(final)
+    drafts: dict[str | None, int] = defaultdict(int)
+    for a in items:
+        if a.status is AgreementStatus.DRAFT:
+            theme = theme_of(a)
+            drafts[theme.key if theme else None] += 1
+    return tuple(rows), drafts
 
 
 def _sections(themes: list, theme_counts: dict, tables: list, notes: tuple[NoteRow, ...],
-              agreements: tuple[AgreementRow, ...]) -> tuple[ThemeSection, ...]:
+              agreements: tuple[AgreementRow, ...],
+              drafts: dict[str | None, int]) -> tuple[ThemeSection, ...]:
     sections = []
     keys: list[str | None] = [t.key for t in themes]
     if any(a.theme_key is None for a in agreements) or any(n.theme_key is None for n in notes):
@@ -353,6 +362,7 @@ def _sections(themes: list, theme_counts: dict, tables: list, notes: tuple[NoteR
             missing=by_votes("missing"),
             top_notes=top,
             agreements=tuple(a for a in agreements if a.theme_key == key),
+            draft_count=drafts.get(key, 0),
         ))
     return tuple(sections)
 

@@ -80,6 +80,23 @@ def _build(report: Report) -> tuple[bytes, int]:
                   furniture=furniture)
 
 
+def drafts_sentence(n: int) -> str:
+    """"1 afspraak staat nog in concept ..." for a theme or a meetup."""
+    what = "1 afspraak staat" if n == 1 else f"{n} afspraken staan"
+    return f"{what} nog in concept; concepten tellen niet mee in dit rapport."
+
+
+def totals_sentence(report: Report) -> str:
+    """The meetup's totals in one sentence, for the cover."""
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+    return (f"{n(report.participants_total, 'deelnemer', 'deelnemers')}, "
+            f"{n(report.table_count, 'tafel', 'tafels')}, "
+            f"{n(report.note_count, 'notitie', 'notities')}, "
+            f"{n(report.agreement_count, 'afgeronde afspraak', 'afgeronde afspraken')} en "
+            f"{n(report.draft_count, 'conceptafspraak', 'conceptafspraken')}.")
+
+
 def votes_label(votes: int) -> str:
     return "1 stem" if votes == 1 else f"{votes} stemmen"
 
@@ -111,6 +128,7 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
                  f"{texts.PHASE.get(report.phase, report.phase)}). "
                  f"Gemaakt op {texts.local_time(report.generated_at)}.")
     story.append(para(state, s.muted))
+    story.append(para(f"In totaal: {totals_sentence(report)}", s.body))
     story.append(para(
         "De gemeente leest hier in één oogopslag wie wat heeft toegezegd, met wie en "
         "wanneer. Alleen afgeronde afspraken staan erin; afspraken die aan tafel nog in "
@@ -208,7 +226,8 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
     tables = ", ".join(str(n) for n in t.table_numbers) or "geen"
     story.append(para(f"{t.participants} deelnemers · tafels: {tables} · {t.note_count} "
                       f"notities · {len(t.agreements)} afspraken", s.muted))
-    if t.key is not None and not t.participants and not t.note_count and not t.agreements:
+    if t.key is not None and not (t.participants or t.note_count or t.agreements
+                                  or t.draft_count):
         story.append(para("Niemand koos dit thema; er is hier dus niets besproken of "
                           "afgesproken.", s.body))
         story.append(PageBreak())
@@ -237,6 +256,9 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
         story.append(agreements_table(t.agreements, s))
     else:
         story.append(para("Bij dit thema zijn (nog) geen afspraken vastgelegd.", s.body))
+    if t.draft_count:
+        story.append(para(drafts_sentence(t.draft_count), s.body if not t.agreements
+                          else s.muted))
     story.append(PageBreak())
     return story
 

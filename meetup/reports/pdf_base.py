@@ -302,7 +302,9 @@ class ReportDoc(BaseDocTemplate):
                          topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN + 4 * mm,
                          lang="nl", displayDocTitle=True, creator="Meetup Kansenongelijkheid",
                          **kwargs)
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        # No frame padding: a table of CONTENT_WIDTH then fits the text frame exactly.
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture)])
         self._outline_open = False
 
