@@ -20,6 +20,7 @@ from reportlab.platypus import (
 )
 
 from meetup.reports import texts
+from meetup.reports.cards import agreement_card, owner_label
 from meetup.reports.data import AgreementRow, NoteRow, Report, ThemeSection
 from meetup.reports.pdf_base import (
     ACCENT,
@@ -28,6 +29,7 @@ from meetup.reports.pdf_base import (
     LINE,
     Plain,
     Styles,
+    TocEntry,
     data_table,
     esc,
     heading,
@@ -101,10 +103,6 @@ def votes_label(votes: int) -> str:
     return "1 stem" if votes == 1 else f"{votes} stemmen"
 
 
-def owner_label(a: AgreementRow) -> str:
-    return ", ".join(p for p in (a.owner_name, a.owner_organisation) if p)
-
-
 def _cover(report: Report, s: Styles) -> list[Flowable]:
     story: list[Flowable] = [Spacer(1, 30 * mm)]
     story += heading("Afsprakenrapport", s.h1, "cover", 0)
@@ -140,8 +138,7 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     entries += [(f"theme-{i}", f"Thema: {t.title}") for i, t in enumerate(report.themes)]
     entries += [("actions", "Actielijst"), ("network", "Netwerk rond het kind"),
                 ("notes", "Bijlage A: alle notities"), ("contacts", "Bijlage B: contactlijst")]
-    for key, title in entries:
-        story.append(markup(f'<a href="#{key}" color="#0b5f8a">{esc(title)}</a>', s.bullet))
+    story += [TocEntry(key, title, s.toc) for key, title in entries]
     story.append(PageBreak())
     return story
 
@@ -201,14 +198,11 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
     return story
 
 
-def agreements_table(agreements: Iterable[AgreementRow], s: Styles) -> Flowable:
-    header = ["#", "Wat gaan we doen?", "Trekker", "Partners", "Eerste stap", "Wanneer",
-              "Hoe weten we dat het gelukt is?", "Doen mee"]
-    rows = [[Plain(a.number), a.what, owner_label(a), ", ".join(a.partners), a.first_step,
-             Plain(texts.short_date(a.due_date)), a.success_measure, Plain(a.signed_on)]
-            for a in agreements]
-    widths = [8, 35, 26, 24, 27, 18, 26, 10]
-    return data_table(header, rows, [w * mm for w in widths], s, numeric=(0, 7))
+def agreement_cards(agreements: Iterable[AgreementRow], s: Styles) -> list[Flowable]:
+    story: list[Flowable] = []
+    for a in agreements:
+        story += [agreement_card(a, s), Spacer(1, 4 * mm)]
+    return story
 
 
 def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowable]:
@@ -253,7 +247,7 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
         story.append(para("Er is (nog) niet gestemd.", s.muted))
     story += subheading("Afspraken", s.h2)
     if t.agreements:
-        story.append(agreements_table(t.agreements, s))
+        story += agreement_cards(t.agreements, s)
     else:
         story.append(para("Bij dit thema zijn (nog) geen afspraken vastgelegd.", s.body))
     if t.draft_count:
@@ -278,7 +272,7 @@ def _action_list(report: Report, s: Styles) -> list[Flowable]:
                 for a in agreements]
         story.append(data_table(
             ["Wanneer", "#", "Afspraak", "Trekker", "Eerste stap", "Thema", "Status"], rows,
-            [w * mm for w in (18, 8, 46, 31, 29, 22, 20)], s, numeric=(1,)))
+            [w * mm for w in (21, 9, 44, 32, 26, 20, 22)], s, numeric=(1,)))
     story.append(PageBreak())
     return story
 

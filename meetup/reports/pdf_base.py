@@ -43,6 +43,10 @@ from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_s
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+TOP_MARGIN = MARGIN + 6 * mm
+BOTTOM_MARGIN = MARGIN + 4 * mm
+#: Height of the text frame: what a flowable gets on a fresh page.
+FRAME_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
 
 INK = colors.HexColor("#1d2330")
 MUTED = colors.HexColor("#545b6b")
@@ -78,6 +82,11 @@ class Styles:
     cell_head_num: ParagraphStyle
     bullet: ParagraphStyle
     figure: ParagraphStyle
+    card: ParagraphStyle
+    card_what: ParagraphStyle
+    card_label: ParagraphStyle
+    card_head: ParagraphStyle
+    toc: ParagraphStyle
 
 
 @cache
@@ -88,7 +97,8 @@ def make_styles() -> Styles:
     def style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, fontName=kw.pop("fontName", family), fontSize=size,
                               leading=leading, textColor=kw.pop("textColor", INK),
-                              alignment=TA_LEFT, bulletFontName=family, **kw)
+                              alignment=kw.pop("alignment", TA_LEFT), bulletFontName=family,
+                              **kw)
 
     return Styles(
         title=style("title", 26, 31, fontName=BOLD, spaceAfter=10, textColor=ACCENT),
@@ -99,14 +109,17 @@ def make_styles() -> Styles:
         body=style("body", 9.5, 13.5, spaceAfter=5),
         small=style("small", 8, 10.5, spaceAfter=3),
         muted=style("muted", 8.5, 11.5, textColor=MUTED, spaceAfter=4),
-        cell=style("cell", 7.5, 9.4),
-        cell_head=style("cell_head", 7.5, 9.4, fontName=BOLD),
-        cell_num=ParagraphStyle("cell_num", fontName=family, bulletFontName=family, fontSize=7.5, leading=9.4,
-                                textColor=INK, alignment=TA_RIGHT),
-        cell_head_num=ParagraphStyle("cell_head_num", fontName=BOLD, bulletFontName=family, fontSize=7.5,
-                                     leading=9.4, textColor=INK, alignment=TA_RIGHT),
+        cell=style("cell", 9, 11.2),
+        cell_head=style("cell_head", 9, 11.2, fontName=BOLD),
+        cell_num=style("cell_num", 9, 11.2, alignment=TA_RIGHT),
+        cell_head_num=style("cell_head_num", 9, 11.2, fontName=BOLD, alignment=TA_RIGHT),
         bullet=style("bullet", 9, 12, leftIndent=10, bulletIndent=0, spaceAfter=1.5),
         figure=style("figure", 20, 24, fontName=BOLD, textColor=ACCENT),
+        card=style("card", 9.5, 12.5),
+        card_what=style("card_what", 10, 13, fontName=BOLD),
+        card_label=style("card_label", 9, 12, fontName=BOLD, textColor=MUTED),
+        card_head=style("card_head", 9.5, 12, fontName=BOLD, textColor=ACCENT),
+        toc=style("toc", 10.5, 15),
     )
 
 
@@ -263,8 +276,53 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
     ]
     if len(data) > 2:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
-    return LongTable(data, colWidths=list(widths), repeatRows=1, splitInRow=1,
-                     style=TableStyle(commands), hAlign="LEFT")
+    return _KeepRowsTable(data, colWidths=list(widths), repeatRows=1, splitInRow=0,
+                          style=TableStyle(commands), hAlign="LEFT")
+
+
+class _KeepRowsTable(LongTable):
+    """A long table whose rows never split across pages (a row moves to the next page whole),
+    unless one row is taller than a whole page."""
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.splitInRow = 0
+        parts = super().split(available_width, available_height)
+        if not parts and available_height >= FRAME_HEIGHT - 1:
+            self.splitInRow = 1
+            parts = super().split(available_width, available_height)
+        return parts
+
+
+def toc_form(key: str) -> str:
+    return f"toc-{key}"
+
+
+class TocEntry(Flowable):
+    """A line of the table of contents: the title (a link) and, right, its page number.
+
+    The number is a form XObject that the canvas defines when the document is done, like the
+    page total: one layout pass gives the contents with page numbers (reportlab's multiBuild
+    would lay out the whole report two or three times).
+    """
+
+    def __init__(self, key: str, title: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.key, self.style = key, style
+        self.para = markup(f'<a href="#{key}" color="#0b5f8a">{esc(title)}</a>', style)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        _w, height = self.para.wrap(available_width - 16 * mm, available_height)
+        self.width, self.height = available_width, height
+        return available_width, height
+
+    def draw(self) -> None:
+        canv = self.canv
+        self.para.drawOn(canv, 0, 0)
+        canv.toc_wanted.add(self.key)
+        canv.saveState()
+        canv.translate(self.width, self.height - self.style.fontSize)
+        canv.doForm(toc_form(self.key))
+        canv.restoreState()
 
 
 #: Name of the form XObject that holds the page total; drawn on every page, defined at the end.
@@ -283,8 +341,17 @@ class _TotalPagesCanvas(rl_canvas.Canvas):
             kwargs["initialFontName"] = register_fonts()
         super().__init__(*args, **kwargs)
 
+        self.toc_pages: dict[str, int] = {}
+        self.toc_wanted: set[str] = set()
+
     def save(self) -> None:
         family = register_fonts()
+        for key in sorted(self.toc_wanted):
+            self.beginForm(toc_form(key), lowerx=-60, lowery=-5, upperx=5, uppery=20)
+            self.setFont(family, 10.5)
+            self.setFillColor(INK)
+            self.drawRightString(0, 0, str(self.toc_pages.get(key, "–")))
+            self.endForm()
         self.beginForm(TOTAL_FORM)
         self.setFont(family, 8)
         self.setFillColor(MUTED)
@@ -299,7 +366,7 @@ class ReportDoc(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, furniture: Callable[[rl_canvas.Canvas, Any], None],
                  **kwargs: Any) -> None:
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                         topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN + 4 * mm,
+                         topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN,
                          lang="nl", displayDocTitle=True, creator="Meetup Kansenongelijkheid",
                          **kwargs)
         # No frame padding: a table of CONTENT_WIDTH then fits the text frame exactly.
@@ -310,6 +377,7 @@ class ReportDoc(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
         if isinstance(flowable, Bookmark):
+            self.canv.toc_pages.setdefault(flowable.key, self.page)
             self.canv.bookmarkPage(flowable.key)
             self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.level,
                                       closed=flowable.level > 0)
