@@ -7,7 +7,7 @@ one, and its repeated top row then says "(vervolg)".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -61,7 +61,8 @@ class Card(Flowable):
     second of a long report's build); a card taller than a page becomes a :class:`CardTable`
     that continues with "(vervolg)"."""
 
-    def __init__(self, rows: list[tuple[Flowable, Flowable]], table: CardTable) -> None:
+    def __init__(self, rows: list[tuple[Flowable, Flowable | None]],
+                 table: Callable[[], CardTable]) -> None:
         super().__init__()
         self.rows, self.table = rows, table
         self._heights: list[float] = []
@@ -84,7 +85,7 @@ class Card(Flowable):
         self.wrap(available_width, available_height)
         if self.height <= FRAME_HEIGHT + 0.01:
             return []  # fits on a fresh page: never cut it
-        return self.table.split(available_width, available_height)
+        return self.table().split(available_width, available_height)
 
     def draw(self) -> None:
         canv = self.canv
@@ -128,12 +129,25 @@ def agreement_card(a: AgreementRow, s: Styles, *,
         *extra,
     ]
     # Labels go through para's fast path too (no markup parser): 500 cards, 4,000 labels.
-    cells: list[tuple[Flowable, Flowable]] = [
-        (para(f"Afspraak #{a.number}", s.card_head), para("", s.card)),
-        (para("Wat gaan we doen?", s.card_label), para(a.what or "–", s.card_what)),
-        *[(para(label, s.card_label), para(value, s.card)) for label, value in rows],
+    cells: list[tuple[Flowable, Flowable | None]] = [
+        (para(f"Afspraak #{a.number}", s.card_head), None),
+        (_label("Wat gaan we doen?", s.card_label), para(a.what or "–", s.card_what)),
+        *[(_label(label, s.card_label), para(value, s.card)) for label, value in rows],
     ]
-    return Card(cells, _card_table(a, s, rows))
+    return Card(cells, lambda: _card_table(a, s, rows))
+
+
+_LABELS: dict[tuple[str, int], Flowable] = {}
+
+
+def _label(text: str, style: ParagraphStyle) -> Flowable:
+    """A label paragraph shared by every card (our own constant text): wrapped once, drawn
+    on each card."""
+    key = (text, id(style))
+    label = _LABELS.get(key)
+    if label is None or label.style is not style:
+        label = _LABELS[key] = para(text, style)
+    return label
 
 
 def _card_table(a: AgreementRow, s: Styles, rows: list[tuple[str, str]]) -> CardTable:

@@ -38,6 +38,7 @@ from meetup.reports.pdf_base import (
     no_gc,
     page_furniture,
     para,
+    para_with_note,
     render,
     subheading,
 )
@@ -189,8 +190,8 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
     notes = list(notes)
     story: list[Flowable] = []
     for note in notes[:limit]:
-        suffix = f' <font color="#545b6b">({votes_label(note.votes)})</font>' if note.votes else ""
-        story.append(markup(esc(note.text) + suffix, s.bullet, bulletText="•"))
+        votes = f"({votes_label(note.votes)})" if note.votes else ""
+        story.append(para_with_note(note.text, votes, s.bullet, bulletText="•"))
     if len(notes) > limit:
         story.append(para(f"… en nog {len(notes) - limit} (zie bijlage A).", s.muted))
     if not notes:
