@@ -115,10 +115,8 @@ def find_font_file(filename: str) -> Path | None:
     return None
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _registered = False
-#: Fallback keys that were found and registered, in chain order.
-_available: list[str] = []
 
 
 def register_fonts() -> str:
@@ -134,16 +132,30 @@ def register_fonts() -> str:
             for bold, italic, face in ((0, 0, FAMILY), (1, 0, BOLD), (0, 1, ITALIC),
                                        (1, 1, BOLD_ITALIC)):
                 addMapping(FAMILY, bold, italic, face)
-            for fallback in FALLBACKS:
-                _register_fallback(fallback)
             _registered = True
     return FAMILY
 
 
-def _register_fallback(fallback: Fallback) -> None:
+def load_fallback(key: str) -> bool:
+    """Register fallback ``key`` on first use (parsing Droid's 4 MB costs half a second, and
+    most reports never need it); False when its file is not installed."""
+    if key in _loaded:
+        return _loaded[key]
+    register_fonts()
+    with _lock:
+        if key not in _loaded:
+            fallback = next(f for f in FALLBACKS if f.key == key)
+            _loaded[key] = _register_fallback(fallback)
+    return _loaded[key]
+
+
+_loaded: dict[str, bool] = {}
+
+
+def _register_fallback(fallback: Fallback) -> bool:
     regular = find_font_file(fallback.regular)
     if regular is None:
-        return
+        return False
     bold_path = find_font_file(fallback.bold) if fallback.bold else None
     pdfmetrics.registerFont(LogicalTTFont(fallback.key, str(regular)))
     bold = fallback.key
@@ -155,13 +167,7 @@ def _register_fallback(fallback: Fallback) -> None:
         for b in (0, 1):
             for i in (0, 1):
                 addMapping(face, b, i, face)
-    _available.append(fallback.key)
-
-
-def available_fallbacks() -> tuple[str, ...]:
-    """Keys of the fallback fonts installed on this machine, in chain order."""
-    register_fonts()
-    return tuple(_available)
+    return True
 
 
 def face_for(key: str, bold: bool) -> str:

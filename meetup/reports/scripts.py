@@ -25,7 +25,8 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
 
-from meetup.reports.fonts import BOLD, FAMILY, available_fallbacks, face_for, register_fonts
+from meetup.reports.fonts import BOLD, FALLBACKS, FAMILY, face_for, load_fallback, \
+    register_fonts
 
 try:  # reportlab's ``shaping`` extra
     import uharfbuzz
@@ -97,16 +98,32 @@ def visual_order(words: list[str], base: str) -> list[str]:
     return out + run[::-1]
 
 
+#: Which fallback to try first for a character, by Unicode block (the others follow).
+_PREFERRED = (
+    (re.compile(r"[\u1200-\u139f\u2d80-\u2ddf\uab00-\uab2f]"), "NotoSansEthiopic"),
+    (re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]"),
+     "DroidSansFallback"),
+)
+
+
 @lru_cache(maxsize=65536)
 def _font_of(char: str) -> str | None:
     """The font key that draws ``char``: None for DejaVu Sans, '' when no font has it."""
     register_fonts()
-    if _ARABIC_SCRIPT.match(char) and ARABIC in available_fallbacks():
+    if _ARABIC_SCRIPT.match(char) and load_fallback(ARABIC):
         return ARABIC
     if ord(char) in pdfmetrics.getFont(FAMILY).face.charToGlyph:
         return None
-    for key in available_fallbacks():
-        if ord(char) in pdfmetrics.getFont(key).face.charToGlyph:
+    keys = [f.key for f in FALLBACKS]
+    for pattern, key in _PREFERRED:
+        if pattern.match(char):
+            keys.remove(key)
+            keys.insert(0, key)
+    if not _PREFERRED[0][0].match(char) and not _PREFERRED[1][0].match(char):
+        keys.remove("Symbola")
+        keys.insert(0, "Symbola")  # emoji and symbols
+    for key in keys:
+        if load_fallback(key) and ord(char) in pdfmetrics.getFont(key).face.charToGlyph:
             return key
     return ""
 
