@@ -226,7 +226,8 @@ def test_a_theme_with_only_drafts_says_so_and_the_cover_has_the_totals(app) -> N
 
 
 def test_full_width_tables_stay_inside_the_right_margin(evening) -> None:
-    from meetup.reports.pdf_base import CONTENT_WIDTH, MARGIN, ReportDoc
+    from meetup.reports.pdf_base import CONTENT_WIDTH, MARGIN
+    from meetup.reports.pdf_doc import ReportDoc
 
     doc = ReportDoc(io.BytesIO(), lambda canv, doc: None)
     frame = doc.pageTemplates[0].frames[0]

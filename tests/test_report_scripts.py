@@ -151,7 +151,7 @@ def test_the_pdf_names_only_fonts_it_embeds(multiscript_report):
 
 def test_a_character_no_font_has_prints_a_readable_name(app):
     from meetup.reports.pdf_base import make_styles, para
-    from meetup.reports.pdf_base import render
+    from meetup.reports.pdf_doc import render
 
     pdf, _pages = render([para("Start \U0001fad6 klaar", make_styles().body)], title="t",
                          author="a", subject="s", furniture=lambda canv, doc: None)

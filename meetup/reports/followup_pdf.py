@@ -16,10 +16,9 @@ from meetup.reports.pdf_base import (
     data_table,
     heading,
     make_styles,
-    page_furniture,
     para,
-    render,
 )
+from meetup.reports.pdf_doc import page_furniture, render
 
 #: Statuses in the order a reader expects them.
 ORDER = ("planned", "in_progress", "done", "stopped")

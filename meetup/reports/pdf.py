@@ -29,19 +29,14 @@ from meetup.reports.pdf_base import (
     LINE,
     Plain,
     Styles,
-    TocEntry,
     data_table,
-    esc,
     heading,
     make_styles,
-    markup,
-    no_gc,
-    page_furniture,
     para,
     para_with_note,
-    render,
     subheading,
 )
+from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
 
 #: How many notes a theme chapter shows per list; the appendix always has all of them.
 HAPPENS_PER_TABLE = 8
