@@ -83,6 +83,9 @@ export class Live {
   start() {
     const socket = io({
       auth: { meetup: this.meetupId, as: this.as },
+      // Websocket first (one connection: any worker may take it), long-polling if blocked.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
