@@ -2,9 +2,9 @@
 
 The protocol is docs/realtime.md. Modules: :mod:`auth` (identity from the cookie, per socket),
 :mod:`rooms` (room names), :mod:`payload` (reading client payloads), :mod:`emit` (the
-emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:`cluster` (what workers tell
-each other over the message queue), :mod:`handlers`
-(the event runner and connect/disconnect/sync), :mod:`handlers_participant` and
+emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:`cluster`
+(what workers tell each other over the message queue), :mod:`handlers` (the event runner and
+connect/disconnect/sync), :mod:`handlers_participant` and
 :mod:`handlers_organiser` (one small function per write event).
 """
 

@@ -11,7 +11,6 @@ note of its table.
 from __future__ import annotations
 
 import threading
-import time
 
 from flask import Flask
 
