@@ -256,6 +256,13 @@ class Phone(Socket):
                 shown.add(payload["note"]["uuid"])
         return shown
 
+    def drop_when_connected(self) -> None:
+        """:meth:`drop` once the phone is connected again (it may still be reconnecting)."""
+        wait_until(lambda: "/" in self.client.namespaces
+                   and getattr(self.client.eio, "ws", None) is not None
+                   and self.client.eio.ws.sock is not None, 30, "a connected phone")
+        self.drop()
+
     def snapshots(self) -> int:
         return len(self.events("snapshot"))
 

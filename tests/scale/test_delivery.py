@@ -52,13 +52,15 @@ def test_reconnecting_phones_miss_no_note_their_table_mates_write(
         threads = [threading.Thread(target=write, args=(w,)) for w in writers]
         for thread in threads:
             thread.start()
-        for phone in reconnecting:  # all at once, while the writes go on
-            phone.drop()
-        for phone in reconnecting:
-            phone.reconnected(before[id(phone)], timeout=30)
-        stop.set()
-        for thread in threads:
-            thread.join()
+        try:
+            for phone in reconnecting:  # all at once, while the writes go on
+                phone.drop_when_connected()
+            for phone in reconnecting:
+                phone.reconnected(before[id(phone)], timeout=30)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
 
         for phone in reconnecting:
             expected = acked.get(table_of[id(phone)], set())
