@@ -26,10 +26,12 @@ $(SCALE_STAMP): pyproject.toml $(RUNTIME_STAMP)
 POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organiser.py \
 	tests/test_snapshot.py tests/test_board.py tests/test_agreements.py tests/test_tables.py \
 	tests/test_phases.py tests/test_operations.py tests/test_report_data.py \
-	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py
+	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py \
+	tests/test_emit_after_commit.py
 
 test: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	node --test tests/js/
 	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(POSTGRES_TESTS)
 
 # Only the scale-out tests: three workers on PostgreSQL + Redis behind nginx (tests/scale/).
@@ -37,8 +39,10 @@ test-scale: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest -p no:cacheprovider tests/scale $(PYTEST_ARGS)
 
 # The suite without browser and multi-process server tests, for quick local loops.
+# The page logic (outbox, ordering, drafts, form guard) runs under node's own test runner.
 test-fast: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not server and not scale" $(PYTEST_ARGS)
+	node --test tests/js/
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
