@@ -87,7 +87,7 @@ def test_translations_keep_their_placeholders() -> None:
 
 def test_pages_speak_dutch_by_default_and_english_on_request(client) -> None:
     dutch = client.get("/").get_data(as_text=True)
-    assert "Meedoen met een code" in dutch
+    assert "Aanmelden met een code" in dutch
     assert 'lang="nl"' in dutch
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "Join with a code" in english

@@ -208,7 +208,7 @@ def test_editing_a_note(evening: Evening) -> None:
     refused = evening["bram"].emit("note.edit", {"op": new_op(), "note": uuid, "text": "Nee"},
                                    callback=True)
     assert refused["ok"] is False and refused["error"] == "forbidden"
-    assert refused["message"] == "Je kunt alleen je eigen briefjes wijzigen."
+    assert refused["message"] == "Je kunt alleen je eigen notities wijzigen."
     assert events(evening["anna"], "note") == []
 
 
@@ -234,7 +234,7 @@ def test_a_phone_cannot_touch_another_tables_note(evening: Evening) -> None:
         ack = evening["anna"].emit(event, {"op": new_op(), "note": created["note"]["uuid"],
                                            **payload}, callback=True)
         assert ack["ok"] is False and ack["error"] == "forbidden", (event, ack)
-        assert ack["message"] == "Dit briefje hoort bij een andere tafel."
+        assert ack["message"] == "Deze notitie hoort bij een andere tafel."
     db.session.expire_all()
     assert db.session.scalar(select(Note.text)) == "Zorgteam"
 

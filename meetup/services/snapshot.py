@@ -30,6 +30,8 @@ from meetup.models import (
 )
 from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases
+from meetup.services import agreements as agreements_service
+from meetup.services.progress import progress
 from meetup.services.agreements import missing_fields
 from meetup.services.phases import iso
 
@@ -106,9 +108,12 @@ def _serialise_agreements(session: Session, agreements: list[Agreement]) -> list
     return [serialise_agreement(a, signers[a.id]) for a in agreements]
 
 
-def _member(participant: Participant, locale: str, *, full: bool = False) -> dict[str, Any]:
-    data = {"id": participant.id, "first_name": participant.first_name,
-            "role": participant.role, "role_label": content.role_label(participant.role, locale)}
+def _member(participant: Participant, locale: str, *, full: bool = False,
+            label: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": participant.id, "first_name": participant.first_name,
+                            "role": participant.role}
+    if label:
+        data["role_label"] = content.role_label(participant.role, locale)
     if full:
         data["display_name"] = participant.display_name
         data["organisation"] = participant.organisation
@@ -181,9 +186,14 @@ def counts(session: Session, meetup: Meetup) -> dict[str, Any]:
 
 
 def table_overviews(
-    session: Session, meetup: Meetup, table_ids: list[int] | None = None, *, public: bool = False
+    session: Session, meetup: Meetup, table_ids: list[int] | None = None, *, public: bool = False,
+    labels: bool = True,
 ) -> list[dict[str, Any]]:
-    """Rows of the organiser's overview (all tables, or these), in five queries."""
+    """Rows of the organiser's overview (all tables, or these), in five queries.
+
+    ``labels=False`` leaves out ``role_label`` (broadcasts: the receiving page labels the role
+    codes in its own language, never in the language of whoever caused the broadcast).
+    """
     locale = _locale()
     query = select(Table).where(Table.meetup_id == meetup.id).order_by(Table.number)
     if table_ids is not None:
@@ -222,7 +232,8 @@ def table_overviews(
         rows.append({
             "number": table.number,
             "theme": table.theme.key,
-            "members": [_member(p, locale, full=not public) for p in members[table.id]],
+            "members": [_member(p, locale, full=not public, label=labels)
+                        for p in members[table.id]],
             "notes": notes[table.id],
             "votes": votes[table.id],
             "agreements": drafts + final,
@@ -233,8 +244,11 @@ def table_overviews(
 
 
 def table_overview(session: Session, table: Table) -> dict[str, Any]:
-    """One table's row of the organiser's live overview (for the ``overview`` event)."""
-    return table_overviews(session, table.meetup, [table.id])[0]
+    """One table's row of the organiser's live overview (for the ``overview`` event).
+
+    A broadcast: role codes only, each page labels them in its own language.
+    """
+    return table_overviews(session, table.meetup, [table.id], labels=False)[0]
 
 
 def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[str, Any]]:
@@ -310,7 +324,7 @@ def participant_snapshot(
             .order_by(Agreement.created_at, Agreement.id)
         ))
         data["agreements"] = _serialise_agreements(session, agreements)
-        # The owner's private follow-up link, for the agreements this person pulls.
+        # The owner's private follow-up link, for the agreements this person leads.
         data["followups"] = [followup_entry(a) for a in agreements
                              if a.status.is_final and a.owned_by(participant)]
     data["votes_left"] = board.votes_left(session, participant)
@@ -319,6 +333,10 @@ def participant_snapshot(
         .where(Commitment.participant_id == participant.id, Agreement.deleted_at.is_(None))
         .order_by(Commitment.id)
     )]
+    # The closing screen's "waar je aan meedoet": signed on to (any table, e.g. in the
+    # plenary) or led by this person (an owner takes part).
+    data["taking_part"] = _serialise_agreements(
+        session, agreements_service.taking_part(session, participant))
     data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]
     data["partners"] = content.partners()
     data["plenary"] = phases.plenary_state(session, meetup) \
@@ -361,6 +379,8 @@ def organiser_snapshot(
     data["tables"] = table_overviews(session, meetup)
     data["unseated"] = _unseated(session, meetup, public=False)
     data["plenary"] = phases.plenary_state(session, meetup)
+    data["progress"] = progress(session, meetup)
+    data["meetup"]["phase_minutes"] = dict(meetup.phase_minutes or {})
     data["notes"] = _all_notes(session, meetup, include_hidden=True)
     data["agreements"] = _all_agreements(session, meetup, final_only=False)
     return data
@@ -376,6 +396,7 @@ def projector_snapshot(
     data["tables"] = table_overviews(session, meetup, public=True)
     data["unseated"] = _unseated(session, meetup, public=True)
     data["plenary"] = phases.plenary_state(session, meetup)
+    data["progress"] = progress(session, meetup)
     data["notes"] = _all_notes(session, meetup, include_hidden=False)
     data["agreements"] = _all_agreements(session, meetup, final_only=True)
     return data

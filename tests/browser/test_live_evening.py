@@ -33,7 +33,7 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     sanne, sanne_errors = join_phone(new_phone(360), base, live_meetup, "Sanne de Wit",
                                      "Jeugd- en jongerenwerk", "Jongerenwerk Hilversum")
     expect(fatima.get_by_role("heading", name="Welkom, Fatima!")).to_be_visible()
-    expect(projector.locator(".pr-joined")).to_have_text("3 mensen doen mee")
+    expect(projector.locator(".pr-joined")).to_have_text("3 mensen aangemeld")
 
     # Theme choice: two phones pick "Taal centraal", one "De grote oversteek".
     set_phase(control, "Themakeuze")
@@ -200,7 +200,9 @@ def test_the_organiser_steers_timer_message_moderation_and_seating(
     kicker = phone.locator(".kicker")
     before = kicker.inner_text()
     target = "2" if before.startswith("Tafel 1") else "1"
-    control.get_by_label("Verplaats Mirjam Visser naar").select_option(target)
+    control.get_by_role("button", name="Verplaats Mirjam Visser").click()
+    control.get_by_label("Naar tafel").select_option(target)
+    control.get_by_role("button", name="Verplaatsen", exact=True).click()
     expect(kicker).to_have_text(re.compile(rf"^Tafel {target} "))
     expect(control.locator(f"#table-{target}-title").locator("xpath=..")).to_contain_text(
         "Mirjam Visser")
