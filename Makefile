@@ -4,13 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
+SCALE_STAMP := $(VENV)/.scale-installed
 PO := meetup/translations/nl/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast system-deps translations extract-messages benchmark clean
+.PHONY: run test test-fast test-scale scale-deps system-deps translations extract-messages benchmark clean
 
-run: $(RUNTIME_STAMP) $(MO)
+# MEETUP_SCALE=1 make run: also install the scale-out extras (PostgreSQL driver, Redis client).
+run: $(RUNTIME_STAMP) $(MO) $(if $(filter 1,$(MEETUP_SCALE)),$(SCALE_STAMP))
 	$(BIN)/meetup demo
+
+# The scale-out extras (`.[scale]`: psycopg, redis) for workers on PostgreSQL + Redis; see
+# docs/deploy.md.
+scale-deps: $(SCALE_STAMP)
+
+$(SCALE_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install -q -e '.[scale]'
+	touch $@
 
 # The domain and real-time tests that run a second time on PostgreSQL (the scale-out database).
 POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organiser.py \
@@ -23,6 +33,10 @@ test: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 	node --test tests/js/
 	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(POSTGRES_TESTS)
+
+# Only the scale-out tests: three workers on PostgreSQL + Redis behind nginx (tests/scale/).
+test-scale: $(TEST_STAMP) $(MO) system-deps
+	$(BIN)/python -m pytest -p no:cacheprovider tests/scale $(PYTEST_ARGS)
 
 # The suite without browser and multi-process server tests, for quick local loops.
 # The page logic (outbox, ordering, drafts, form guard) runs under node's own test runner.

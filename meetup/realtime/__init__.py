@@ -2,8 +2,9 @@
 
 The protocol is docs/realtime.md. Modules: :mod:`auth` (identity from the cookie, per socket),
 :mod:`rooms` (room names), :mod:`payload` (reading client payloads), :mod:`emit` (the
-emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:`handlers`
-(the event runner and connect/disconnect/sync), :mod:`handlers_participant` and
+emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:`cluster`
+(what workers tell each other over the message queue), :mod:`handlers` (the event runner and
+connect/disconnect/sync), :mod:`handlers_participant` and
 :mod:`handlers_organiser` (one small function per write event).
 """
 
@@ -18,13 +19,23 @@ def register_realtime(app: Flask) -> None:
     origins = app.config.get("SOCKETIO_ALLOWED_ORIGINS")
     if origins is None and app.config.get("PUBLIC_URL"):
         origins = [app.config["PUBLIC_URL"]]
+    from meetup.realtime import cluster, throttle
+
+    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    options = {}
+    manager = cluster.client_manager(queue)
+    if manager is not None:
+        # Flask-SocketIO's Redis manager plus worker messages (see cluster).
+        options["client_manager"] = manager
+    throttle.counts_throttle.gate = cluster.gate_for(queue)
     socketio.init_app(
         app,
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        message_queue=queue,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         # None: only the application's own origin (the Host of the request) is accepted.
         cors_allowed_origins=origins,
         manage_session=False,
+        **options,
     )
     from meetup.realtime.handlers import register_handlers
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from meetup.extensions import db, socketio
 from meetup.models import Meetup, Organiser, Participant, Table
-from meetup.realtime import auth, rooms, throttle
+from meetup.realtime import auth, cluster, rooms, throttle
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import MALFORMED, Payload
@@ -270,10 +270,16 @@ def seat(sid: str, identity: Identity, table_id: int | None) -> None:
 
 
 def reseat_participant(participant_id: int, table_id: int | None) -> None:
-    """Move every socket of a participant connected to this process to its new table room.
+    """Move every socket of a participant, on every worker, to its new table room.
 
-    Sockets on other workers follow when they answer the ``resync`` sent to the participant.
+    With a message queue the move travels over it (see :mod:`cluster`), so a phone on another
+    worker stops hearing the old table at once, not only after it answers ``resync``.
     """
+    cluster.to_workers("reseat", {"participant": participant_id, "table": table_id})
+
+
+def reseat_here(participant_id: int, table_id: int | None) -> None:
+    """:func:`reseat_participant` for the sockets connected to this process."""
     room = rooms.participant_room(participant_id)
     for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
         identity = auth.identity_of(sid)
@@ -281,25 +287,45 @@ def reseat_participant(participant_id: int, table_id: int | None) -> None:
             seat(sid, identity, table_id)
 
 
+cluster.on_worker_message("reseat", lambda data: reseat_here(data["participant"], data["table"]))
+
+
 def on_connect(auth_data: Any = None) -> None:
-    """Identify the socket from the cookie, join its rooms and send it a snapshot."""
+    """Identify the socket from the cookie, join its rooms and send it a snapshot.
+
+    The rooms are joined BEFORE the snapshot is read: a write committed in between is then
+    either in the snapshot or delivered as a broadcast (or both; the page keeps the newer by
+    ``seq``). Joining after the read lost writes on PostgreSQL, whose driver yields to other
+    greenlets during the queries (issue 17).
+    """
     flask_babel.refresh()
     sid = request.sid  # type: ignore[attr-defined]
     session = db.session
     try:
         identity, meetup, participant = auth.identify(session, auth_data)
+        auth.remember(sid, identity)
+        _join_rooms(sid, identity)
         if participant is not None:
             joining.touch(participant)
         snap = build_snapshot(session, identity, meetup, participant)
         session.commit()
     except DomainError as error:
         session.rollback()
+        auth.forget(sid)  # Socket.IO drops a refused socket's rooms itself
         raise ConnectionRefusedError(str(error.message), error.as_dict()) from None
     except Exception:
         session.rollback()
+        auth.forget(sid)  # Socket.IO drops a refused socket's rooms itself
         log.exception("socket connect failed")
         raise ConnectionRefusedError(str(SERVER_ERROR), server_error_ack()) from None
-    auth.remember(sid, identity)
+    emit("snapshot", snap, to=sid)
+    if identity.participant_id is not None:
+        # A phone connects right after its HTTP join: the projector's head count moves.
+        throttle.request_counts(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                identity.meetup_id)
+
+
+def _join_rooms(sid: str, identity: Identity) -> None:
     join_room(rooms.meetup_room(identity.meetup_id))
     if identity.participant_id is not None:
         join_room(rooms.participant_room(identity.participant_id))
@@ -309,11 +335,6 @@ def on_connect(auth_data: Any = None) -> None:
         join_room(rooms.organiser_room(identity.meetup_id))
     else:
         join_room(rooms.projector_room(identity.meetup_id))
-    emit("snapshot", snap, to=sid)
-    if identity.participant_id is not None:
-        # A phone connects right after its HTTP join: the projector's head count moves.
-        throttle.request_counts(current_app._get_current_object(),  # type: ignore[attr-defined]
-                                identity.meetup_id)
 
 
 def on_disconnect(reason: Any = None) -> None:

@@ -7,8 +7,9 @@ background task (``socketio.start_background_task``, a greenlet under gevent, a 
 threading) that sleeps until a second has passed since the previous emit, then counts once and
 emits once. Requests arriving meanwhile are folded into that one emit.
 
-Each worker process throttles on its own: with N workers behind a message queue the projector
-gets at most N emits a second.
+Each worker process folds its own requests; with a message queue, a :class:`~cluster.RedisGate`
+then lets one run per key and second through across all workers (see :mod:`cluster`), so the
+projector gets at most one ``counts`` a second in total, however many workers there are.
 """
 
 from __future__ import annotations
@@ -54,9 +55,15 @@ class Throttle:
         self._scheduled: set[Hashable] = set()
         self._last: dict[Hashable, float] = {}
         self._generation = 0
+        #: Decides across workers whether a due run fires (see :mod:`cluster`).
+        self.gate: Any = None
 
-    def request(self, key: Hashable, fire: Callable[[], None]) -> bool:
-        """Ask for ``fire`` to run soon; False when a run for ``key`` is already pending."""
+    def request(self, key: Hashable, fire: Callable[[], None], shared: str | None = None) -> bool:
+        """Ask for ``fire`` to run soon; False when a run for ``key`` is already pending.
+
+        ``shared`` names the key across workers (no app ids): with a gate, one run per
+        ``shared`` key and interval fires across all of them.
+        """
         with self._lock:
             if key in self._scheduled:
                 return False
@@ -65,6 +72,12 @@ class Throttle:
             delay = 0.0 if last is None else max(0.0, last + self.interval - self.clock())
             generation = self._generation
         spawn = self._spawn or socketio.start_background_task
+        gate = self.gate
+        if shared is not None and gate is not None:
+            plain = fire
+
+            def fire() -> None:
+                gate.run(shared, self.interval, plain)
         spawn(self._run, key, fire, delay, generation)
         return True
 
@@ -103,7 +116,7 @@ def request_counts(app: Flask, meetup_id: int) -> bool:
     """Schedule a ``counts`` emit for the meetup (coalesced, at most one a second)."""
     # Keyed by the app too: a test suite builds many apps whose meetups share ids.
     return counts_throttle.request(("counts", id(app), meetup_id),
-                                   lambda: emit_counts(app, meetup_id))
+                                   lambda: emit_counts(app, meetup_id), f"counts:{meetup_id}")
 
 
 def emit_counts(app: Flask, meetup_id: int) -> None:
@@ -135,7 +148,8 @@ def request_overview(app: Flask, meetup_id: int, table_id: int) -> bool:
     the latest numbers, so these writes share one recount per table per second.
     """
     return counts_throttle.request(("overview", id(app), table_id),
-                                   lambda: emit_overview(app, meetup_id, table_id))
+                                   lambda: emit_overview(app, meetup_id, table_id),
+                                   f"overview:{table_id}")
 
 
 def emit_overview(app: Flask, meetup_id: int, table_id: int) -> None:

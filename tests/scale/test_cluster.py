@@ -1,161 +1,39 @@
-"""Scale-out for real: two gevent workers on PostgreSQL, Redis as the Socket.IO message queue,
-and nginx (ip_hash, websocket upgrade) in front, all started on loopback by the test.
+"""Scale-out for real: three gevent workers on PostgreSQL, Redis as the Socket.IO message queue,
+and nginx in front (see tests/scale/harness.py and docs/deploy.md).
 
-A phone on worker 1 writes a note; its table mate on worker 2 receives it through Redis. A
-phone behind nginx on long-polling (then upgraded) gets the same, and the organiser's phase
-change on one worker reaches phones on every worker.
+A phone on one worker writes a note; its table mates on the other workers receive it through
+Redis, also a phone behind nginx on long-polling. The organiser's phase change on one worker
+reaches phones on every worker; a person the organiser moves stops hearing the old table on
+every worker at once; the projector gets one ``counts`` a second in total, not one per worker.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
+import math
+import threading
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from string import Template
 
-import pytest
-import requests
 from flask import Flask
 
 from meetup.extensions import db
-from meetup.models import Meetup, Note, Phase
-from meetup.services import joining, meetups, organisers, phases, tables
-from tests.servers import (
-    MEETUP_BIN,
-    ROOT,
-    LiveServer,
-    free_port,
-    inprocess_app,
-    server_env,
-)
-from tests.socket_clients import Socket, join, log_in
-
-PASSWORD = "cluster-test-password"
-
-
-@dataclass
-class Address:
-    base_url: str
-
-
-@dataclass
-class Cluster:
-    workers: list[LiveServer]
-    balancer: Address
-    database_url: str
-    secret: str
-
-
-def _nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
-                                      else None)
-    if found is None:
-        raise RuntimeError("nginx is not installed; run `make system-deps`")
-    return found
-
-
-@pytest.fixture(scope="module")
-def cluster(postgres_server: str, redis_url: str,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    import psycopg
-
-    name = f"meetup_cluster_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(postgres_server.replace("+psycopg", "") + "/postgres",
-                         autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    database_url = f"{postgres_server}/{name}"
-    work = tmp_path_factory.mktemp("cluster")
-    secret = "cluster-secret"
-    workers = []
-    for i in range(2):
-        port = free_port()
-        env = server_env(work, port, MEETUP_DATABASE_URL=database_url,
-                         MEETUP_SECRET_KEY=secret, MEETUP_MESSAGE_QUEUE=redis_url,
-                         MEETUP_PROXY_COUNT="1")
-        if i == 0:
-            subprocess.run([str(MEETUP_BIN), "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                           capture_output=True)
-        workers.append(LiveServer(f"http://127.0.0.1:{port}", database_url, env,
-                                  work / f"worker{i}.log"))
-    for worker in workers:
-        worker.start()
-
-    run_dir = Path(tempfile.mkdtemp(prefix="meetup-nginx-"))
-    listen = free_port()
-    upstream = "\n".join(f"        server {w.base_url.removeprefix('http://')};" for w in workers)
-    config = Template((ROOT / "deploy" / "nginx.conf.template").read_text()).safe_substitute(
-        RUN_DIR=str(run_dir), LISTEN_PORT=str(listen), UPSTREAM_SERVERS=upstream)
-    (run_dir / "nginx.conf").write_text(config)
-    nginx = subprocess.Popen([_nginx_binary(), "-c", str(run_dir / "nginx.conf"), "-p",
-                              str(run_dir), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    balancer = Address(f"http://127.0.0.1:{listen}")
-    for _ in range(100):
-        try:
-            if requests.get(balancer.base_url + "/", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if nginx.poll() is not None:
-            raise RuntimeError(nginx.stderr.read().decode())
-        time.sleep(0.1)
-    try:
-        yield Cluster(workers, balancer, database_url, secret)
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
-        for worker in workers:
-            worker.stop()
-        shutil.rmtree(run_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def seed_app(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    with inprocess_app(cluster.database_url, cluster.secret,
-                       tmp_path_factory.mktemp("instance")) as app:
-        yield app
-
-
-@pytest.fixture
-def sockets() -> Iterator[list[Socket]]:
-    opened: list[Socket] = []
-    yield opened
-    for sock in opened:
-        sock.close()
+from meetup.models import Note, Table
+from tests.scale.harness import Cluster, Phone, seed_meetup
+from tests.socket_clients import Socket
 
 
 def test_a_note_written_on_one_worker_reaches_table_mates_on_every_worker(
-        cluster: Cluster, seed_app: Flask, sockets: list[Socket]) -> None:
-    organiser = organisers.create_organiser(db.session, f"org-{uuid.uuid4().hex[:6]}@example.org",
-                                            PASSWORD)
-    meetup = meetups.create_meetup(db.session, organiser, title="Meetup Hilversum")
-    db.session.commit()
-    one, two = cluster.workers
-
-    # Three phones join over HTTP: two straight at the workers, one through nginx.
-    cookies = [join(one, meetup, "Anna Jansen", "leerkracht_po", "OBS De Regenboog"),
-               join(two, meetup, "Bram de Boer", "jeugdwerk", "Jongerenwerk Hilversum"),
-               join(cluster.balancer, meetup, "Carla Çelik", "ggd_jgz", "GGD Gooi")]
-    db.session.expire_all()
-    meetup = db.session.get(Meetup, meetup.id)
-    for person in meetup.participants:
-        joining.choose_theme(db.session, person, "taal")
-    tables.form_tables(db.session, meetup)
-    phases.set_phase(db.session, meetup, Phase.ROUND_1)
-    db.session.commit()
-    assert len({p.table_id for p in meetup.participants}) == 1  # three people: one table
-
-    anna = Socket(one, cookies[0], meetup.id).connect()
-    bram = Socket(two, cookies[1], meetup.id).connect()
-    carla = Socket(cluster.balancer, cookies[2], meetup.id)
-    carla.client.connect(cluster.balancer.base_url, headers=carla.headers, auth=carla.auth,
-                         transports=["polling", "websocket"], wait_timeout=10)
-    sockets.extend([anna, bram, carla])
+        cluster: Cluster, seed_app: Flask, phones: list[Phone]) -> None:
+    seeded = seed_meetup(seed_app, 3)  # three people: one table
+    assert len({table for _, table, _ in seeded.phones}) == 1
+    one, two, three = cluster.workers
+    cookies = [cookie for _, _, cookie in seeded.phones]
+    anna = Phone(one, cookies[0], seeded.meetup.id).connect()
+    bram = Phone(two, cookies[1], seeded.meetup.id).connect()
+    # Carla goes through nginx on long-polling first (then upgraded), as a blocked network.
+    carla = Phone(cluster.balancer, cookies[2], seeded.meetup.id).connect(
+        ["polling", "websocket"])
+    phones.extend([anna, bram, carla])
     for phone in (anna, bram, carla):
         phone.wait(lambda p=phone: p.events("snapshot"))
 
@@ -169,10 +47,88 @@ def test_a_note_written_on_one_worker_reaches_table_mates_on_every_worker(
         assert received[0]["note"]["text"] == "Voorleesouders in de bibliotheek"
     assert db.session.query(Note).filter_by(uuid=uuid.UUID(note)).count() == 1
 
-    # The organiser on worker 2 moves to round 2: every phone hears it, wherever it is.
-    boss = Socket(two, log_in(two, meetup, PASSWORD), meetup.id, "organiser").connect()
-    sockets.append(boss)
+    # The organiser on worker 3 moves to round 2: every phone hears it, wherever it is.
+    boss = Phone(three, seeded.organiser_cookie, seeded.meetup.id, "organiser").connect()
+    phones.append(boss)
+    boss.wait(lambda: boss.events("snapshot"))
     boss.write("phase.set", {"phase": "round_2"})
     for phone in (anna, bram, carla):
         assert phone.wait(lambda p=phone: [e for e in p.events("phase")
                                            if e["phase"] == "round_2"])
+
+
+def test_a_moved_person_leaves_the_old_table_on_every_worker_at_once(
+        cluster: Cluster, seed_app: Flask, phones: list[Phone]) -> None:
+    seeded = seed_meetup(seed_app, 8, themes=["taal", "zorg"])
+    by_table: dict[int, list[str]] = {}
+    for _pid, table, cookie in seeded.phones:
+        by_table.setdefault(table, []).append(cookie)
+    old_table, new_table = sorted(by_table)[:2]
+    mover_id = next(pid for pid, table, _ in seeded.phones if table == old_table)
+    one, two, three = cluster.workers
+    meetup_id = seeded.meetup.id
+    # The moved person's phone does not answer ``resync`` (asleep): a plain socket.
+    mover = Socket(one, by_table[old_table][0], meetup_id).connect()
+    old_mate = Phone(three, by_table[old_table][1], meetup_id).connect()
+    new_mate = Phone(three, by_table[new_table][0], meetup_id).connect()
+    boss = Phone(two, seeded.organiser_cookie, meetup_id, "organiser").connect()
+    phones.extend([mover, old_mate, new_mate, boss])  # type: ignore[list-item]
+    for phone in (mover, old_mate, new_mate, boss):
+        phone.wait(lambda p=phone: p.events("snapshot"))
+
+    number = db.session.get(Table, new_table).number
+    boss.write("participant.move", {"participant": mover_id, "table": number})
+    # Both mates write on worker 3, in this order; the queue keeps it, so when the new
+    # table's note reaches the moved phone, the old table's note would have come before it.
+    old_note = old_mate.write("note.create", {"note": str(uuid.uuid4()), "round": "happens",
+                                              "text": "Oude tafel"})["note"]["uuid"]
+    new_note = new_mate.write("note.create", {"note": str(uuid.uuid4()), "round": "happens",
+                                              "text": "Nieuwe tafel"})["note"]["uuid"]
+    mover.wait(lambda: [e for e in mover.events("note") if e["note"]["uuid"] == new_note])
+    assert old_note not in [e["note"]["uuid"] for e in mover.events("note")]
+    assert mover.events("resync")  # and the page is told to fetch its new table
+
+
+def test_the_projector_gets_one_counts_a_second_from_all_workers_together(
+        cluster: Cluster, seed_app: Flask, phones: list[Phone]) -> None:
+    seeded = seed_meetup(seed_app, 6)
+    meetup_id = seeded.meetup.id
+    writers = [Phone(cluster.workers[i % 3], cookie, meetup_id).connect()
+               for i, (_, _, cookie) in enumerate(seeded.phones)]
+    projector = Phone(cluster.workers[0], seeded.organiser_cookie, meetup_id,
+                      "projector").connect()
+    organiser = Phone(cluster.workers[1], seeded.organiser_cookie, meetup_id,
+                      "organiser").connect()
+    phones.extend([*writers, projector, organiser])
+    for phone in phones:
+        phone.wait(lambda p=phone: p.events("snapshot"))
+    arrivals: dict[str, list[float]] = {"counts": [], "overview": []}
+    for name, phone in (("counts", projector), ("overview", organiser)):
+        phone.client.on(name, lambda payload, n=name, p=phone: (
+            arrivals[n].append(time.monotonic()), p._record(n, payload)))
+
+    # Six phones on three workers each type a note every tenth of a second for three seconds.
+    stop = time.monotonic() + 3
+    written = []
+
+    def write(phone: Phone) -> None:
+        while time.monotonic() < stop:
+            written.append(phone.write("note.create", {
+                "note": str(uuid.uuid4()), "round": "happens", "text": "Samen lezen"}))
+            time.sleep(0.1)  # typing speed, within the per-socket write allowance
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in writers]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # The last counts include every note: nothing folded away is lost.
+    projector.wait(lambda: [c for c in projector.events("counts")
+                            if c["notes"] == len(written)])
+    organiser.wait(lambda: [o for o in organiser.events("overview")
+                            if o["table"]["notes"]["happens"] == len(written)])
+    seconds = math.ceil(time.monotonic() - started)
+    # One a second in total (plus the first, which goes out at once), not one per worker.
+    assert len(arrivals["counts"]) <= seconds + 1, (len(arrivals["counts"]), seconds)
+    assert len(arrivals["overview"]) <= seconds + 1, (len(arrivals["overview"]), seconds)

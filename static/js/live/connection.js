@@ -83,6 +83,7 @@ export class Live {
     this.renderQueued = false;
     this.resyncTimer = null;
     this.socket = null;
+    this.recent = []; // broadcasts of this connection, re-applied over a snapshot they overtook
   }
 
   get data() {
@@ -92,12 +93,16 @@ export class Live {
   start() {
     const socket = io({
       auth: { meetup: this.meetupId, as: this.as },
+      // Websocket first (one connection: any worker may take it), long-polling if blocked.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
     this.socket = socket;
     socket.on("snapshot", (snapshot) => this.applySnapshot(snapshot));
     socket.on("disconnect", () => {
+      this.recent = [];
       this.sender.disconnected();
       this.syncing = null;
       this.setConnection(navigator.onLine === false ? "offline" : "reconnecting");
@@ -175,6 +180,11 @@ export class Live {
     this.clock.sync(snapshot.server_now || (snapshot.meetup && snapshot.meetup.timer &&
       snapshot.meetup.timer.server_now));
     this.state.snapshot(snapshot);
+    // A broadcast newer than this snapshot may have arrived before it (sent while the server
+    // was reading it): keep it.
+    for (const [name, payload] of this.recent) {
+      if (Number(payload.seq) > this.state.base) this.state.apply(name, payload);
+    }
     for (const item of this.outbox.list()) optimistic(this.state, item);
     this.setConnection(navigator.onLine === false ? "offline" : "connected");
     this.render();
@@ -184,6 +194,8 @@ export class Live {
 
   broadcast(name, payload) {
     if (!payload) return;
+    this.recent.push([name, payload]);
+    if (this.recent.length > 200) this.recent.shift();
     const timer = payload.timer;
     if (timer && timer.server_now) this.clock.sync(timer.server_now);
     if (this.state.apply(name, payload)) this.render();
