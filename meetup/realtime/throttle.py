@@ -125,29 +125,42 @@ def emit_counts(app: Flask, meetup_id: int) -> None:
         socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])
 
 
+_dirty_tables: dict[tuple[int, int], set[int]] = {}
+
+
 def request_overview(app: Flask, meetup_id: int, table_id: int) -> bool:
     """Schedule the organiser's overview row of a table (coalesced, at most one a second).
 
     Notes and dots arrive by the hundred during a round; the organiser's overview only needs
-    the latest numbers, so these writes share one recount per table per second.
+    the latest numbers, so these writes share one recount a second per meetup, of all the
+    tables that changed meanwhile.
     """
-    return counts_throttle.request(("overview", id(app), table_id),
-                                   lambda: emit_overview(app, meetup_id, table_id))
+    with counts_throttle._lock:
+        _dirty_tables.setdefault((id(app), meetup_id), set()).add(table_id)
+    return counts_throttle.request(("overview", id(app), meetup_id),
+                                   lambda: emit_overview(app, meetup_id))
 
 
-def emit_overview(app: Flask, meetup_id: int, table_id: int) -> None:
-    """Recount one table now and emit ``overview`` to the organiser's room."""
-    from meetup.models import Meetup, Table
+def emit_overview(app: Flask, meetup_id: int, table_id: int | None = None) -> None:
+    """Recount the changed tables now and emit one ``overview`` per table to the organiser."""
+    from meetup.models import Meetup
     from meetup.services import snapshot
 
+    with counts_throttle._lock:
+        table_ids = _dirty_tables.pop((id(app), meetup_id), set())
+    if table_id is not None:
+        table_ids.add(table_id)
+    if not table_ids:
+        return
     with app.app_context():
-        table = db.session.get(Table, table_id)
         meetup = db.session.get(Meetup, meetup_id)
-        if table is None or meetup is None:
+        if meetup is None:
             return
-        payload = {"table": snapshot.table_overview(db.session, table), "seq": meetup.revision}
+        rows = snapshot.table_overviews(db.session, meetup, sorted(table_ids))
+        seq = meetup.revision
         db.session.rollback()
-    socketio.emit("overview", payload, to=organiser_room(meetup_id))
+    for row in rows:
+        socketio.emit("overview", {"table": row, "seq": seq}, to=organiser_room(meetup_id))
 
 
 # -- per-socket write limit -----------------------------------------------------------------

@@ -32,6 +32,7 @@ from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases
 from meetup.services.agreements import missing_fields
 from meetup.services.phases import iso
+from meetup.services.table_view import TableViews, for_viewer, table_view
 
 
 def _locale() -> str:
@@ -269,50 +270,43 @@ def owners_at_table(session: Session, agreement: Agreement) -> list[Participant]
 
 
 def participant_snapshot(
-    session: Session, participant: Participant, now: datetime | None = None
+    session: Session, participant: Participant, now: datetime | None = None,
+    views: TableViews | None = None,
 ) -> dict[str, Any]:
-    """Everything a phone shows: the meetup, its own table, its notes and agreements."""
+    """Everything a phone shows: the meetup, its own table, its notes and agreements.
+
+    With ``views`` the table's shared part is read once per table and revision (see
+    :mod:`meetup.services.table_view`); without, it is read now.
+    """
     meetup = participant.meetup
     locale = _locale()
     data = _common(session, meetup, "participant", now)
-    table = participant.table
+    theme_keys = {t.id: t.key for t in meetup.themes}
+    data["table"] = None
+    data["notes"] = []
+    data["agreements"] = []
+    data["followups"] = []
+    table_number = None
+    if participant.table_id is not None:
+        def build() -> dict[str, Any]:
+            return table_view(session, participant.table, locale, serialise_note,
+                              _serialise_agreements, followup_entry)
+
+        if views is None:
+            view = build()
+        else:
+            view = views.get((meetup.id, participant.table_id, meetup.revision, locale), build)
+        mine = board.my_votes(session, participant, view["note_ids"]) if view["dots"] else {}
+        data.update(for_viewer(view, participant, mine))
+        table_number = view["table"]["number"]
     data["me"] = {
         "id": participant.id, "display_name": participant.display_name,
         "first_name": participant.first_name, "role": participant.role,
         "role_label": content.role_label(participant.role, locale),
         "organisation": participant.organisation,
-        "theme": participant.theme.key if participant.theme is not None else None,
-        "table": table.number if table is not None else None,
+        "theme": theme_keys.get(participant.theme_id),
+        "table": table_number,
     }
-    data["table"] = None
-    data["notes"] = []
-    data["agreements"] = []
-    data["followups"] = []
-    if table is not None:
-        data["table"] = {
-            "number": table.number, "theme": table.theme.key,
-            "members": [_member(p, locale) for p in session.scalars(
-                select(Participant).where(Participant.table_id == table.id)
-                .order_by(Participant.id))],
-        }
-        notes = list(session.scalars(
-            select(Note).where(Note.table_id == table.id, Note.hidden.is_(False),
-                               Note.deleted_at.is_(None))
-            .order_by(Note.created_at, Note.id).options(selectinload(Note.author))
-        ))
-        votes = board.note_votes(session, [n.id for n in notes])
-        mine = board.my_votes(session, participant, [n.id for n in notes])
-        data["notes"] = [serialise_note(n, votes[n.id], participant, mine.get(n.id, 0))
-                         for n in notes]
-        agreements = list(session.scalars(
-            select(Agreement).where(Agreement.table_id == table.id,
-                                    Agreement.deleted_at.is_(None))
-            .order_by(Agreement.created_at, Agreement.id)
-        ))
-        data["agreements"] = _serialise_agreements(session, agreements)
-        # The owner's private follow-up link, for the agreements this person pulls.
-        data["followups"] = [followup_entry(a) for a in agreements
-                             if a.status.is_final and a.owned_by(participant)]
     data["votes_left"] = board.votes_left(session, participant)
     data["commitments"] = [str(u) for u in session.scalars(
         select(Agreement.uuid).join(Commitment, Commitment.agreement_id == Agreement.id)
