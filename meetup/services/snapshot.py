@@ -247,10 +247,12 @@ def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[st
     return [_member(p, locale, full=not public) for p in people]
 
 
-def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None) -> dict[str, Any]:
+def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None,
+            themes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     now = now or utcnow()
     return {"seq": meetup.revision, "server_now": iso(now), "as": as_,
-            "meetup": meetup_state(meetup, now), "themes": themes_state(session, meetup)}
+            "meetup": meetup_state(meetup, now),
+            "themes": themes_state(session, meetup) if themes is None else themes}
 
 
 # -- the three snapshots --------------------------------------------------------------------
@@ -280,22 +282,21 @@ def participant_snapshot(
     """
     meetup = participant.meetup
     locale = _locale()
-    data = _common(session, meetup, "participant", now)
-    theme_keys = {t.id: t.key for t in meetup.themes}
+    if views is None:
+        views = TableViews(size=0)  # builds every part now, keeps nothing
+    themes = views.get(("themes", meetup.id, meetup.revision, locale, views.tick()),
+                       lambda: {"state": themes_state(session, meetup),
+                                "keys": {t.id: t.key for t in meetup.themes}})
+    data = _common(session, meetup, "participant", now, themes["state"])
     data["table"] = None
     data["notes"] = []
     data["agreements"] = []
     data["followups"] = []
     table_number = None
     if participant.table_id is not None:
-        def build() -> dict[str, Any]:
-            return table_view(session, participant.table, locale, serialise_note,
-                              _serialise_agreements, followup_entry)
-
-        if views is None:
-            view = build()
-        else:
-            view = views.get((meetup.id, participant.table_id, meetup.revision, locale), build)
+        view = views.get(("table", meetup.id, participant.table_id, meetup.revision, locale),
+                         lambda: table_view(session, participant.table, locale, serialise_note,
+                                            _serialise_agreements, followup_entry))
         mine = board.my_votes(session, participant, view["note_ids"]) if view["dots"] else {}
         data.update(for_viewer(view, participant, mine))
         table_number = view["table"]["number"]
@@ -304,20 +305,33 @@ def participant_snapshot(
         "first_name": participant.first_name, "role": participant.role,
         "role_label": content.role_label(participant.role, locale),
         "organisation": participant.organisation,
-        "theme": theme_keys.get(participant.theme_id),
+        "theme": themes["keys"].get(participant.theme_id),
         "table": table_number,
     }
-    data["votes_left"] = board.votes_left(session, participant)
-    data["commitments"] = [str(u) for u in session.scalars(
-        select(Agreement.uuid).join(Commitment, Commitment.agreement_id == Agreement.id)
-        .where(Commitment.participant_id == participant.id, Agreement.deleted_at.is_(None))
-        .order_by(Commitment.id)
-    )]
+    used = views.get(("dots", meetup.id, meetup.revision),
+                     lambda: board.votes_used(session, meetup))
+    data["votes_left"] = max(0, meetup.votes_per_person - used.get(participant.id, 0))
+    signed = views.get(("commitments", meetup.id, meetup.revision),
+                       lambda: _commitments(session, meetup))
+    data["commitments"] = signed.get(participant.id, [])
     data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]
     data["partners"] = content.partners()
     data["plenary"] = phases.plenary_state(session, meetup) \
         if meetup.phase is Phase.PLENARY else None
     return data
+
+
+def _commitments(session: Session, meetup: Meetup) -> dict[int, list[str]]:
+    """The agreements each participant signed on to (uuids, in signing order)."""
+    signed: dict[int, list[str]] = {}
+    for participant_id, agreement in session.execute(
+        select(Commitment.participant_id, Agreement.uuid)
+        .join(Agreement, Commitment.agreement_id == Agreement.id)
+        .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None))
+        .order_by(Commitment.id)
+    ):
+        signed.setdefault(participant_id, []).append(str(agreement))
+    return signed
 
 
 def _all_notes(session: Session, meetup: Meetup, *, include_hidden: bool) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ added by :func:`meetup.services.snapshot.participant_snapshot`.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -72,8 +73,18 @@ def for_viewer(view: dict[str, Any], participant: Participant,
             "followups": [entry for entry, owner in view["finals"] if owner == me]}
 
 
+#: Seconds a cached part without a revision of its own (theme texts) may be kept.
+TICK = 2.0
+
+
 class TableViews:
-    """Table views by (table id, meetup revision, locale); least recently stored go first."""
+    """Parts of snapshots by key (table or meetup, revision, ...); oldest go first.
+
+    Keys carry the meetup's revision, so every write makes the next reader build afresh.
+    What can change without a write (the organiser editing a theme's text over HTTP) also
+    carries :meth:`tick`, so it is kept for at most :data:`TICK` seconds. ``size=0`` keeps
+    nothing (every part is built when asked).
+    """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
@@ -81,6 +92,10 @@ class TableViews:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    @staticmethod
+    def tick() -> int:
+        return int(time.monotonic() // TICK)
 
     def get(self, key: Hashable, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
