@@ -46,12 +46,19 @@ class Phone:
         self._next_ack = 0
         #: What this phone wrote: (op, note uuid, text) in order, for resends and the loss check.
         self.written: list[tuple[str, str, str]] = []
+        #: ack id -> op of the write it answers; op -> (arrival time, ack) of its first answer.
+        self.op_of: dict[int, str] = {}
+        self.op_acks: dict[str, tuple[float, Any]] = {}
+        #: True while the connection is down (the server dropped it); it reconnects by itself.
+        self.down = False
+        self.reconnects = 0
 
     # -- connection -------------------------------------------------------------------------
 
     def start(self) -> None:
         self.snapshot_at = None
         self.closing = False
+        self.down = False
         self.greenlet = gevent.spawn(self._run)
 
     def _run(self) -> None:
@@ -68,6 +75,12 @@ class Phone:
         except (websocket.WebSocketException, OSError) as error:
             if not self.closing:
                 self.errors.append(repr(error))
+        if not self.closing:
+            # Dropped by the server (e.g. a ping timeout under load): come back like
+            # socket.io-client does, and resend what was not acknowledged after the snapshot.
+            self.down = True
+            self.reconnects += 1
+            gevent.spawn_later(1, self.start)
 
     def hang_up(self) -> None:
         """Drop the connection at once (a polite close waits for the server)."""
@@ -88,6 +101,8 @@ class Phone:
             event, *args = json.loads(message[2:])
             if event == "snapshot":
                 self.snapshot_at = now
+                if self.reconnects:
+                    gevent.spawn(self.resend_unacknowledged)
             elif event == "note":
                 self.notes_seen.setdefault(args[0]["note"]["uuid"], []).append(now)
             elif event == "phase":
@@ -96,7 +111,11 @@ class Phone:
             match = re.match(r"43(\d+)", message)
             if match:
                 body = message[match.end():]
-                self.acks[int(match.group(1))] = (now, json.loads(body)[0] if body else None)
+                ack_id = int(match.group(1))
+                self.acks[ack_id] = (now, json.loads(body)[0] if body else None)
+                op = self.op_of.get(ack_id)
+                if op is not None:
+                    self.op_acks.setdefault(op, self.acks[ack_id])
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -104,9 +123,20 @@ class Phone:
         """Send ``event`` with an ack id; returns (ack id, send time)."""
         self._next_ack += 1
         ack_id = self._next_ack
+        if "op" in payload:
+            self.op_of[ack_id] = payload["op"]
         sent = time.perf_counter()
-        self.ws.send(f"42{ack_id}" + json.dumps([event, payload]))
+        try:
+            self.ws.send(f"42{ack_id}" + json.dumps([event, payload]))
+        except (websocket.WebSocketException, OSError, AttributeError):
+            pass  # the connection is down: resent after the reconnect's snapshot
         return ack_id, sent
+
+    def resend_unacknowledged(self) -> None:
+        for op, note, text in list(self.written):
+            if op not in self.op_acks:
+                self.send_event("note.create",
+                                {"op": op, "note": note, "round": "happens", "text": text})
 
     def write_note(self, text: str, round_key: str = "happens") -> tuple[int, float, str]:
         """A new ``note.create``; returns (ack id, send time, note uuid)."""
@@ -136,7 +166,10 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
 
 
-def p50_p95(values: list[float]) -> dict[str, float]:
+def p50_p95(values: list[float]) -> dict[str, float | None]:
+    """Milliseconds; None when nothing was measured (the JSON has no NaN)."""
+    if not values:
+        return {"p50": None, "p95": None}
     return {"p50": round(pct(values, .5), 1), "p95": round(pct(values, .95), 1)}
 
 
@@ -203,7 +236,7 @@ class WriteLog:
         """Latencies of ``ok`` acks, and the number of writes not acknowledged ``ok``."""
         latencies, failed = [], 0
         for phone, ack_id, sent, _note in entries if entries is not None else self.sent:
-            ack = phone.acks.get(ack_id)
+            ack = phone.op_acks.get(phone.op_of.get(ack_id, ""))
             if ack is not None and isinstance(ack[1], dict) and ack[1].get("ok"):
                 latencies.append(ack[0] - sent)
             else:
@@ -218,7 +251,7 @@ def burst(phones: list[Phone], log: WriteLog, timeout: float = 180) -> dict[str,
         ack_id, sent, note = phone.write_note(f"Notitie van telefoon {i}")
         entries.append((phone, ack_id, sent, note))
     log.sent.extend(entries)
-    wait_until(lambda: all(ack_id in p.acks for p, ack_id, _s, _n in entries), timeout)
+    wait_until(lambda: all(p.op_of[a] in p.op_acks for p, a, _s, _n in entries), timeout)
     mates: dict[Any, list[Phone]] = {}
     for phone in phones:
         mates.setdefault(phone.table, []).append(phone)
@@ -263,7 +296,7 @@ def sustained(phones: list[Phone], log: WriteLog, per_second: int, seconds: floa
         gevent.sleep(max(0.0, next_at - time.perf_counter()))
     elapsed = time.perf_counter() - start
     log.sent.extend(entries)
-    wait_until(lambda: all(ack_id in p.acks for p, ack_id, _s, _n in entries), 120)
+    wait_until(lambda: all(p.op_of[a] in p.op_acks for p, a, _s, _n in entries), 120)
     latencies, failed = log.ack_latencies(entries)
     return {"writes_per_s": round(len(entries) / elapsed, 1), "seconds": round(elapsed, 1),
             "ack": latencies, "not_ok": failed}
