@@ -36,8 +36,11 @@ from meetup.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-#: Writes one transaction takes at most (the rest wait for the next one).
-MAX_BATCH = 200
+#: Writes one transaction takes at most (the rest wait for the next one). SQLite work does not
+#: yield to other greenlets, so a batch must stay short: between two batches the acks,
+#: broadcasts and Engine.IO pongs queued meanwhile go out (a long block would make the server
+#: drop sockets for a missed pong).
+MAX_BATCH = 50
 #: Acknowledgements kept for replays, per worker process.
 REPLAY_CACHE_SIZE = 20_000
 
@@ -113,6 +116,8 @@ class GroupCommitter:
         return job
 
     def _loop(self) -> None:
+        import gevent
+
         while True:
             self.wakeup.wait()
             self.wakeup.clear()
@@ -128,6 +133,7 @@ class GroupCommitter:
                             job.error = error
                 for job in batch:
                     job.done.set()
+                gevent.sleep(0)  # let the woken events acknowledge and broadcast first
 
 
 def run_batch(jobs: list[Job], in_request: bool = False) -> None:
