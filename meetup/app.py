@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -73,13 +73,12 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
-    """Dutch first; English when the visitor picked it (cookie) or asks for ?lang=en."""
+    """The page's language: see :func:`meetup.web.select_locale`."""
     if not has_request_context():  # CLI commands and background tasks speak Dutch
         return "nl"
-    wanted = request.args.get("lang") or request.cookies.get("lang")
-    if wanted in ("nl", "en"):
-        return wanted
-    return "nl"
+    from meetup.web import select_locale
+
+    return select_locale()
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -81,7 +81,7 @@ def test_note_text_must_be_1_to_280_characters(people, text) -> None:
         note(people[0], text)
     assert caught.value.field == "text"
     assert str(caught.value.message) in ("Schrijf eerst iets op.",
-                                         "Een briefje mag hoogstens 280 tekens hebben.")
+                                         "Een notitie mag hoogstens 280 tekens hebben.")
 
 
 def test_exactly_280_characters_fit(people) -> None:
@@ -100,7 +100,7 @@ def test_notes_only_in_rounds_and_only_on_questions_already_asked(people, meetup
         meetup.phase = phase
         with pytest.raises(WrongPhase) as caught:
             note(people[0])
-        assert str(caught.value.message) == "Briefjes schrijf je alleen tijdens de rondes."
+        assert str(caught.value.message) == "Notities schrijf je alleen tijdens de rondes."
 
 
 def test_someone_without_a_table_cannot_write(meetup, people) -> None:

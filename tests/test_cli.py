@@ -147,7 +147,7 @@ def test_meetup_demo_serves_the_seeded_meetup(tmp_path: Path) -> None:
 
         home = _get_when_up(base + "/", deadline)
         assert home.status_code == 200
-        assert "Meedoen met een code" in home.text
+        assert "Aanmelden met een code" in home.text
         joined = requests.get(join_url, timeout=10)
         assert joined.status_code == 200
         assert 'lang="nl"' in joined.text and "Meetup Hilversum" in joined.text

@@ -126,8 +126,9 @@ def test_hiding_and_unhiding_a_note(evening: Evening) -> None:
     uuid = created["note"]["uuid"]
     hidden = emit_ok(evening.organiser, "note.hide", {"note": uuid})
     assert hidden["note"]["hidden"] is True
-    assert events(evening["bram"], "note.removed") == [{"seq": hidden["seq"], "note": uuid}]
-    assert events(evening.projector, "note.removed") == [{"seq": hidden["seq"], "note": uuid}]
+    removed = {"seq": hidden["seq"], "note": uuid, "hidden": True}
+    assert events(evening["bram"], "note.removed") == [removed]
+    assert events(evening.projector, "note.removed") == [removed]
     [for_organiser] = events(evening.organiser, "note")
     assert for_organiser["note"]["hidden"] is True and for_organiser["note"]["uuid"] == uuid
     assert events(evening["carla"]) == []
@@ -141,7 +142,7 @@ def test_hiding_and_unhiding_a_note(evening: Evening) -> None:
 
 def test_capping_a_theme(app: Flask, evening: Evening) -> None:
     ack = emit_ok(evening.organiser, "theme.cap", {"theme": "overgangen", "capacity": 1})
-    assert ack["theme"] == {"key": "overgangen", "capacity": 1}
+    assert ack["theme"] == {"key": "overgangen", "capacity": 1, "count": 0, "full": False}
     assert events(evening.projector, "theme") == [{"seq": ack["seq"], "theme": ack["theme"]}]
     client, _eva = join_over_http(app, evening.meetup, "Eva Smit")
     client_f, _fred = join_over_http(app, evening.meetup, "Fred Smit")
@@ -180,5 +181,6 @@ def test_the_plenary_on_the_projector(evening: Evening) -> None:
     [shown] = events(evening.projector, "plenary")
     assert shown["agreement"]["what"] == "Spreekuur JGZ" and shown["seq"] == ack["seq"]
     assert events(evening.organiser, "plenary")
-    assert events(evening["anna"], "plenary") == []
+    # Every phone shows the agreement on the projector too (to sign on to it).
+    assert [p["agreement"]["what"] for p in events(evening["anna"], "plenary")] == ["Spreekuur JGZ"]
     assert refused(evening.organiser, "plenary.show", {"position": -1})["error"] == "invalid"

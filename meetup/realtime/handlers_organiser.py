@@ -15,7 +15,7 @@ from meetup.models import Participant, Phase
 from meetup.realtime import rooms
 from meetup.realtime.handlers import Context, organiser_event, reseat_participant
 from meetup.realtime.payload import Payload
-from meetup.services import board, meetups, phases, snapshot, tables
+from meetup.services import board, joining, meetups, phases, snapshot, tables
 from meetup.services.errors import NotFound
 
 PHASES = [p.value for p in Phase]
@@ -48,8 +48,8 @@ def phase_set(ctx: Context, phase: str) -> dict[str, Any]:
     _everyone(ctx, "phase", payload)
     if ctx.meetup.phase is Phase.PLENARY:
         # The projector opens the plenary on the agreement it was at (or the first one).
-        ctx.outbox.add("plenary", phases.plenary_state(ctx.session, ctx.meetup),
-                       rooms.projector_room(ctx.meetup.id), rooms.organiser_room(ctx.meetup.id))
+        # Every phone shows it too, to sign on ("ik doe mee").
+        _everyone(ctx, "plenary", phases.plenary_state(ctx.session, ctx.meetup))
     return payload
 
 
@@ -122,8 +122,13 @@ def participant_move(ctx: Context, participant: int, table: int) -> dict[str, An
     targets = [rooms.participant_room(participant)]
     targets += [rooms.table_room(t) for t in (old_table_id, new_table_id) if t is not None]
     ctx.outbox.add("resync", {}, *targets)
+    if new_table_id != old_table_id and moved.table is not None:
+        # The moved person's phone says so, instead of silently changing the number.
+        ctx.outbox.add("notice", {"kind": "moved", "table": moved.table.number},
+                       rooms.participant_room(participant))
     for table_id in {old_table_id, new_table_id} - {None}:
         ctx.overview(table_id)
+    ctx.counts()  # a move to a table of another theme changes the theme counts
     return {"participant": participant, "table": moved.table.number if moved.table else None}
 
 
@@ -138,11 +143,20 @@ def _note_hidden(ctx: Context, note: uuid.UUID, hidden: bool) -> dict[str, Any]:
     organiser = rooms.organiser_room(ctx.meetup.id)
     if hidden:
         # Gone from the table's phones and the projector; the organiser keeps seeing it, marked.
-        ctx.outbox.add("note.removed", {"note": str(changed.uuid)},
+        ctx.outbox.add("note.removed", {"note": str(changed.uuid), "hidden": True},
                        rooms.table_room(changed.table_id), rooms.projector_room(ctx.meetup.id))
         ctx.outbox.add("note", {"note": data}, organiser)
+        if changed.author_id is not None:
+            # A neutral word to the author, so the note does not just vanish.
+            ctx.outbox.add("notice", {"kind": "note_hidden"},
+                           rooms.participant_room(changed.author_id))
     else:
         ctx.outbox.add("note", {"note": data}, rooms.table_room(changed.table_id), organiser)
+    voters = board.voters_of(ctx.session, changed)
+    if voters:
+        # Dots on a hidden note come back (and go again when it is put back): the voters'
+        # phones fetch their dots and notes at once.
+        ctx.outbox.add("resync", {}, *(rooms.participant_room(v) for v in voters))
     ctx.overview(changed.table_id)
     ctx.counts()
     return {"note": data}
@@ -168,9 +182,11 @@ def theme_cap(ctx: Context, theme: str, capacity: int | None) -> dict[str, Any]:
     if found is None:
         raise NotFound(_l("This theme does not exist."), field="theme")
     meetups.update_theme(ctx.session, found, capacity=capacity)
-    data = {"key": found.key, "capacity": found.capacity}
-    ctx.outbox.add("theme", {"theme": data}, rooms.organiser_room(ctx.meetup.id),
-                   rooms.projector_room(ctx.meetup.id))
+    count = joining.theme_counts(ctx.session, ctx.meetup).get(found.id, 0)
+    data = {"key": found.key, "capacity": found.capacity, "count": count,
+            "full": found.capacity is not None and count >= found.capacity}
+    # To every phone too: a full theme stops offering "kies dit thema" at once.
+    _everyone(ctx, "theme", {"theme": data})
     ctx.counts()
     return {"theme": data}
 
@@ -181,6 +197,5 @@ def theme_cap(ctx: Context, theme: str, capacity: int | None) -> dict[str, Any]:
 @organiser_event("plenary.show", lambda p: {"position": p.integer("position", 0, 100_000)})
 def plenary_show(ctx: Context, position: int) -> dict[str, Any]:
     shown = phases.show_plenary(ctx.session, ctx.meetup, position)
-    ctx.outbox.add("plenary", dict(shown), rooms.projector_room(ctx.meetup.id),
-                   rooms.organiser_room(ctx.meetup.id))
+    _everyone(ctx, "plenary", dict(shown))
     return dict(shown)

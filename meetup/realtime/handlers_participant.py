@@ -45,6 +45,9 @@ def theme_choose(ctx: Context, theme: str) -> dict[str, Any]:
         # The newcomer's phones and the table's members (a new face) fetch the new state.
         ctx.outbox.add("resync", {}, rooms.participant_room(participant_id),
                        rooms.table_room(table_id))
+        # The newcomer's phone says where to sit (a late arrival, after the tables formed).
+        ctx.outbox.add("notice", {"kind": "seated", "table": table.number},
+                       rooms.participant_room(participant_id))
         ctx.overview(table)
     ctx.counts()
     return {"theme": chosen.key, "table": table.number if table is not None else None}

@@ -156,7 +156,8 @@ def emit_overview(app: Flask, meetup_id: int, table_id: int | None = None) -> No
         meetup = db.session.get(Meetup, meetup_id)
         if meetup is None:
             return
-        rows = snapshot.table_overviews(db.session, meetup, sorted(table_ids))
+        # A broadcast: role codes only, each page labels them in its own language.
+        rows = snapshot.table_overviews(db.session, meetup, sorted(table_ids), labels=False)
         seq = meetup.revision
         db.session.rollback()
     for row in rows:

@@ -5,7 +5,7 @@ Rules:
 - Agreements are written in the ``agreements`` and ``plenary`` phases (a table may still
   fix a detail while the plenary runs). Any participant of the table may start a draft and
   edit the table's drafts and final agreements.
-- Final means complete: what, who pulls it (name and organisation), the first step and a
+- Final means complete: what, who takes the lead (name and organisation), the first step and a
   date. Finalising an incomplete agreement raises :class:`NotReady` naming what is missing; an
   edit that would make a final agreement incomplete is refused the same way. Reopening makes
   it a draft again; only drafts can be deleted (softly).
@@ -45,7 +45,7 @@ PARTNER_MAX_LENGTH = 120
 PARTNERS_MAX = 12
 FIELD_LABELS = {
     "what": _l("what you will do"),
-    "owner_name": _l("who pulls it"),
+    "owner_name": _l("who takes the lead"),
     "owner_organisation": _l("their organisation"),
     "first_step": _l("the first step"),
     "due_date": _l("the date"),
@@ -325,3 +325,19 @@ def signed_by(session: Session, participant: Participant) -> list[Agreement]:
                Agreement.deleted_at.is_(None))
         .order_by(Agreement.due_date, Agreement.id)
     ))
+
+
+def taking_part(session: Session, participant: Participant) -> list[Agreement]:
+    """What this participant takes part in: what they signed on to, and the final agreements
+    of their table that they lead (an owner takes part, signed or not); by due date."""
+    chosen = {a.id: a for a in signed_by(session, participant)}
+    if participant.table_id is not None:
+        for agreement in session.scalars(
+            select(Agreement).where(Agreement.table_id == participant.table_id,
+                                    Agreement.deleted_at.is_(None),
+                                    Agreement.status != AgreementStatus.DRAFT)
+        ):
+            if agreement.owned_by(participant):
+                chosen.setdefault(agreement.id, agreement)
+    return sorted(chosen.values(), key=lambda a: (a.due_date is None, a.due_date or date.min,
+                                                    a.id))

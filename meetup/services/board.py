@@ -260,3 +260,11 @@ def my_votes(session: Session, participant: Participant, note_ids: Iterable[int]
         .where(Vote.participant_id == participant.id, Vote.note_id.in_(ids))
         .group_by(Vote.note_id)
     ).all())
+
+
+def voters_of(session: Session, note: Note) -> list[int]:
+    """Ids of the participants with at least one dot on ``note`` (a handful at most)."""
+    return list(session.scalars(
+        select(Vote.participant_id).where(Vote.note_id == note.id).distinct()
+        .order_by(Vote.participant_id)
+    ))

@@ -105,7 +105,7 @@ def agreement_event(agreement: Any) -> CalendarEvent | None:
     owner = ", ".join(part for part in ((agreement.owner_name or "").strip(),
                                         (agreement.owner_organisation or "").strip()) if part)
     if owner:
-        lines.append(str(_l("Who pulls it: %(owner)s", owner=owner)))
+        lines.append(str(_l("Who takes the lead: %(owner)s", owner=owner)))
     partners = [p for p in (agreement.partners or []) if p]
     if partners:
         lines.append(str(_l("With: %(partners)s", partners=", ".join(partners))))

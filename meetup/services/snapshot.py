@@ -30,6 +30,7 @@ from meetup.models import (
 )
 from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases
+from meetup.services import agreements as agreements_service
 from meetup.services.agreements import missing_fields
 from meetup.services.phases import iso
 from meetup.services.table_view import TableViews, for_viewer, table_view
@@ -107,9 +108,12 @@ def _serialise_agreements(session: Session, agreements: list[Agreement]) -> list
     return [serialise_agreement(a, signers[a.id]) for a in agreements]
 
 
-def _member(participant: Participant, locale: str, *, full: bool = False) -> dict[str, Any]:
-    data = {"id": participant.id, "first_name": participant.first_name,
-            "role": participant.role, "role_label": content.role_label(participant.role, locale)}
+def _member(participant: Participant, locale: str, *, full: bool = False,
+            label: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": participant.id, "first_name": participant.first_name,
+                            "role": participant.role}
+    if label:
+        data["role_label"] = content.role_label(participant.role, locale)
     if full:
         data["display_name"] = participant.display_name
         data["organisation"] = participant.organisation
@@ -182,9 +186,14 @@ def counts(session: Session, meetup: Meetup) -> dict[str, Any]:
 
 
 def table_overviews(
-    session: Session, meetup: Meetup, table_ids: list[int] | None = None, *, public: bool = False
+    session: Session, meetup: Meetup, table_ids: list[int] | None = None, *, public: bool = False,
+    labels: bool = True,
 ) -> list[dict[str, Any]]:
-    """Rows of the organiser's overview (all tables, or these), in five queries."""
+    """Rows of the organiser's overview (all tables, or these), in five queries.
+
+    ``labels=False`` leaves out ``role_label`` (broadcasts: the receiving page labels the role
+    codes in its own language, never in the language of whoever caused the broadcast).
+    """
     locale = _locale()
     query = select(Table).where(Table.meetup_id == meetup.id).order_by(Table.number)
     if table_ids is not None:
@@ -223,7 +232,8 @@ def table_overviews(
         rows.append({
             "number": table.number,
             "theme": table.theme.key,
-            "members": [_member(p, locale, full=not public) for p in members[table.id]],
+            "members": [_member(p, locale, full=not public, label=labels)
+                        for p in members[table.id]],
             "notes": notes[table.id],
             "votes": votes[table.id],
             "agreements": drafts + final,
@@ -234,8 +244,11 @@ def table_overviews(
 
 
 def table_overview(session: Session, table: Table) -> dict[str, Any]:
-    """One table's row of the organiser's live overview (for the ``overview`` event)."""
-    return table_overviews(session, table.meetup, [table.id])[0]
+    """One table's row of the organiser's live overview (for the ``overview`` event).
+
+    A broadcast: role codes only, each page labels them in its own language.
+    """
+    return table_overviews(session, table.meetup, [table.id], labels=False)[0]
 
 
 def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[str, Any]]:
@@ -314,6 +327,10 @@ def participant_snapshot(
     signed = views.get(("commitments", meetup.id, meetup.revision),
                        lambda: _commitments(session, meetup))
     data["commitments"] = signed.get(participant.id, [])
+    # The closing screen's "waar je aan meedoet": signed on to (any table, e.g. in the
+    # plenary) or led by this person (an owner takes part).
+    data["taking_part"] = _serialise_agreements(
+        session, agreements_service.taking_part(session, participant))
     data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]
     data["partners"] = content.partners()
     data["plenary"] = phases.plenary_state(session, meetup) \

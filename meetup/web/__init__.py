@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
+    app.after_request(_keep_language)
     app.context_processor(_template_globals)
     app.add_template_filter(local_datetime, "local_dt")
     app.add_template_filter(content.role_label, "role_label")
@@ -99,11 +100,41 @@ def local_datetime(value: datetime | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
     return value.astimezone(ZoneInfo("Europe/Amsterdam")).strftime(fmt)
 
 
+#: The languages of the interface, Dutch first.
+LANGUAGES = ("nl", "en")
+LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    """``?lang=``, else the kept choice (cookie), else the browser's language (Accept-Language);
+    Dutch when the browser asks for neither Dutch nor English."""
+    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if wanted in LANGUAGES:
+        return wanted
+    for value, _quality in request.accept_languages:  # best first
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return "nl"
+
+
+def _keep_language(response: Response) -> Response:
+    """A first visit's language (from the browser, or ``?lang=``) is kept in the cookie, so
+    the next pages and the live connection speak it too, until the visitor switches."""
+    if request.cookies.get(LANG_COOKIE) in LANGUAGES or response.mimetype != "text/html" or any(
+            header.startswith(f"{LANG_COOKIE}=") for header in response.headers.getlist("Set-Cookie")):
+        return response
+    response.set_cookie(LANG_COOKIE, select_locale(), max_age=LANG_COOKIE_AGE, samesite="Lax",
+                        httponly=True)
+    return response
+
+
 def _set_language(code: str) -> Any:
     target = request.referrer if request.referrer and request.referrer.startswith(
         request.host_url) else "/"
     response = make_response(redirect(target))
-    if code in ("nl", "en"):
-        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax",
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, samesite="Lax",
                             httponly=True)
     return response

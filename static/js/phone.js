@@ -4,7 +4,9 @@ import { connectLive } from "./live/connection.js";
 import { delegate, h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
-import { agreementActions, agreementsView, closingView } from "./live/phone-agreements.js";
+import { agreementActions, agreementsView } from "./live/phone-agreements.js";
+import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
+import { noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 import { unsentActions, unsentBox } from "./live/phone-kept.js";
 import { captureFocus, restoreFocus, ScrollKeeper } from "./live/phone-restore.js";
 
@@ -13,9 +15,16 @@ const viewEl = document.getElementById("live-view");
 const messageEl = document.getElementById("live-message");
 const timerEl = document.getElementById("live-timer");
 const phaseEl = document.getElementById("live-phase");
+const noticesEl = document.getElementById("live-notices");
+/**
+ * Phases after the theme choice in which someone without a theme is asked for one, then
+ * seated at once. In the plenary the room listens and signs on: no theme needed for that.
+ */
+const LATE_PHASES = new Set(["tables", "round_1", "round_2", "round_3", "voting", "agreements"]);
 const keptEl = document.getElementById("live-kept");
 const scroll = new ScrollKeeper(root.dataset.meetup);
 let currentKey = null;
+let awaitingSeat = false; // a late arrival chose a theme; their table is on its way
 
 function heading(text) {
   return h("h1", { tabindex: "-1", class: "view-title" }, text);
@@ -40,7 +49,7 @@ function themeView(live) {
   const locked = Boolean(data.me && data.me.table);
   return [
     heading(t("choose_theme")),
-    h("p", { class: "lead" }, t("choose_theme_intro")),
+    h("p", { class: "lead" }, t(data.meetup && LATE_PHASES.has(data.meetup.phase) ? "choose_theme_late" : "choose_theme_intro")),
     h("ul", { class: "theme-list" }, (data.themes || []).map((theme) => {
       const chosen = theme.key === mine;
       const full = Boolean(theme.full) && !chosen;
@@ -100,10 +109,16 @@ const VIEWS = {
   round_2: roundView,
   round_3: roundView,
   voting: votingView,
-  agreements: agreementsView,
-  plenary: closingView,
+  agreements: agreementsWithTopNotes,
+  plenary: plenaryView,
   closed: closingView,
 };
+
+/** The agreement form, with the table's top-voted notes to start from under the title. */
+function agreementsWithTopNotes(live) {
+  const [title, ...rest] = agreementsView(live);
+  return [title, live.data.table ? topNotesView(live) : null, ...rest];
+}
 
 function render(live) {
   const data = live.data;
@@ -115,8 +130,16 @@ function render(live) {
     h("span", { class: "visually-hidden" }, `${t("message_label")}: `), message.text) : null);
   const timerNow = timerText(data.meetup && data.meetup.timer, live.clock, t);
   timerEl.hidden = timerNow === "";
-  const key = `view-${phase}`;
-  const view = (VIEWS[phase] || waitView)(live);
+  trackTable(live);
+  if (noticesEl) morph(noticesEl, noticesView(live));
+  const me = data.me || {};
+  const late = LATE_PHASES.has(phase) && !me.theme;
+  if (data.table) awaitingSeat = false;
+  const seating = !late && awaitingSeat && LATE_PHASES.has(phase);
+  const key = late ? `view-${phase}-theme` : `view-${phase}`;
+  const view = late ? themeView(live)
+    : seating ? [heading(t(`phase_${phase}`)), h("p", { class: "lead" }, t("no_table"))]
+      : (VIEWS[phase] || waitView)(live);
   const focused = captureFocus();
   if (keptEl) morph(keptEl, unsentBox(live));
   morph(viewEl, h("section", { class: `view view--${phase}`, "data-key": key }, view));
@@ -144,8 +167,21 @@ const live = connectLive({
   },
 });
 
+startNotices(live);
+
 const actions = {
-  "choose-theme": (el) => live.send("theme.choose", { theme: el.dataset.theme }),
+  "choose-theme": (el) => {
+    const data = live.data;
+    const phase = data.meetup && data.meetup.phase;
+    awaitingSeat = LATE_PHASES.has(phase) && !data.table;
+    live.send("theme.choose", { theme: el.dataset.theme }).then((ack) => {
+      // Seated as a late arrival: fetch the table now rather than after the resync's pause.
+      if (ack.ok && ack.table) live.sync();
+      else awaitingSeat = false;
+      live.render();
+    });
+  },
+  ...noticeActions(live),
   ...boardActions(live),
   ...agreementActions(live),
   ...unsentActions(live),

@@ -59,7 +59,7 @@ def test_the_projector_qr_scans_and_a_phone_joins_with_it(server, server_app, li
     phone.get_by_label("Organisatie", exact=True).fill("Jongerenwerk Hilversum")
     assert not phone.get_by_role("checkbox").is_checked()
     assert phone_errors == []  # (d) nothing refused by the CSP on the form
-    phone.get_by_role("button", name="Meedoen").click()
+    phone.get_by_role("button", name="Aanmelden").click()
     phone.wait_for_url(f"{server.base_url}/live/{live_meetup.id}")
 
     db.session.expire_all()
@@ -85,7 +85,7 @@ def test_the_code_page_and_the_form_with_errors_are_accessible(server, server_ap
     phone.wait_for_url(re.compile(r".*/j/.+"))
 
     phone.get_by_label("E-mailadres (optioneel)").fill("zoe@example")
-    phone.get_by_role("button", name="Meedoen").click()
+    phone.get_by_role("button", name="Aanmelden").click()
     phone.wait_for_load_state()
     assert phone.get_by_text("Vul je naam in.").is_visible()
     assert phone.get_by_text("Kies je rol uit de lijst.").is_visible()

@@ -44,7 +44,7 @@ def test_phone_views_projector_and_control_page_are_accessible(
     projector_errors = watch_errors(projector)
     projector.goto(f"{base}/projector/{live_meetup.id}")
     expect_connected(projector)
-    expect(projector.locator(".pr-joined")).to_have_text("3 mensen doen mee")
+    expect(projector.locator(".pr-joined")).to_have_text("3 mensen aangemeld")
     assert_accessible(projector)
 
     # Theme choice, for someone who has not chosen yet.

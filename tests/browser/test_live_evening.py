@@ -33,7 +33,7 @@ def test_a_whole_evening_from_joining_to_the_calendar_file(server, server_app, l
     sanne, sanne_errors = join_phone(new_phone(360), base, live_meetup, "Sanne de Wit",
                                      "Jeugd- en jongerenwerk", "Jongerenwerk Hilversum")
     expect(fatima.get_by_role("heading", name="Welkom, Fatima!")).to_be_visible()
-    expect(projector.locator(".pr-joined")).to_have_text("3 mensen doen mee")
+    expect(projector.locator(".pr-joined")).to_have_text("3 mensen aangemeld")
 
     # Theme choice: two phones pick "Taal centraal", one "De grote oversteek".
     set_phase(control, "Themakeuze")

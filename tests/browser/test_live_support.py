@@ -30,7 +30,7 @@ def join_phone(context: BrowserContext, base_url: str, meetup: Any, name: str, r
     page.get_by_label("Naam", exact=True).fill(name)
     page.get_by_label("Rol", exact=True).select_option(label=role)
     page.get_by_label("Organisatie", exact=True).fill(organisation)
-    page.get_by_role("button", name="Meedoen").click()
+    page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(f"{base_url}/live/{meetup.id}")
     expect_connected(page)
     return page, errors

@@ -10,7 +10,7 @@ def test_home_on_a_phone_is_dutch_and_accessible(server, phone) -> None:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(server.base_url + "/")
-    assert page.get_by_role("link", name="Meedoen met een code").is_visible()
+    assert page.get_by_role("link", name="Aanmelden met een code").is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert errors == []

@@ -51,11 +51,11 @@ COMMON_TEXTS: dict[str, Any] = {
     "people_other": _l("{n} people"),
     "table_n": _l("Table {n}"),
     "field_what": _l("What are we going to do?"),
-    "field_owner_name": _l("Who pulls it? (name)"),
+    "field_owner_name": _l("Who takes the lead? (name)"),
     "field_owner_organisation": _l("Organisation"),
     "field_partners": _l("With which partners?"),
     "field_first_step": _l("First step"),
-    "field_due_date": _l("When?"),
+    "field_due_date": _l("When? (date of the first step)"),
     "field_success_measure": _l("How do we know it worked?"),
     "signed_one": _l("1 person joins in"),
     "signed_other": _l("{n} people join in"),
@@ -119,22 +119,32 @@ PHONE_TEXTS: dict[str, Any] = {
     "sign": _l("I'm in"),
     "unsign": _l("I'm out"),
     "you_signed": _l("You are in"),
-    "owner_line": _l("Pulled by {owner}"),
+    "owner_line": _l("Led by {owner}"),
     "partners_line": _l("With {partners}"),
     "first_step_line": _l("First step: {step}"),
-    "due_line": _l("When: {date}"),
+    "due_line": _l("Date of the first step: {date}"),
     "measure_line": _l("It worked when: {measure}"),
     "closing_title": _l("Thank you for taking part!"),
     "closing_intro": _l("These are the agreements of your table."),
-    "my_commitments": _l("You joined in on"),
-    "no_commitments": _l("You have not joined in on an agreement."),
+    "my_commitments": _l("What you take part in"),
+    "no_commitments": _l("You are not taking part in an agreement yet."),
     "no_final_agreements": _l("Your table has no final agreements."),
     "calendar": _l("Put your first steps in your calendar (.ics)"),
-    "followups_title": _l("Agreements you pull"),
+    "followups_title": _l("Agreements you lead"),
     "followups_intro": _l("Keep this private link: with it you tell the organiser and the "
                           "municipality how the agreement is going."),
     "followup_link": _l("Update the progress"),
     "plenary_intro": _l("The tables now present their agreements."),
+    "plenary_now": _l("Now on the big screen"),
+    "plenary_position": _l("Agreement {n} of {total}"),
+    "plenary_waiting": _l("No agreement on the big screen yet."),
+    "no_followups": _l("You do not lead an agreement."),
+    "you_lead": _l("you lead it"),
+    "top_notes": _l("Most dots at your table: start from these"),
+    "choose_theme_late": _l("Choose a theme: you get a table with that theme right away."),
+    "notice_table": _l("You are now at table {n}"),
+    "notice_note_hidden": _l("The organiser has hidden one of your notes."),
+    "notice_ok": _l("OK"),
 }
 
 #: Texts of the phone that keep what a person typed (unsent notes, refused writes, undo).
@@ -208,12 +218,13 @@ def live(meetup_id: int) -> Any:
 
 @bp.route("/live/<int:meetup_id>/afspraken.ics")
 def ics(meetup_id: int) -> Any:
-    """The agreements this participant signed on to, as all-day events of their first step."""
+    """What this participant takes part in (signed on to, or leads), as all-day events of
+    their first step."""
     meetup = _meetup_or_404(meetup_id)
     participant = current_participant(meetup_id)
     if participant is None:
         return redirect(url_for("participant.join_meetup", token=meetup.join_token))
-    agreements = agreement_service.signed_by(db.session, participant)
+    agreements = agreement_service.taking_part(db.session, participant)
     body = commitments_calendar(agreements, name=meetup.title, stamp=utcnow())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

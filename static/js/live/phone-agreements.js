@@ -212,7 +212,7 @@ export function closingView(live) {
  * During the plenary the table's unfinished agreements stay editable (the server accepts it):
  * an agreement being typed when the organiser starts the plenary is not taken away.
  */
-function stillDrafting(live) {
+export function stillDrafting(live) {
   const { t } = live;
   const data = live.data;
   if (!data.table) return null;

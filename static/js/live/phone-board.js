@@ -143,7 +143,6 @@ export function votingView(live) {
           return h("li", {
             class: ["note", "note--vote", mineVotes > 0 && "note--voted"],
             "data-key": `vote-${note.uuid}`,
-            data: left > 0 ? { action: "vote-add", note: note.uuid } : {},
           },
           h("p", { class: "note-text", id: textId }, note.text),
           h("p", { class: "tally" }, dots(votes), " ",
@@ -253,8 +252,8 @@ export function boardActions(live) {
         if (button) button.focus();
       }, 0);
     },
-    "vote-add": (el, event) => {
-      if (event.target.closest("button") && event.target.closest("button") !== el) return;
+    "vote-add": (el) => {
+      // Only the dot button casts a dot; tapping a card to read it does nothing.
       if (Number(live.data.votes_left ?? 0) <= 0) return;
       live.send("vote.add", { vote: uuid4(), note: el.dataset.note });
     },
