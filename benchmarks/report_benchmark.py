@@ -37,10 +37,18 @@ from meetup.models import (  # noqa: E402
 )
 from meetup.services import content, meetups, organisers  # noqa: E402
 
+#: Names in every script the report must print: Latin with diacritics, Turkish, Polish,
+#: Vietnamese, Arabic, Persian, Tigrinya/Amharic (Ge'ez), Cyrillic and Chinese.
 FIRST = ["Şükrü", "Nguyễn Thị", "Zoë", "Łukasz", "Ørjan", "Anna", "Mohammed", "Fatima", "Daan",
-         "Sanne", "Jesús", "Björn", "Chloé", "Ayşe", "Dmitrij", "Ngozi", "Priya", "Kees"]
+         "Sanne", "Jesús", "Björn", "Chloé", "Ayşe", "Dmitrij", "Ngozi", "Priya", "Kees",
+         "محمد", "فاطمه", "ተስፋይ", "አበበ", "Дмитрий", "王", "李"]
 LAST = ["Yılmaz", "Hương", "de Vries", "Nowak", "Håland", "Jansen", "El Amrani", "Bakker",
-        "Ødegård", "Öztürk", "Müller", "Dąbrowski", "Nguyễn", "van Dijk", "Čapek", "Smit"]
+        "Ødegård", "Öztürk", "Müller", "Dąbrowski", "Nguyễn", "van Dijk", "Čapek", "Smit",
+        "الحسن", "رضایی", "ገብረ", "በቀለ", "Иванов", "芳", "明"]
+#: Notes that are not Dutch: one in twenty.
+FOREIGN_NOTES = ["نحتاج مترجما في كل لقاء مع الأهل", "کلاس زبان برای والدین", "ቋንቋ ንወለድቲ",
+                 "Родители не понимают письма школы", "家长需要翻译", "Goed idee 😀 👍",
+                 "Phụ huynh cần thông dịch viên"]
 WORDS = ("voorlezen ouders school bibliotheek taal overdracht buurtteam leerplicht jongerenwerk "
          "huiswerk kinderopvang peuters mentor zorg gesprek tolk sport cultuur wijk gemeente "
          "samen elke week maand plan start netwerk brugklas groep acht").split()
@@ -84,7 +92,8 @@ def seed(n_agreements: int, n_notes: int, n_participants: int, rng: random.Rando
     db.session.execute(insert(Note), [
         {"uuid": uuid.uuid4(), "meetup_id": meetup.id, "table_id": tables[i % n_tables].id,
          "author_id": rng.choice(pids), "round": rounds[(i // n_tables) % 3],
-         "text": sentence(rng, 4, 30)[:280], "hidden": rng.random() < 0.02}
+         "text": (f"{sentence(rng, 2, 10)} {rng.choice(FOREIGN_NOTES)}" if i % 20 == 0
+                  else sentence(rng, 4, 30))[:280], "hidden": rng.random() < 0.02}
         for i in range(n_notes)])
     note_ids = [n.id for n in db.session.execute(
         Note.__table__.select().where(Note.meetup_id == meetup.id)).all()]
@@ -162,7 +171,11 @@ def main() -> None:
             print(f"build PDF   {build_s:6.2f} s {build_cpu:6.2f} s   {pages} pages, "
                   f"{len(pdf) / 1024:,.0f} KiB")
             print(f"total PDF   {gather_s + build_s:6.2f} s {gather_cpu + build_cpu:6.2f} s   "
-                  "(target < 5 s)")
+                  "(target < 5 s; first build of the process, fonts loaded)")
+            start, cpu = time.perf_counter(), time.process_time()
+            build_report_pdf_with_pages(report)
+            print(f"again       {time.perf_counter() - start:6.2f} s "
+                  f"{time.process_time() - cpu:6.2f} s   (a running server's next report)")
             for name, builder in (("agreements CSV", csv_export.agreements_csv),
                                   ("notes CSV", csv_export.notes_csv),
                                   ("JSON", json_export.report_json),

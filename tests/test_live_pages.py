@@ -120,7 +120,7 @@ def test_the_projector_shows_the_qr_code_and_the_short_code(logged_in, meetup) -
     assert 'data-as="projector"' in html
     assert 'src="/static/js/projector.js"' in html
     texts = i18n_block(html)
-    assert texts["fullscreen"] == "Volledig scherm"
+    assert texts["other_roles"] == "Overige rollen"
     assert texts["role_leerkracht_po"] == "Leerkracht PO"
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from meetup.extensions import db
 from meetup.reports.data import Report, gather_report
-from tests.report_factories import VOTER_NAME, add_agreement, add_table, make_evening, make_meetup
+from tests.report_factories import VOTER_NAME, add_agreement, add_participant, add_table, \
+    make_evening, make_meetup
 
 
 @pytest.fixture
@@ -112,3 +113,18 @@ def test_an_agreement_whose_theme_is_gone_lands_in_its_own_section(app) -> None:
     assert report.themes[-1].title == "Zonder thema"
     assert [a.what for a in report.themes[-1].agreements] == ["Zwevende afspraak"]
     assert report.agreements[0].what == "Taalafspraak"
+
+
+def test_contacts_sort_by_surname_with_unicode_collation_and_dutch_prefixes(app) -> None:
+    from meetup.reports.collation import sort_key
+
+    names = ["Zoë Ødegård", "Piet Zwart", "Łucja Łapińska", "Jan van 't Hek", "Anna Mulder",
+             "Kees de Boer"]
+    assert sorted(names, key=sort_key) == ["Kees de Boer", "Jan van 't Hek", "Łucja Łapińska",
+                                           "Anna Mulder", "Zoë Ødegård", "Piet Zwart"]
+    meetup = make_meetup()
+    for i, name in enumerate(names):
+        add_participant(meetup, name, email=f"p{i}@example.org", consent=True)
+    db.session.commit()
+    report = gather_report(db.session, meetup)
+    assert [c.name for c in report.contacts] == sorted(names, key=sort_key)

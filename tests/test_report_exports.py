@@ -39,7 +39,7 @@ def test_agreements_csv_opens_in_excel_and_reads_back(report) -> None:
     first = rows[0]
     assert first["Trekker"] == "Şükrü Yılmaz"
     assert first["Partners"] == "Bibliotheek, Ouders / verzorgers"
-    assert first["Wanneer"] == "2027-02-01"
+    assert first["Wanneer"] == "01-02-2027"  # Dutch dd-mm-jjjj in CSVs; ISO only in JSON and Decidim
     assert first["Status"] == "bezig"
     assert first["Doen mee"] == "2"
     assert first["Laatste toelichting"] == "Eerste ouders gevonden"

@@ -209,3 +209,64 @@ def test_the_builder_needs_no_database(evening) -> None:
     db.engine.dispose()
     renamed = replace(report, title="Zonder database")
     assert "Zonder database" in pdf_text(build_report_pdf(renamed))
+
+
+def test_a_theme_with_only_drafts_says_so_and_the_cover_has_the_totals(app) -> None:
+    meetup = make_meetup()
+    table = add_table(meetup, "taal", 1)
+    add_agreement(meetup, table=table, what="Nog niet af", status="draft")
+    add_agreement(meetup, table=table, what="Ook nog niet af", status="draft")
+    db.session.commit()
+    report = gather_report(db.session, meetup)
+    assert report.themes[0].draft_count == 2
+    text = pdf_text(build_report_pdf(report))
+    assert "2 afspraken staan nog in concept" in text
+    assert "0 deelnemers, 1 tafel, 0 notities, 0 afgeronde afspraken en 2 conceptafspraken" \
+        in text
+
+
+def test_full_width_tables_stay_inside_the_right_margin(evening) -> None:
+    from meetup.reports.pdf_base import CONTENT_WIDTH, MARGIN
+    from meetup.reports.pdf_doc import ReportDoc
+
+    doc = ReportDoc(io.BytesIO(), lambda canv, doc: None)
+    frame = doc.pageTemplates[0].frames[0]
+    assert frame._getAvailableWidth() == pytest.approx(CONTENT_WIDTH)
+    assert frame._x1 == pytest.approx(MARGIN)
+
+
+def test_agreement_cards_never_split_and_a_giant_card_says_vervolg(app) -> None:
+    meetup = make_meetup()
+    table = add_table(meetup, "zorg", 1)
+    add_agreement(meetup, table=table, what="Heel lange afspraak " * 300 + "EINDE",
+                  owner_name="Lange Lotte")
+    for i in range(40):
+        add_agreement(meetup, table=table, what=f"Afspraak nummer {i:03d} " * (1 + i % 7),
+                      success_measure="Gemeten " * (i % 11), due_date=date(2027, 1, 1 + i % 28))
+    db.session.commit()
+    pdf = build_report_pdf(gather_report(db.session, meetup))
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    card_pages = [p for p in pages if "Afspraak #" in p]
+    # The giant card (#1) fills a page and continues, with the marker, on the next one.
+    assert "(vervolg)" in card_pages[1] and "Afspraak #1 (vervolg)" in card_pages[1]
+    assert "EINDE" in " ".join(card_pages)
+    for page in card_pages[1:]:
+        # Every card that starts on a page also ends on it: one "Doen mee" row per card.
+        # (A continued card may end on the page too.)
+        continued = page.count("(vervolg)")
+        starts = page.count("Afspraak #") - continued
+        assert starts <= page.count("Doen mee") <= starts + continued, page[:200]
+    # Body text of the cards is at least 9 pt.
+    from meetup.reports.pdf_base import make_styles
+    styles = make_styles()
+    assert min(styles.card.fontSize, styles.card_label.fontSize, styles.cell.fontSize) >= 9
+
+
+def test_the_contents_lists_page_numbers_that_match_the_bookmarks(report_pdf) -> None:
+    reader = PdfReader(io.BytesIO(report_pdf))
+    cover = " ".join(reader.pages[0].extract_text().split())
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    assert len(top) >= 6
+    for item in top[1:]:  # the first bookmark is the cover itself
+        page = reader.get_destination_page_number(item) + 1
+        assert f"{item.title} {page}" in cover, (item.title, page)

@@ -140,3 +140,20 @@ def test_the_organiser_preview_matches_the_shared_version(logged_in, evening) ->
     html = response.get_data(as_text=True)
     assert "Voorbeeld" in html
     assert "Warme overdracht PO-VO voor elk kind" in html
+
+
+def test_typed_line_breaks_are_kept_and_still_escaped(logged_in, evening) -> None:
+    evening.agreements[0].what = "Eerste regel\n<b>tweede</b> regel"
+    token = sharing.share_report(db.session, evening.meetup)
+    db.session.commit()
+    html = logged_in.get(f"/r/{token}").get_data(as_text=True)
+    assert "Eerste regel<br>&lt;b&gt;tweede&lt;/b&gt; regel" in html
+
+
+def test_dates_are_dutch_in_the_csv_and_iso_in_the_json(logged_in, evening) -> None:
+    rows = list(csv.DictReader(io.StringIO(
+        logged_in.get(report_url(evening.meetup, "/export/csv")).get_data(as_text=True)
+        .lstrip("\ufeff")), delimiter=";"))
+    assert "01-02-2027" in [r["Wanneer"] for r in rows]
+    data = json.loads(logged_in.get(report_url(evening.meetup, "/export/json")).get_data())
+    assert "2027-02-01" in [a["due_date"] for a in data["agreements"]]

@@ -75,6 +75,9 @@ class Meetup(db.Model):
     table_size: Mapped[int] = mapped_column(Integer, default=6)
     #: Dots each participant may place in the voting phase.
     votes_per_person: Mapped[int] = mapped_column(Integer, default=3)
+    #: Default countdown per phase in whole minutes, ``{"round_1": 10, ...}``: entering a
+    #: phase starts its countdown (the organiser can still change it). Missing = no countdown.
+    phase_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     #: Further settings without their own column (JSON object).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from meetup.models import Agreement, Note, Round
+from meetup.models import Agreement, Note, Phase, Round
 from meetup.realtime import rooms
 from meetup.realtime.handlers import Context, participant_event, reseat_participant
 from meetup.realtime.payload import Payload
-from meetup.services import agreements, board, snapshot, tables
+from meetup.services import agreements, board, phases, snapshot, tables
 
 ROUNDS = [r.value for r in Round]
 
@@ -144,6 +144,7 @@ def _votes_changed(ctx: Context, note: Note, votes_left: int) -> dict[str, Any]:
     votes = _votes(ctx, note)
     ctx.to_table(note.table_id, "votes", {"note": str(note.uuid), "votes": votes})
     ctx.overview_soon(note.table_id)
+    ctx.counts()  # the projector's top-voted notes (coalesced, once a second)
     return {"votes_left": votes_left,
             "note": snapshot.serialise_note(note, votes, viewer=ctx.me,
                                             my_votes=_my_votes(ctx, note))}
@@ -191,20 +192,28 @@ def broadcast_agreement(ctx: Context, agreement: Any) -> dict[str, Any]:
     return data
 
 
-def _agreement_event(name: str, service: Any, *, overview: bool = False) -> None:
+def _agreement_event(name: str, service: Any, *, overview: bool = False,
+                     plenary: bool = False) -> None:
     @participant_event(name, _parse_agreement, replay=_agreement_state)
     def handler(ctx: Context, agreement: uuid.UUID) -> dict[str, Any]:
+        # During the plenary the list of final agreements changes: keep the shown one shown.
+        in_plenary = plenary and ctx.meetup.phase is Phase.PLENARY
+        shown = phases.shown_agreement_id(ctx.session, ctx.meetup) if in_plenary else None
         changed = service(ctx.session, ctx.me, agreement)
         data = broadcast_agreement(ctx, changed)
         if overview:
             ctx.overview(changed.table_id)
             ctx.counts()
+        if in_plenary:
+            # Everyone: the phones show the agreement on the projector too (sign on).
+            ctx.outbox.add("plenary", phases.follow_plenary(ctx.session, ctx.meetup, shown),
+                           rooms.meetup_room(ctx.meetup.id))
         return {"agreement": data}
 
 
 _agreement_event("agreement.create", agreements.create_draft, overview=True)
-_agreement_event("agreement.finalise", agreements.finalise, overview=True)
-_agreement_event("agreement.reopen", agreements.reopen, overview=True)
+_agreement_event("agreement.finalise", agreements.finalise, overview=True, plenary=True)
+_agreement_event("agreement.reopen", agreements.reopen, overview=True, plenary=True)
 _agreement_event("agreement.sign", agreements.sign)
 _agreement_event("agreement.unsign", agreements.unsign)
 

@@ -26,6 +26,7 @@ from meetup.extensions import db, socketio
 from meetup.models.meetup import Phase
 from meetup.realtime.rooms import meetup_room, organiser_room, projector_room
 from meetup.services.errors import DomainError
+from meetup.services.progress import PROGRESS_PHASES, progress
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,8 @@ def emit_counts(app: Flask, meetup_id: int) -> None:
         if meetup is None:
             return
         payload = snapshot.counts(db.session, meetup)
+        if meetup.phase in PROGRESS_PHASES:  # the projector's progress in voting/agreements
+            payload["progress"] = progress(db.session, meetup)
         # While people join and choose, the phones show "x mensen" per theme live too: one
         # emit to the whole meetup room (projector and organiser are in it as well).
         to_everyone = meetup.phase in PHONES_SEE_COUNTS

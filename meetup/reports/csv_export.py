@@ -58,7 +58,7 @@ def agreements_csv(report: Report) -> bytes:
         rows.append((
             a.number, a.theme_title, a.table_number or "", a.what, a.owner_name,
             a.owner_organisation, ", ".join(a.partners), a.first_step,
-            a.due_date.isoformat() if a.due_date else "", a.success_measure,
+            texts.short_date(a.due_date), a.success_measure,
             texts.STATUS.get(a.status, a.status), a.signed_on,
             texts.local_time(last.created_at) if last else "", last.note if last else "",
         ))

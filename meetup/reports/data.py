@@ -33,7 +33,7 @@ from meetup.models import (
 )
 from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
-from meetup.reports import texts
+from meetup.reports import collation, texts
 from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
 from meetup.services import content
@@ -116,6 +116,8 @@ class ThemeSection:
     missing: tuple[NoteRow, ...]
     top_notes: tuple[NoteRow, ...]
     agreements: tuple[AgreementRow, ...]
+    #: Agreements of this theme still in draft (counted, never shown).
+    draft_count: int = 0
     #: The groups of notes the organiser confirmed for the plenary (none if not confirmed).
     groups: tuple[GroupRow, ...] = ()
 
@@ -211,9 +213,10 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
         by_theme.append(Count("Nog geen thema", theme_counts[None]))
 
     notes = _gather_notes(session, meetup, theme_by_id, table_number, table_theme)
-    agreements, draft_count = _gather_agreements(session, meetup, themes, theme_by_id,
-                                                 table_number, table_theme, private)
-    sections = _sections(themes, theme_counts, tables, notes, agreements)
+    agreements, drafts = _gather_agreements(session, meetup, themes, theme_by_id,
+                                            table_number, table_theme, private)
+    draft_count = sum(drafts.values())
+    sections = _sections(themes, theme_counts, tables, notes, agreements, drafts)
     groups = gather_groups(session, meetup, notes)
     sections = tuple(replace(s, groups=groups.get(s.key, ())) if s.key in groups else s
                      for s in sections)
@@ -270,7 +273,7 @@ def _gather_notes(session: Session, meetup: Meetup, theme_by_id: dict, table_num
 
 def _gather_agreements(session: Session, meetup: Meetup, themes: list, theme_by_id: dict,
                        table_number: dict, table_theme: dict,
-                       private: bool) -> tuple[tuple[AgreementRow, ...], int]:
+                       private: bool) -> tuple[tuple[AgreementRow, ...], dict]:
     items = list(session.scalars(
         select(Agreement).where(Agreement.meetup_id == meetup.id,
                                 Agreement.deleted_at.is_(None))))
@@ -319,11 +322,17 @@ def _gather_agreements(session: Session, meetup: Meetup, themes: list, theme_by_
             updated_at=a.updated_at,
             updates=tuple(updates.get(a.id, ())),
         ))
-    return tuple(rows), len(items) - len(final)
+    drafts: dict[str | None, int] = defaultdict(int)
+    for a in items:
+        if a.status is AgreementStatus.DRAFT:
+            theme = theme_of(a)
+            drafts[theme.key if theme else None] += 1
+    return tuple(rows), drafts
 
 
 def _sections(themes: list, theme_counts: dict, tables: list, notes: tuple[NoteRow, ...],
-              agreements: tuple[AgreementRow, ...]) -> tuple[ThemeSection, ...]:
+              agreements: tuple[AgreementRow, ...],
+              drafts: dict[str | None, int]) -> tuple[ThemeSection, ...]:
     sections = []
     keys: list[str | None] = [t.key for t in themes]
     if any(a.theme_key is None for a in agreements) or any(n.theme_key is None for n in notes):
@@ -360,6 +369,7 @@ def _sections(themes: list, theme_counts: dict, tables: list, notes: tuple[NoteR
             missing=by_votes("missing"),
             top_notes=top,
             agreements=tuple(a for a in agreements if a.theme_key == key),
+            draft_count=drafts.get(key, 0),
         ))
     return tuple(sections)
 
@@ -381,5 +391,5 @@ def _gather_contacts(session: Session, meetup: Meetup,
                 owned=tuple(owned.get(name_key(name), ())))
         for name, role, organisation, email in rows if _clean(email)
     ]
-    contacts.sort(key=lambda c: (name_key(c.name), c.email))
+    contacts.sort(key=lambda c: (collation.sort_key(c.name), c.email))
     return tuple(contacts)

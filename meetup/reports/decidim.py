@@ -47,8 +47,13 @@ def _description(a: AgreementRow) -> str:
         ("Thema", a.theme_title),
         ("Aantal deelnemers dat meedoet", str(a.signed_on)),
     ]
-    return "".join(f"<p><strong>{escape(label)}:</strong> {escape(value)}</p>"
+    return "".join(f"<p><strong>{escape(label)}:</strong> {_lines(value)}</p>"
                    for label, value in parts if value)
+
+
+def _lines(value: str) -> str:
+    """Escaped text with the line breaks people typed as ``<br>``."""
+    return "<br>".join(escape(line) for line in value.replace("\r\n", "\n").split("\n"))
 
 
 def decidim_csv(report: Report) -> bytes:

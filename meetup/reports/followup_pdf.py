@@ -6,20 +6,19 @@ from collections import Counter
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from meetup.reports import texts
 from meetup.reports.data import AgreementRow, Report
-from meetup.reports.pdf import owner_label
+from meetup.reports.cards import agreement_card, owner_label
 from meetup.reports.pdf_base import (
     Styles,
     data_table,
     heading,
     make_styles,
-    page_furniture,
     para,
-    render,
 )
+from meetup.reports.pdf_doc import page_furniture, render
 
 #: Statuses in the order a reader expects them.
 ORDER = ("planned", "in_progress", "done", "stopped")
@@ -91,19 +90,8 @@ def _status_text(a: AgreementRow, today: date) -> str:
 
 
 def _agreement(a: AgreementRow, today: date, s: Styles) -> list[Flowable]:
-    facts = [
-        f"Trekker: {owner_label(a) or '–'}",
-        f"Partners: {', '.join(a.partners) or '–'}",
-        f"Wanneer: {texts.short_date(a.due_date) or 'geen datum'}",
-        f"Status: {_status_text(a, today)}",
-    ]
-    block: list[Flowable] = [para(f"#{a.number} {a.what}", s.h3),
-                             para(" · ".join(facts), s.small)]
-    if a.first_step:
-        block.append(para(f"Eerste stap: {a.first_step}", s.small))
-    if a.success_measure:
-        block.append(para(f"Gelukt als: {a.success_measure}", s.small))
-    story: list[Flowable] = [KeepTogether(block)]
+    story: list[Flowable] = [agreement_card(a, s, extra=[("Status", _status_text(a, today))]),
+                             Spacer(1, 2 * mm)]
     if a.updates:
         story.append(data_table(
             ["Datum", "Status", "Door", "Toelichting"],

@@ -20,6 +20,7 @@ from reportlab.platypus import (
 )
 
 from meetup.reports import texts
+from meetup.reports.cards import agreement_card, owner_label
 from meetup.reports.data import AgreementRow, NoteRow, Report, ThemeSection
 from meetup.reports.pdf_base import (
     ACCENT,
@@ -29,16 +30,13 @@ from meetup.reports.pdf_base import (
     Plain,
     Styles,
     data_table,
-    esc,
     heading,
     make_styles,
-    markup,
-    no_gc,
-    page_furniture,
     para,
-    render,
+    para_with_note,
     subheading,
 )
+from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
 
 #: How many notes a theme chapter shows per list; the appendix always has all of them.
 HAPPENS_PER_TABLE = 8
@@ -80,12 +78,25 @@ def _build(report: Report) -> tuple[bytes, int]:
                   furniture=furniture)
 
 
+def drafts_sentence(n: int) -> str:
+    """"1 afspraak staat nog in concept ..." for a theme or a meetup."""
+    what = "1 afspraak staat" if n == 1 else f"{n} afspraken staan"
+    return f"{what} nog in concept; concepten tellen niet mee in dit rapport."
+
+
+def totals_sentence(report: Report) -> str:
+    """The meetup's totals in one sentence, for the cover."""
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+    return (f"{n(report.participants_total, 'deelnemer', 'deelnemers')}, "
+            f"{n(report.table_count, 'tafel', 'tafels')}, "
+            f"{n(report.note_count, 'notitie', 'notities')}, "
+            f"{n(report.agreement_count, 'afgeronde afspraak', 'afgeronde afspraken')} en "
+            f"{n(report.draft_count, 'conceptafspraak', 'conceptafspraken')}.")
+
+
 def votes_label(votes: int) -> str:
     return "1 stem" if votes == 1 else f"{votes} stemmen"
-
-
-def owner_label(a: AgreementRow) -> str:
-    return ", ".join(p for p in (a.owner_name, a.owner_organisation) if p)
 
 
 def _cover(report: Report, s: Styles) -> list[Flowable]:
@@ -101,7 +112,7 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     ]
     rows = [[para(label, s.h3), para(value or "–", s.subtitle)] for label, value in facts]
     table = Table(rows, colWidths=[35 * mm, CONTENT_WIDTH - 35 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE)]))
     story += [table, Spacer(1, 8 * mm)]
     if report.is_closed:
@@ -111,6 +122,7 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
                  f"{texts.PHASE.get(report.phase, report.phase)}). "
                  f"Gemaakt op {texts.local_time(report.generated_at)}.")
     story.append(para(state, s.muted))
+    story.append(para(f"In totaal: {totals_sentence(report)}", s.body))
     story.append(para(
         "De gemeente leest hier in één oogopslag wie wat heeft toegezegd, met wie en "
         "wanneer. Alleen afgeronde afspraken staan erin; afspraken die aan tafel nog in "
@@ -122,8 +134,7 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     entries += [(f"theme-{i}", f"Thema: {t.title}") for i, t in enumerate(report.themes)]
     entries += [("actions", "Actielijst"), ("network", "Netwerk rond het kind"),
                 ("notes", "Bijlage A: alle notities"), ("contacts", "Bijlage B: contactlijst")]
-    for key, title in entries:
-        story.append(markup(f'<a href="#{key}" color="#0b5f8a">{esc(title)}</a>', s.bullet))
+    story += [TocEntry(key, title, s.toc) for key, title in entries]
     story.append(PageBreak())
     return story
 
@@ -133,7 +144,7 @@ def _figures(items: list[tuple[int, str]], s: Styles) -> Table:
                                                           items]]
     width = CONTENT_WIDTH / len(items)
     table = Table(cells, colWidths=[width] * len(items), hAlign="LEFT")
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
                                ("LINEAFTER", (0, 0), (-2, -1), 2, ACCENT),
                                ("TOPPADDING", (0, 0), (-1, -1), 5),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -174,8 +185,8 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
     notes = list(notes)
     story: list[Flowable] = []
     for note in notes[:limit]:
-        suffix = f' <font color="#545b6b">({votes_label(note.votes)})</font>' if note.votes else ""
-        story.append(markup(esc(note.text) + suffix, s.bullet, bulletText="•"))
+        votes = f"({votes_label(note.votes)})" if note.votes else ""
+        story.append(para_with_note(note.text, votes, s.bullet, bulletText="•"))
     if len(notes) > limit:
         story.append(para(f"… en nog {len(notes) - limit} (zie bijlage A).", s.muted))
     if not notes:
@@ -183,14 +194,11 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
     return story
 
 
-def agreements_table(agreements: Iterable[AgreementRow], s: Styles) -> Flowable:
-    header = ["#", "Wat gaan we doen?", "Trekker", "Partners", "Eerste stap", "Wanneer",
-              "Hoe weten we dat het gelukt is?", "Doen mee"]
-    rows = [[Plain(a.number), a.what, owner_label(a), ", ".join(a.partners), a.first_step,
-             Plain(texts.short_date(a.due_date)), a.success_measure, Plain(a.signed_on)]
-            for a in agreements]
-    widths = [8, 35, 26, 24, 27, 18, 26, 10]
-    return data_table(header, rows, [w * mm for w in widths], s, numeric=(0, 7))
+def agreement_cards(agreements: Iterable[AgreementRow], s: Styles) -> list[Flowable]:
+    story: list[Flowable] = []
+    for a in agreements:
+        story += [agreement_card(a, s), Spacer(1, 4 * mm)]
+    return story
 
 
 def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowable]:
@@ -199,7 +207,7 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
         story.append(para(t.subject, s.muted))
     if t.question:
         box = Table([[para(t.question, s.subtitle)]], colWidths=[CONTENT_WIDTH])
-        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
+        box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
                                  ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8),
                                  ("TOPPADDING", (0, 0), (-1, -1), 6),
@@ -208,7 +216,8 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
     tables = ", ".join(str(n) for n in t.table_numbers) or "geen"
     story.append(para(f"{t.participants} deelnemers · tafels: {tables} · {t.note_count} "
                       f"notities · {len(t.agreements)} afspraken", s.muted))
-    if t.key is not None and not t.participants and not t.note_count and not t.agreements:
+    if t.key is not None and not (t.participants or t.note_count or t.agreements
+                                  or t.draft_count):
         story.append(para("Niemand koos dit thema; er is hier dus niets besproken of "
                           "afgesproken.", s.body))
         story.append(PageBreak())
@@ -234,9 +243,12 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
         story.append(para("Er is (nog) niet gestemd.", s.muted))
     story += subheading("Afspraken", s.h2)
     if t.agreements:
-        story.append(agreements_table(t.agreements, s))
+        story += agreement_cards(t.agreements, s)
     else:
         story.append(para("Bij dit thema zijn (nog) geen afspraken vastgelegd.", s.body))
+    if t.draft_count:
+        story.append(para(drafts_sentence(t.draft_count), s.body if not t.agreements
+                          else s.muted))
     story.append(PageBreak())
     return story
 
@@ -256,7 +268,7 @@ def _action_list(report: Report, s: Styles) -> list[Flowable]:
                 for a in agreements]
         story.append(data_table(
             ["Wanneer", "#", "Afspraak", "Trekker", "Eerste stap", "Thema", "Status"], rows,
-            [w * mm for w in (18, 8, 46, 31, 29, 22, 20)], s, numeric=(1,)))
+            [w * mm for w in (21, 9, 44, 32, 26, 20, 22)], s, numeric=(1,)))
     story.append(PageBreak())
     return story
 

@@ -1,4 +1,4 @@
-"""Shared PDF machinery: styles, safe paragraphs, tables, headings with bookmarks, page frame.
+"""Shared PDF machinery: styles, safe paragraphs, tables, headings with bookmarks.
 
 Every piece of user text goes through :func:`para` (or :func:`esc`), which escapes it, so that
 reportlab markup typed into a note (``<img>``, ``<a>``, ``<font>``) prints literally and never
@@ -7,11 +7,9 @@ loads an image or makes a link. Only the markup written in this package is inter
 
 from __future__ import annotations
 
-import gc
-import io
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -22,14 +20,10 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     LongTable,
-    PageTemplate,
     Paragraph,
     TableStyle,
 )
@@ -37,10 +31,16 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD, register_fonts
+from meetup.reports.scripts import base_direction, break_lines, is_simple, line_markup, \
+    text_markup
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+TOP_MARGIN = MARGIN + 6 * mm
+BOTTOM_MARGIN = MARGIN + 4 * mm
+#: Height of the text frame: what a flowable gets on a fresh page.
+FRAME_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
 
 INK = colors.HexColor("#1d2330")
 MUTED = colors.HexColor("#545b6b")
@@ -53,10 +53,11 @@ ZEBRA = colors.HexColor("#f7f6f2")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def esc(text: Any) -> str:
-    """User text as safe paragraph markup: escaped, control characters dropped, newlines kept."""
-    cleaned = _CONTROL.sub("", str(text if text is not None else ""))
-    return escape(cleaned).replace("\n", "<br/>")
+def esc(text: Any, bold: bool = False) -> str:
+    """User text as safe paragraph markup: escaped, control characters dropped, newlines kept,
+    every script in a font that has it (see :mod:`meetup.reports.scripts`)."""
+    cleaned = _CONTROL.sub("", str(text if text is not None else "").replace("\r\n", "\n"))
+    return text_markup(cleaned, bold)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class Styles:
     cell_head_num: ParagraphStyle
     bullet: ParagraphStyle
     figure: ParagraphStyle
+    card: ParagraphStyle
+    card_what: ParagraphStyle
+    card_label: ParagraphStyle
+    card_head: ParagraphStyle
+    toc: ParagraphStyle
 
 
 @cache
@@ -85,7 +91,8 @@ def make_styles() -> Styles:
     def style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, fontName=kw.pop("fontName", family), fontSize=size,
                               leading=leading, textColor=kw.pop("textColor", INK),
-                              alignment=TA_LEFT, **kw)
+                              alignment=kw.pop("alignment", TA_LEFT), bulletFontName=family,
+                              **kw)
 
     return Styles(
         title=style("title", 26, 31, fontName=BOLD, spaceAfter=10, textColor=ACCENT),
@@ -96,14 +103,17 @@ def make_styles() -> Styles:
         body=style("body", 9.5, 13.5, spaceAfter=5),
         small=style("small", 8, 10.5, spaceAfter=3),
         muted=style("muted", 8.5, 11.5, textColor=MUTED, spaceAfter=4),
-        cell=style("cell", 7.5, 9.4),
-        cell_head=style("cell_head", 7.5, 9.4, fontName=BOLD),
-        cell_num=ParagraphStyle("cell_num", fontName=family, fontSize=7.5, leading=9.4,
-                                textColor=INK, alignment=TA_RIGHT),
-        cell_head_num=ParagraphStyle("cell_head_num", fontName=BOLD, fontSize=7.5,
-                                     leading=9.4, textColor=INK, alignment=TA_RIGHT),
+        cell=style("cell", 9, 11.2),
+        cell_head=style("cell_head", 9, 11.2, fontName=BOLD),
+        cell_num=style("cell_num", 9, 11.2, alignment=TA_RIGHT),
+        cell_head_num=style("cell_head_num", 9, 11.2, fontName=BOLD, alignment=TA_RIGHT),
         bullet=style("bullet", 9, 12, leftIndent=10, bulletIndent=0, spaceAfter=1.5),
         figure=style("figure", 20, 24, fontName=BOLD, textColor=ACCENT),
+        card=style("card", 9.5, 12.5),
+        card_what=style("card_what", 10, 13, fontName=BOLD),
+        card_label=style("card_label", 9, 12, fontName=BOLD, textColor=MUTED),
+        card_head=style("card_head", 9.5, 12, fontName=BOLD, textColor=ACCENT),
+        toc=style("toc", 10.5, 15),
     )
 
 
@@ -127,6 +137,36 @@ class _Paragraph(Paragraph):
         return width, height
 
 
+class _BidiParagraph(_Paragraph):
+    """User text with right-to-left words: broken into lines for the width it gets, then each
+    line's words put in drawing order (bidi works per line, so it cannot precede the line
+    breaking that reportlab does)."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, bold: bool = False,
+                 **kwargs: Any) -> None:
+        self._logical, self._bold, self._kwargs = text, bold, kwargs
+        self._broken_for: float | None = None
+        if text is not None and base_direction(text) == "R":
+            style = _right_aligned(style)
+        super().__init__(text_markup(text, bold) if text is not None else None, style,
+                         **kwargs)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._logical is not None and self._broken_for != available_width:
+            style = self.style
+            width = available_width - style.leftIndent - style.rightIndent - 0.5
+            lines = break_lines(self._logical, width, style.fontName, style.fontSize)
+            Paragraph.__init__(self, "<br/>".join(line_markup(line, self._bold)
+                                                  for line in lines), style, **self._kwargs)
+            self._broken_for, self._wrapped_for = available_width, None
+        return super().wrap(available_width, available_height)
+
+
+@cache
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+
+
 _TEMPLATE_FRAGS: dict[int, tuple[ParagraphStyle, Any]] = {}
 
 
@@ -140,19 +180,40 @@ def _template_frag(style: ParagraphStyle) -> Any:
     return cached[1]
 
 
-def para(text: Any, style: ParagraphStyle) -> Paragraph:
+def para(text: Any, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     """A paragraph of user text, shown literally.
 
     Plain one-line text skips reportlab's markup parser altogether (the text becomes the
     fragment as is, so nothing in it can act as markup, and long reports build faster);
-    text with line breaks goes through the parser escaped.
+    text with line breaks or other scripts goes through the parser escaped.
     """
-    raw = _CONTROL.sub("", str(text if text is not None else ""))
+    raw = _CONTROL.sub("", str(text if text is not None else "").replace("\r\n", "\n"))
+    bold = style.fontName == BOLD
+    if not is_simple(raw):
+        if any(unicodedata.bidirectional(c) in ("R", "AL") for c in raw):
+            return _BidiParagraph(raw, style, bold, **kwargs)
+        return _Paragraph(text_markup(raw, bold), style, **kwargs)
     template = _template_frag(style)
     if "\n" in raw or "\r" in raw or template is None or not raw.strip():
-        return _Paragraph(esc(raw), style)
+        return _Paragraph(esc(raw), style, **kwargs)
     clean = cleanBlockQuotedText(raw)
-    return _Paragraph(clean, style, frags=[template.clone(text=clean)])
+    return _Paragraph(clean, style, frags=[template.clone(text=clean)], **kwargs)
+
+
+def para_with_note(text: Any, note: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
+    """User text followed by a muted note of ours ("(3 stemmen)"), on the fast path when the
+    text is plain."""
+    raw = _CONTROL.sub("", str(text if text is not None else "").replace("\r\n", "\n"))
+    template = _template_frag(style)
+    if not note:
+        return para(raw, style, **kwargs)
+    if "\n" in raw or "\r" in raw or template is None or not raw.strip() \
+            or not is_simple(raw):
+        return _Paragraph(f'{esc(raw)} <font color="#545b6b">{escape(note)}</font>', style,
+                          **kwargs)
+    clean = cleanBlockQuotedText(raw)
+    return _Paragraph(f"{clean} {note}", style, frags=[
+        template.clone(text=clean + " "), template.clone(text=note, textColor=MUTED)], **kwargs)
 
 
 def markup(text: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
@@ -225,116 +286,18 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
     ]
     if len(data) > 2:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
-    return LongTable(data, colWidths=list(widths), repeatRows=1, splitInRow=1,
-                     style=TableStyle(commands), hAlign="LEFT")
+    return _KeepRowsTable(data, colWidths=list(widths), repeatRows=1, splitInRow=0,
+                          style=TableStyle(commands), hAlign="LEFT")
 
 
-#: Name of the form XObject that holds the page total; drawn on every page, defined at the end.
-TOTAL_FORM = "pagetotal"
+class _KeepRowsTable(LongTable):
+    """A long table whose rows never split across pages (a row moves to the next page whole),
+    unless one row is taller than a whole page."""
 
-
-class _TotalPagesCanvas(rl_canvas.Canvas):
-    """Defines the page-total form once the last page is done, so that every page can say
-    "pagina 3 van 41" in one pass (and bookmarks keep pointing at the right pages)."""
-
-    def save(self) -> None:
-        family = register_fonts()
-        self.beginForm(TOTAL_FORM)
-        self.setFont(family, 8)
-        self.setFillColor(MUTED)
-        self.drawString(0, 0, str(self._pageNumber - 1))
-        self.endForm()
-        super().save()
-
-
-class ReportDoc(BaseDocTemplate):
-    """A4 document with bookmarks from :class:`Bookmark` markers and deferred page furniture."""
-
-    def __init__(self, buffer: io.BytesIO, furniture: Callable[[rl_canvas.Canvas, Any], None],
-                 **kwargs: Any) -> None:
-        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                         topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN + 4 * mm,
-                         lang="nl", displayDocTitle=True, creator="Meetup Kansenongelijkheid",
-                         **kwargs)
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture)])
-        self._outline_open = False
-
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
-        if isinstance(flowable, Bookmark):
-            self.canv.bookmarkPage(flowable.key)
-            self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.level,
-                                      closed=flowable.level > 0)
-            if not self._outline_open:
-                self.canv.showOutline()
-                self._outline_open = True
-
-
-def render(flowables: list[Flowable], *, title: str, author: str, subject: str,
-           furniture: Callable[[rl_canvas.Canvas, Any], None]) -> tuple[bytes, int]:
-    """Lay out ``flowables``; returns the PDF bytes and the page count."""
-    buffer = io.BytesIO()
-    doc = ReportDoc(buffer, furniture, title=title, author=author, subject=subject,
-                    keywords=["kansengelijkheid", "afspraken", "meetup"])
-    with no_gc():
-        doc.build(flowables, canvasmaker=_TotalPagesCanvas)
-    return buffer.getvalue(), doc.page
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a document is made.
-
-    A long report makes hundreds of thousands of small objects without cycles that matter;
-    the collector would otherwise scan them over and over (a third of the build time).
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def page_furniture(header_left: str, header_right: str,
-                   footer_left: str) -> Callable[[rl_canvas.Canvas, Any], None]:
-    """Running header (not on the cover) and footer with "pagina N van M"."""
-    family = register_fonts()
-
-    def draw(canv: rl_canvas.Canvas, doc: Any) -> None:
-        page = canv.getPageNumber()
-        canv.saveState()
-        canv.setFillColor(MUTED)
-        if page > 1:
-            top = PAGE_HEIGHT - MARGIN + 2 * mm
-            canv.setFont(family, 8)
-            canv.drawString(MARGIN, top, _fit(canv, header_left, family, 8, CONTENT_WIDTH * 0.6))
-            canv.drawRightString(PAGE_WIDTH - MARGIN, top,
-                                 _fit(canv, header_right, family, 8, CONTENT_WIDTH * 0.38))
-            canv.setStrokeColor(LINE)
-            canv.setLineWidth(0.5)
-            canv.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
-        bottom = MARGIN - 2 * mm
-        canv.setFont(family, 7)
-        canv.drawString(MARGIN, bottom, _fit(canv, footer_left, family, 7, CONTENT_WIDTH * 0.75))
-        canv.setFont(family, 8)
-        total_x = PAGE_WIDTH - MARGIN - 16
-        canv.drawRightString(total_x - 2, bottom, f"pagina {page} van")
-        canv.saveState()
-        canv.translate(total_x, bottom)
-        canv.doForm(TOTAL_FORM)
-        canv.restoreState()
-        canv.restoreState()
-
-    return draw
-
-
-def _fit(canv: rl_canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
-    """Shorten ``text`` with an ellipsis until it fits ``width`` (drawString has no markup)."""
-    text = _CONTROL.sub("", text.replace("\n", " "))
-    if canv.stringWidth(text, font, size) <= width:
-        return text
-    while text and canv.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.splitInRow = 0
+        parts = super().split(available_width, available_height)
+        if not parts and available_height >= FRAME_HEIGHT - 1:
+            self.splitInRow = 1
+            parts = super().split(available_width, available_height)
+        return parts

@@ -21,7 +21,9 @@ SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 SHORT_CODE_LENGTH = 6
 #: Fields of a meetup the organiser edits in the form.
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
-                   "votes_per_person")
+                   "votes_per_person", "phase_minutes")
+#: Longest default countdown of a phase, in minutes (the timer's own limit is three hours).
+PHASE_MINUTES_MAX = 180
 EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "directions",
                          "reading_links", "examples", "capacity")
 #: The organiser enters and reads times as wall-clock time here; the database holds UTC.
@@ -90,11 +92,41 @@ def _validate(fields: dict[str, Any]) -> None:
                            field="votes_per_person")
 
 
+def clean_phase_minutes(value: Any) -> dict[str, int]:
+    """``{phase key: whole minutes}`` for the phases that start a countdown; empty ones dropped.
+
+    Errors name the form field of the phase: ``minutes_<phase>``.
+    """
+    from meetup.models import Phase
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput(field="phase_minutes")
+    cleaned: dict[str, int] = {}
+    for key, minutes in value.items():
+        try:
+            phase = Phase(key)
+        except ValueError:
+            raise InvalidInput(_l("This part of the evening does not exist."),
+                               field="phase_minutes") from None
+        if minutes is None or minutes == "":
+            continue
+        if isinstance(minutes, bool) or not isinstance(minutes, int) \
+                or not 1 <= minutes <= PHASE_MINUTES_MAX:
+            raise InvalidInput(_l("Give a number of minutes between 1 and %(n)s, or leave it "
+                                  "empty.", n=PHASE_MINUTES_MAX), field=f"minutes_{phase.value}")
+        cleaned[phase.value] = minutes
+    return cleaned
+
+
 def create_meetup(session: Session, organiser: Organiser, **fields: Any) -> Meetup:
     """A new meetup with fresh join codes and the three default themes copied in."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown meetup fields: {sorted(unknown)}")
+    if "phase_minutes" in fields:
+        fields["phase_minutes"] = clean_phase_minutes(fields["phase_minutes"])
     _validate({"title": fields.get("title", ""), **fields})
     meetup = Meetup(
         organiser=organiser,
@@ -126,6 +158,8 @@ def update_meetup(session: Session, meetup: Meetup, **fields: Any) -> Meetup:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown meetup fields: {sorted(unknown)}")
+    if "phase_minutes" in fields:
+        fields["phase_minutes"] = clean_phase_minutes(fields["phase_minutes"])
     _validate(fields)
     for key, value in fields.items():
         setattr(meetup, key, value.strip() if isinstance(value, str) else value)

@@ -69,7 +69,11 @@ def current_round(meetup: Meetup) -> Round | None:
 def set_phase(
     session: Session, meetup: Meetup, phase: Phase | str, organiser: Organiser | None = None
 ) -> PhaseChange:
-    """Move the evening to ``phase`` (forward or back); the countdown stops."""
+    """Move the evening to ``phase`` (forward or back).
+
+    The running countdown stops; when the meetup has a default duration for ``phase``
+    (``meetup.phase_minutes``) its countdown starts at once.
+    """
     check_organiser(meetup, organiser)
     target = parse_phase(phase)
     now = utcnow()
@@ -80,9 +84,20 @@ def set_phase(
     meetup.phase_changed_at = now
     meetup.phase_deadline = None
     meetup.timer_paused_remaining = None
+    minutes = default_minutes(meetup, target)
+    if minutes:
+        meetup.phase_deadline = now + timedelta(minutes=minutes)
     session.flush()
     operations.bump(session, meetup)
     return change
+
+
+def default_minutes(meetup: Meetup, phase: Phase) -> int | None:
+    """The meetup's default countdown for ``phase`` in minutes (None: no countdown)."""
+    value = (meetup.phase_minutes or {}).get(phase.value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        return None
+    return min(value, TIMER_MAX_SECONDS // 60)
 
 
 def _seconds(value: Any) -> int:
@@ -220,4 +235,30 @@ def show_plenary(session: Session, meetup: Meetup, position: int) -> dict[str, A
     meetup.plenary_position = min(max(position, 0), max(total - 1, 0))
     session.flush()
     operations.bump(session, meetup)
+    return plenary_state(session, meetup)
+
+
+def shown_agreement_id(session: Session, meetup: Meetup) -> int | None:
+    """The id of the agreement the projector shows in the plenary (None: none shown)."""
+    agreements = final_agreements(session, meetup)
+    if not agreements:
+        return None
+    return agreements[min(max(meetup.plenary_position or 0, 0), len(agreements) - 1)].id
+
+
+def follow_plenary(session: Session, meetup: Meetup, shown_id: int | None) -> dict[str, Any]:
+    """After an agreement was finalised or reopened during the plenary: the list changed.
+
+    The agreement that was on the projector stays there (its position may shift); when it is
+    the one that was reopened, the next one in the list takes its place. Returns the new
+    plenary state, to broadcast.
+    """
+    session.flush()
+    agreements = final_agreements(session, meetup)
+    ids = [a.id for a in agreements]
+    if shown_id in ids:
+        meetup.plenary_position = ids.index(shown_id)
+    else:
+        meetup.plenary_position = min(max(meetup.plenary_position or 0, 0), max(len(ids) - 1, 0))
+    session.flush()
     return plenary_state(session, meetup)

@@ -31,6 +31,7 @@ from meetup.models import (
 from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases
 from meetup.services import agreements as agreements_service
+from meetup.services.progress import progress
 from meetup.services.agreements import missing_fields
 from meetup.services.phases import iso
 from meetup.services.table_view import TableViews, for_viewer, table_view
@@ -386,6 +387,8 @@ def organiser_snapshot(
     data["tables"] = table_overviews(session, meetup)
     data["unseated"] = _unseated(session, meetup, public=False)
     data["plenary"] = phases.plenary_state(session, meetup)
+    data["progress"] = progress(session, meetup)
+    data["meetup"]["phase_minutes"] = dict(meetup.phase_minutes or {})
     data["notes"] = _all_notes(session, meetup, include_hidden=True)
     data["agreements"] = _all_agreements(session, meetup, final_only=False)
     return data
@@ -401,6 +404,7 @@ def projector_snapshot(
     data["tables"] = table_overviews(session, meetup, public=True)
     data["unseated"] = _unseated(session, meetup, public=True)
     data["plenary"] = phases.plenary_state(session, meetup)
+    data["progress"] = progress(session, meetup)
     data["notes"] = _all_notes(session, meetup, include_hidden=False)
     data["agreements"] = _all_agreements(session, meetup, final_only=True)
     return data

@@ -1,12 +1,20 @@
 // The organiser's live control page: every action is an acknowledged socket write.
+//
+// Laid out for a 1366x768 laptop: a sticky bar (phase, countdown, message), what needs
+// attention, then the tables. Rendering stays cheap with 170 tables and 1,000 people: the
+// overview and the moderation list only rebuild rows whose content changed.
 
 import { connectLive } from "./live/connection.js";
 import { delegate, h, morph } from "./live/dom.js";
 import { isPaused, remaining, startTicking } from "./live/timer.js";
-import { PHASES, capsView, moderationView, overviewView } from "./live/organiser-overview.js";
+import { PHASES, attentionView, capsView, renderOverview, unseated, unseatedView } from "./live/organiser-overview.js";
+import { renderModeration } from "./organiser/moderation.js";
+import { MoveDialog } from "./organiser/move-dialog.js";
 
 const root = document.getElementById("live");
 const $ = (id) => document.getElementById(id);
+const moderationFilter = { table: "", hiddenOnly: false };
+let lastPhase = null;
 
 function stepper(live) {
   const { t } = live;
@@ -14,7 +22,7 @@ function stepper(live) {
   const index = PHASES.indexOf(phase);
   return [
     h("div", { class: "stepper-nav" },
-      h("button", { type: "button", class: "button", data: { action: "phase-step", step: "-1" }, disabled: index <= 0 },
+      h("button", { type: "button", class: "button button--small", data: { action: "phase-step", step: "-1" }, disabled: index <= 0 },
         `← ${t("previous")}`),
       h("ol", { class: "stepper" }, PHASES.map((key, i) => h("li", { "data-key": `step-${key}` },
         h("button", {
@@ -23,9 +31,8 @@ function stepper(live) {
           data: { action: "phase", phase: key },
           aria: { current: i === index ? "step" : null },
         }, h("span", { class: "step__n", "aria-hidden": "true" }, String(i + 1)), " ", t(`phase_${key}`))))),
-      h("button", { type: "button", class: "button button--primary", data: { action: "phase-step", step: "1" }, disabled: index >= PHASES.length - 1 },
+      h("button", { type: "button", class: "button button--primary button--small", data: { action: "phase-step", step: "1" }, disabled: index >= PHASES.length - 1 },
         `${t("next")} →`)),
-    h("p", { class: "stepper-current" }, t("current_phase", { phase: t(`phase_${phase}`) })),
   ];
 }
 
@@ -45,18 +52,64 @@ function plenaryControl(live) {
   ];
 }
 
-function render(live) {
+function renderTimer(live) {
   const { t } = live;
   const data = live.data;
   const timer = data.meetup.timer;
-  morph($("phase-stepper"), stepper(live));
   const left = remaining(timer, live.clock);
-  $("timer-state").textContent = left === null ? t("no_timer") : isPaused(timer) ? t("paused") : "";
+  const state = $("timer-state");
+  state.textContent = left === null ? t("no_timer") : isPaused(timer) ? t("paused") : "";
+  state.classList.toggle("is-idle", left === null);
   root.querySelector('[data-action="timer-pause"]').disabled = left === null || isPaused(timer) || left === 0;
   root.querySelector('[data-action="timer-resume"]').disabled = !isPaused(timer);
   for (const el of root.querySelectorAll('[data-action="timer-extend"], [data-action="timer-clear"]')) {
     el.disabled = left === null;
   }
+  // A new phase proposes its own default duration (unless the organiser is typing one).
+  const phase = data.meetup.phase;
+  if (phase !== lastPhase) {
+    lastPhase = phase;
+    const minutes = (data.meetup.phase_minutes || {})[phase];
+    const input = $("timer-minutes");
+    if (minutes && document.activeElement !== input) input.value = String(minutes);
+  }
+}
+
+/** In the plenary the plenary control comes right under "needs attention"; else below the
+ * overview (moved in the page, so that reading and tab order follow what is seen). */
+function placeControls(phase) {
+  const grid = $("controls");
+  const anchor = phase === "plenary" ? $("unseated") : $("moderation-card");
+  if (grid.nextElementSibling !== anchor) anchor.before(grid);
+}
+
+/** At most one full render every RENDER_GAP ms: in a busy round notes, dots and overview rows
+ * arrive many times a second; the page shows the latest state a moment later instead. */
+const RENDER_GAP = 250;
+let lastRender = -Infinity;
+let renderTimerId = null;
+
+function render(live) {
+  const wait = lastRender + RENDER_GAP - performance.now();
+  if (wait > 0) {
+    if (renderTimerId === null) {
+      renderTimerId = window.setTimeout(() => {
+        renderTimerId = null;
+        render(live);
+      }, wait);
+    }
+    return;
+  }
+  lastRender = performance.now();
+  renderNow(live);
+}
+
+function renderNow(live) {
+  const { t } = live;
+  const data = live.data;
+  placeControls(data.meetup.phase);
+  morph($("phase-stepper"), stepper(live));
+  renderTimer(live);
   const message = data.meetup.message;
   $("message-current").textContent = message && message.text
     ? t("message_current", { text: message.text }) : t("message_none");
@@ -65,19 +118,25 @@ function render(live) {
     $("tables-result").textContent = tables.length
       ? t.n(tables.length, "tables_formed_one", "tables_formed_other") : t("tables_none");
   }
+  morph($("attention"), attentionView(live));
+  const lonely = tables.length ? unseated(data) : [];
+  const unseatedEl = $("unseated");
+  unseatedEl.hidden = lonely.length === 0;
+  morph(unseatedEl, lonely.length ? unseatedView(live) : null);
   morph($("theme-caps"), capsView(live));
   morph($("plenary-control"), plenaryControl(live));
   const counts = data.counts || {};
   $("counts").textContent = counts.participants !== undefined
     ? t.n(counts.participants, "participants_one", "participants_other") : "";
-  morph($("overview"), overviewView(live));
+  renderOverview(live, $("overview"));
   // New arrivals only show up as a count; fetch the people list when it grew.
-  const known = tables.reduce((n, table) => n + (table.members || []).length, 0) + (data.unseated || []).length;
+  const known = tables.reduce((n, table) => n + (table.members || []).length, 0) + lonely.length;
   if (counts.participants !== undefined && counts.participants > known) live.scheduleResync();
-  morph($("moderation"), moderationView(live));
+  renderModeration(live, moderationFilter, $("moderation"), $("moderation-count"));
 }
 
 const live = connectLive({ root, as: "organiser", scope: "organiser", render });
+const moveDialog = new MoveDialog(live, $("move-dialog"));
 
 /** Send an organiser action; errors appear in the alert region (Dutch, from the server). */
 async function act(event, payload = {}) {
@@ -123,6 +182,10 @@ const click = {
   },
   hide: (el) => act("note.hide", { note: el.dataset.note }),
   unhide: (el) => act("note.unhide", { note: el.dataset.note }),
+  "move-open": (el) => {
+    if (live.state.ready) moveDialog.open(el.dataset.participant ? Number(el.dataset.participant) : null);
+  },
+  "move-cancel": () => moveDialog.close(),
 };
 delegate(root, "click", click);
 delegate(root, "submit", {
@@ -139,14 +202,30 @@ delegate(root, "submit", {
     event.preventDefault();
     act("message.send", { text: $("message-text").value.trim() });
   },
-});
-delegate(root, "change", {
-  move: (el) => {
-    if (!el.value) return;
-    act("participant.move", { participant: Number(el.dataset.participant), table: Number(el.value) });
+  "move-send": async (form, event) => {
+    event.preventDefault();
+    const move = moveDialog.chosen();
+    if (!move) return;
+    const ack = await act("participant.move", move);
+    if (ack.ok) moveDialog.close();
+    else $("move-status").textContent = ack.message || live.t("error");
   },
 });
+// Enter sends the message (Shift+Enter: a new line).
+$("message-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("message-text").form.requestSubmit();
+  }
+});
+function filterChanged() {
+  moderationFilter.table = $("mod-table").value.trim();
+  moderationFilter.hiddenOnly = $("mod-hidden").checked;
+  if (live.state.ready) renderModeration(live, moderationFilter, $("moderation"), $("moderation-count"));
+}
+$("mod-table").addEventListener("input", filterChanged);
+$("mod-hidden").addEventListener("change", filterChanged);
 
 startTicking(document, () => live.data && live.data.meetup && live.data.meetup.timer, live.clock, live.t);
 // The pause/resume buttons depend on whether the countdown reached zero.
-window.setInterval(() => { if (live.state.ready) live.render(); }, 5000);
+window.setInterval(() => { if (live.state.ready) renderTimer(live); }, 5000);

@@ -200,7 +200,9 @@ def test_the_organiser_steers_timer_message_moderation_and_seating(
     kicker = phone.locator(".kicker")
     before = kicker.inner_text()
     target = "2" if before.startswith("Tafel 1") else "1"
-    control.get_by_label("Verplaats Mirjam Visser naar").select_option(target)
+    control.get_by_role("button", name="Verplaats Mirjam Visser").click()
+    control.get_by_label("Naar tafel").select_option(target)
+    control.get_by_role("button", name="Verplaatsen", exact=True).click()
     expect(kicker).to_have_text(re.compile(rf"^Tafel {target} "))
     expect(control.locator(f"#table-{target}-title").locator("xpath=..")).to_contain_text(
         "Mirjam Visser")

@@ -25,6 +25,21 @@ from wtforms import (
 from wtforms.fields.core import Field
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+#: The phases that may start a countdown of their own, with the default the new-meetup form
+#: suggests (minutes; None: no countdown). The closing phase never counts down.
+TIMED_PHASES: tuple[tuple[str, Any, int | None], ...] = (
+    ("registration", _l("Registration"), None),
+    ("theme_choice", _l("Theme choice"), 5),
+    ("tables", _l("Tables"), 5),
+    ("round_1", _l("Round 1"), 10),
+    ("round_2", _l("Round 2"), 10),
+    ("round_3", _l("Round 3"), 10),
+    ("voting", _l("Voting"), 5),
+    ("agreements", _l("Agreements"), 20),
+    ("plenary", _l("Plenary"), None),
+)
+MINUTES_MESSAGE = _l("Give a number of minutes between 1 and 180, or leave it empty.")
+
 #: Empty rows offered below the existing directions and reading links, to add new ones.
 EXTRA_ROWS = 3
 NUMBER_MESSAGE = _l("Enter a whole number.")
@@ -54,6 +69,20 @@ class MeetupForm(FlaskForm):
             "Give each person between 1 and 10 votes."))],
     )
 
+    def minute_fields(self) -> list[Field]:
+        """The default-duration field of every timed phase, in the order of the evening."""
+        return [getattr(self, f"minutes_{key}") for key, _label, _default in TIMED_PHASES]
+
+    def phase_minutes(self) -> dict[str, int]:
+        """``{phase: minutes}`` for the phases with a duration filled in."""
+        return {key: getattr(self, f"minutes_{key}").data for key, _label, _default in TIMED_PHASES
+                if getattr(self, f"minutes_{key}").data is not None}
+
+    def fill_phase_minutes(self, values: dict[str, int] | None) -> None:
+        """Show a meetup's stored durations (an empty field: no countdown)."""
+        for key, _label, _default in TIMED_PHASES:
+            getattr(self, f"minutes_{key}").data = (values or {}).get(key)
+
     def validate(self, extra_validators: Any = None) -> bool:
         """Date and start time go together: both filled in, or both empty."""
         valid = super().validate(extra_validators)
@@ -66,6 +95,12 @@ class MeetupForm(FlaskForm):
             self.date.errors = [*self.date.errors, _l("Fill in the date.")]
             return False
         return valid
+
+
+for _key, _label, _default in TIMED_PHASES:
+    setattr(MeetupForm, f"minutes_{_key}", IntegerField(
+        _label, default=_default, render_kw={"inputmode": "numeric", "min": "1", "max": "180"},
+        validators=[Optional(), NumberRange(min=1, max=180, message=MINUTES_MESSAGE)]))
 
 
 class DirectionForm(Form):

@@ -55,6 +55,7 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
         "welcome": form.welcome.data or "",
         "table_size": form.table_size.data,
         "votes_per_person": form.votes_per_person.data,
+        "phase_minutes": form.phase_minutes(),
     }
 
 
@@ -111,6 +112,8 @@ def edit_meetup(meetup_id: int) -> Any:
     form = MeetupForm(obj=item)
     if request.method == "GET" and item.starts_at is not None:
         form.date.data, form.start_time.data = meetup_service.utc_to_local(item.starts_at)
+    if request.method == "GET":
+        form.fill_phase_minutes(item.phase_minutes)
     if form.validate_on_submit():
         try:
             meetup_service.update_meetup(db.session, item, **_meetup_fields(form))

@@ -40,8 +40,14 @@ PROJECTOR_TEXTS: dict[str, Any] = {
     "closing_title": _l("Thank you all!"),
     "closing_count_one": _l("Tonight we made 1 agreement."),
     "closing_count_other": _l("Tonight we made {n} agreements."),
-    "fullscreen": _l("Full screen"),
-    "exit_fullscreen": _l("Leave full screen"),
+    "qr_alt": _l("QR code with the link {url}"),
+    "other_roles": _l("Other roles"),
+    "tables_page": _l("Tables {from}–{to} of {total}"),
+    "tables_with_final": _l("{n} of {total} tables have a final agreement"),
+    "top_notes_title": _l("Most dots per theme"),
+    "no_dots_yet": _l("No dots yet"),
+    "dots_one": _l("1 dot"),
+    "dots_other": _l("{n} dots"),
 }
 
 

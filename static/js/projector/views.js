@@ -1,0 +1,65 @@
+// Projector views for voting, agreements and the plenary: how far the room is, the notes with
+// the most dots per theme, and one agreement at a time.
+
+import { formatDate, h } from "../live/dom.js";
+
+/** Progress data: the latest from `counts` (voting and agreements), else the snapshot's. */
+function progressOf(data) {
+  return (data.counts && data.counts.progress) || data.progress ||
+    { tables: (data.tables || []).length, tables_with_final: 0, top_notes: {} };
+}
+
+/** Tables with at least one final agreement, counted from what the screen knows now. */
+function tablesWithFinal(data, progress) {
+  const tables = new Set((data.agreements || []).filter((a) => a.status && a.status !== "draft" && a.table !== null)
+    .map((a) => a.table));
+  return data.agreements ? tables.size : progress.tables_with_final || 0;
+}
+
+export function progressView(live) {
+  const { t } = live;
+  const data = live.data;
+  const phase = data.meetup.phase;
+  const progress = progressOf(data);
+  const total = progress.tables || (data.tables || []).length;
+  const done = Math.min(total, tablesWithFinal(data, progress));
+  const top = progress.top_notes || {};
+  return h("section", { class: "pr-progress", "data-key": "progress" },
+    h("h1", { class: "pr-question pr-question--small" }, phase === "voting" ? t("voting_question") : t("agreements_question")),
+    phase === "agreements" && total ? h("div", { class: "pr-done", "data-key": "done" },
+      h("p", { class: "pr-done__text" }, t("tables_with_final", { n: done, total })),
+      h("span", { class: "pr-bar__track pr-done__track", "aria-hidden": "true" },
+        h("span", { class: `pr-bar__fill pr-done__fill p${Math.round((done / total) * 20) * 5}` }))) : null,
+    h("h2", { class: "pr-top-notes__title" }, t("top_notes_title")),
+    h("div", { class: "pr-top-notes" }, (data.themes || []).map((theme) => {
+      const notes = top[theme.key] || [];
+      return h("section", { class: `pr-theme pr-theme--${theme.key}`, "data-key": `top-${theme.key}` },
+        h("h3", null, theme.title),
+        notes.length ? h("ol", { class: "pr-toplist" }, notes.map((note) => h("li", { "data-key": `top-${note.uuid}` },
+          h("p", { class: "pr-top__text" }, note.text),
+          h("p", { class: "pr-top__meta" }, `${t.n(note.votes, "dots_one", "dots_other")} · ${t("table_n", { n: note.table })}`))))
+          : h("p", { class: "pr-top__none" }, t("no_dots_yet")));
+    })));
+}
+
+export function plenaryView(live) {
+  const { t } = live;
+  const plenary = live.data.plenary || {};
+  const a = plenary.agreement;
+  if (!a) {
+    return h("section", { class: "pr-plenary", "data-key": "plenary-empty" },
+      h("h1", { class: "pr-question" }, t("plenary_none")));
+  }
+  const theme = (live.data.themes || []).find((th) => th.key === a.theme);
+  const owner = [a.owner_name, a.owner_organisation].filter(Boolean).join(", ");
+  return h("section", { class: "pr-plenary", "data-key": `plenary-${a.uuid}` },
+    h("p", { class: "pr-kicker" },
+      `${t("plenary_position", { n: (plenary.position || 0) + 1, total: plenary.total || 1 })} · ${t("table_n", { n: a.table })}${theme ? " · " + theme.title : ""}`),
+    h("h1", { class: "pr-agreement__what" }, a.what),
+    h("ul", { class: "pr-facts" },
+      owner ? h("li", null, t("owner_line", { owner })) : null,
+      (a.partners || []).length ? h("li", null, t("partners_line", { partners: a.partners.join(", ") })) : null,
+      a.first_step ? h("li", null, t("first_step_line", { step: a.first_step })) : null,
+      a.due_date ? h("li", null, t("due_line", { date: formatDate(a.due_date) })) : null),
+    h("p", { class: "pr-signed" }, `✋ ${t.n(a.signed || 0, "signed_one", "signed_other")}`));
+}
