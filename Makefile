@@ -8,7 +8,7 @@ SCALE_STAMP := $(VENV)/.scale-installed
 PO := meetup/translations/nl/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast test-scale scale-deps system-deps translations extract-messages benchmark clean
+.PHONY: run test test-fast test-scale scale-deps system-deps translations extract-messages bench clean
 
 # MEETUP_SCALE=1 make run: also install the scale-out extras (PostgreSQL driver, Redis client).
 run: $(RUNTIME_STAMP) $(MO) $(if $(filter 1,$(MEETUP_SCALE)),$(SCALE_STAMP))
@@ -27,7 +27,7 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 	tests/test_snapshot.py tests/test_board.py tests/test_agreements.py tests/test_tables.py \
 	tests/test_phases.py tests/test_operations.py tests/test_report_data.py \
 	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py \
-	tests/test_emit_after_commit.py
+	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py
 
 test: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
@@ -70,10 +70,12 @@ extract-messages: $(RUNTIME_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o meetup/translations/messages.pot .
 	$(BIN)/pybabel update -i meetup/translations/messages.pot -d meetup/translations -D messages --no-fuzzy-matching
 
-# Speed and memory figures (printed, never asserted): see docs/performance.md.
-benchmark: $(TEST_STAMP) $(MO)
+# Speed and memory figures (printed, never asserted): see docs/performance.md. The report
+# benchmark first; then 1,000 phones against the bare floor server and against meetup serve
+# (BENCH_ARGS, e.g. "--sustained-seconds 10" for a quick run). The last line is the JSON.
+bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/report_benchmark.py
-	$(BIN)/python benchmarks/realtime_load.py --phones 1000
+	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -34,7 +34,10 @@ def register_realtime(app: Flask) -> None:
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         # None: only the application's own origin (the Host of the request) is accepted.
         cors_allowed_origins=origins,
-        manage_session=False,
+        # The cookie is read once per connection (at connect, where the identity is decided)
+        # and kept with the socket, instead of being verified and decoded again for every
+        # event. Socket events never write to the session.
+        manage_session=True,
         **options,
     )
     from meetup.realtime.handlers import register_handlers

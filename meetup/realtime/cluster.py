@@ -111,7 +111,8 @@ def client_manager(url: str | None) -> WorkerManager | None:
 class LocalGate:
     """One process: the local throttle alone decides (always fire)."""
 
-    def run(self, key: str, interval: float, fire: Callable[[], None]) -> None:
+    def run(self, key: str, interval: float, fire: Callable[[], None],
+            covers: bool = True) -> None:
         fire()
 
 
@@ -120,7 +121,8 @@ class RedisGate:
 
     A worker whose coalesced task is due takes ``SET key <redis time> NX PX interval``. If
     another worker holds it and took it AFTER this request was made, that worker's run counts
-    this worker's writes too (it reads the database afterwards): nothing to do. Otherwise wait
+    this worker's writes too (it reads the database afterwards): nothing to do, unless the
+    caller says ``covers=False`` (its work is its own), then it waits its turn. Otherwise wait
     until the lock expires and try again. Redis' own clock stamps both, so the workers' clocks
     do not matter. If Redis is unreachable the worker fires anyway (better twice than never).
     """
@@ -137,7 +139,8 @@ class RedisGate:
         seconds, micros = self.redis.time()
         return seconds + micros / 1e6
 
-    def run(self, key: str, interval: float, fire: Callable[[], None]) -> None:
+    def run(self, key: str, interval: float, fire: Callable[[], None],
+            covers: bool = True) -> None:
         name = self.prefix + key
         try:
             requested = self._now()
@@ -146,7 +149,7 @@ class RedisGate:
                 if self.redis.set(name, repr(stamp), nx=True, px=max(1, int(interval * 1000))):
                     break
                 holder, ttl = self.redis.get(name), self.redis.pttl(name)
-                if holder is not None and float(holder) >= requested:
+                if covers and holder is not None and float(holder) >= requested:
                     return  # a run that started after this request covers it
                 (self._sleep or socketio.sleep)(max(ttl, 10) / 1000)
         except Exception:

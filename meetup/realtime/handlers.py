@@ -26,16 +26,16 @@ import flask_babel
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meetup.extensions import db, socketio
 from meetup.models import Meetup, Organiser, Participant, Table
-from meetup.realtime import auth, cluster, rooms, throttle
+from meetup.realtime import auth, cluster, rooms, throttle, writer
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import MALFORMED, Payload
-from meetup.services import joining, operations
+from meetup.services import operations
+from meetup.services.table_view import TableViews
 from meetup.services.errors import DomainError, Forbidden, InvalidInput, Unauthorised
 
 log = logging.getLogger(__name__)
@@ -175,36 +175,52 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
     except DomainError as error:
         return error_ack(error)
 
-    session = db.session
-    outbox = Outbox()
-    try:
-        ctx = load_context(session, sid, identity, outbox)
-        if operations.seen(session, op):
-            return _replayed(spec, ctx, parsed)
-        before = ctx.meetup.revision
-        result = spec.apply(ctx, **parsed) or {}
-        if ctx.meetup.revision == before:
-            # Services bump the revision when they change something; a write they treated
-            # as a no-op (or one by a service that does not bump) still gets its own seq.
-            operations.bump(session, ctx.meetup)
-        seq = ctx.meetup.revision
-        operations.record(session, ctx.meetup.id, identity.participant_id, spec.name, op)
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        outbox.discard()
-        return error_ack(error)
-    except IntegrityError:
-        session.rollback()
-        outbox.discard()
-        return _after_integrity_error(spec, session, sid, identity, op, parsed)
-    except Exception:
-        session.rollback()
-        outbox.discard()
-        log.exception("socket event %s failed", spec.name)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    replays = writer.replay_cache(app)
+    key = writer.sender_key(identity.kind, identity.meetup_id,
+                            identity.participant_id or identity.organiser_id, op)
+    answer = replays.get(key)
+    if answer is not None:  # resent by a page that missed the acknowledgement
+        return answer
+
+    def apply(session: Session, replay_only: bool) -> tuple[dict[str, Any], Outbox | None, int]:
+        return _apply(spec, session, sid, identity, op, parsed, replay_only)
+
+    job = writer.Job(apply, environ=request.environ)
+    if socketio.async_mode in ("gevent", "gevent_uwsgi"):
+        writer.committer(app).submit(job)
+    else:
+        writer.run_batch([job], in_request=True)
+    if job.error is not None:
+        if isinstance(job.error, DomainError):
+            return error_ack(job.error)
         return server_error_ack()
-    outbox.flush(seq)
-    return {"ok": True, "seq": seq, **result}
+    ack, outbox, seq = job.outcome
+    if outbox is not None:
+        outbox.flush(seq)
+        replays.put(key, ack)
+    return ack
+
+
+def _apply(spec: EventSpec, session: Session, sid: str, identity: Identity, op: uuid.UUID,
+           parsed: dict[str, Any], replay_only: bool,
+           ) -> tuple[dict[str, Any], Outbox | None, int]:
+    """One write inside the shared transaction: (ack, what to broadcast, seq)."""
+    outbox = Outbox()
+    ctx = load_context(session, sid, identity, outbox)
+    if operations.seen(session, op):
+        return _replayed(spec, ctx, parsed), None, ctx.meetup.revision
+    if replay_only:
+        raise RuntimeError(f"socket event {spec.name} violated a database constraint")
+    before = ctx.meetup.revision
+    result = spec.apply(ctx, **parsed) or {}
+    if ctx.meetup.revision == before:
+        # Services bump the revision when they change something; a write they treated
+        # as a no-op (or one by a service that does not bump) still gets its own seq.
+        operations.bump(session, ctx.meetup)
+    seq = ctx.meetup.revision
+    operations.record(session, ctx.meetup.id, identity.participant_id, spec.name, op)
+    return {"ok": True, "seq": seq, **result}, outbox, seq
 
 
 def _allowance(identity: Identity) -> throttle.TokenBucket:
@@ -223,25 +239,7 @@ def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any]) -> dict[str
             result = spec.replay(ctx, **parsed) or {}
         except DomainError:
             result = {}
-    seq = ctx.meetup.revision
-    ctx.session.rollback()
-    return {"ok": True, "seq": seq, "duplicate": True, **result}
-
-
-def _after_integrity_error(spec: EventSpec, session: Session, sid: str, identity: Identity,
-                           op: uuid.UUID, parsed: dict[str, Any]) -> dict[str, Any]:
-    """A concurrent twin of this write (same ``op``) won the race: answer as a replay."""
-    try:
-        ctx = load_context(session, sid, identity, Outbox())
-        if operations.seen(session, op):
-            return _replayed(spec, ctx, parsed)
-        session.rollback()
-    except Exception:
-        session.rollback()
-        log.exception("socket event %s: checking a conflicting write failed", spec.name)
-        return server_error_ack()
-    log.error("socket event %s violated a database constraint", spec.name)
-    return server_error_ack()
+    return {"ok": True, "seq": ctx.meetup.revision, "duplicate": True, **result}
 
 
 # -- connection events --------------------------------------------------------------------
@@ -252,10 +250,19 @@ def build_snapshot(session: Session, identity: Identity, meetup: Meetup,
     from meetup.services import snapshot
 
     if participant is not None:
-        return snapshot.participant_snapshot(session, participant)
+        return snapshot.participant_snapshot(session, participant, views=_table_views())
     if identity.kind == ORGANISER:
         return snapshot.organiser_snapshot(session, meetup)
     return snapshot.projector_snapshot(session, meetup)
+
+
+def _table_views() -> TableViews:
+    """This process's cache of table views (shared by the phones of one table)."""
+    extensions = current_app.extensions
+    views = extensions.get("meetup_table_views")
+    if views is None:
+        views = extensions["meetup_table_views"] = TableViews()
+    return views
 
 
 def seat(sid: str, identity: Identity, table_id: int | None) -> None:
@@ -291,12 +298,13 @@ cluster.on_worker_message("reseat", lambda data: reseat_here(data["participant"]
 
 
 def on_connect(auth_data: Any = None) -> None:
-    """Identify the socket from the cookie, join its rooms and send it a snapshot.
+    """Identify the socket from the cookie, join its rooms, then send it a snapshot.
 
     The rooms are joined BEFORE the snapshot is read: a write committed in between is then
     either in the snapshot or delivered as a broadcast (or both; the page keeps the newer by
     ``seq``). Joining after the read lost writes on PostgreSQL, whose driver yields to other
-    greenlets during the queries (issue 17).
+    greenlets during the queries (issue 17). Connecting reads only: no database write, no
+    commit.
     """
     flask_babel.refresh()
     sid = request.sid  # type: ignore[attr-defined]
@@ -305,10 +313,8 @@ def on_connect(auth_data: Any = None) -> None:
         identity, meetup, participant = auth.identify(session, auth_data)
         auth.remember(sid, identity)
         _join_rooms(sid, identity)
-        if participant is not None:
-            joining.touch(participant)
         snap = build_snapshot(session, identity, meetup, participant)
-        session.commit()
+        session.rollback()
     except DomainError as error:
         session.rollback()
         auth.forget(sid)  # Socket.IO drops a refused socket's rooms itself

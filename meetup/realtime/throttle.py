@@ -58,11 +58,14 @@ class Throttle:
         #: Decides across workers whether a due run fires (see :mod:`cluster`).
         self.gate: Any = None
 
-    def request(self, key: Hashable, fire: Callable[[], None], shared: str | None = None) -> bool:
+    def request(self, key: Hashable, fire: Callable[[], None], shared: str | None = None,
+                covers: bool = True) -> bool:
         """Ask for ``fire`` to run soon; False when a run for ``key`` is already pending.
 
         ``shared`` names the key across workers (no app ids): with a gate, one run per
-        ``shared`` key and interval fires across all of them.
+        ``shared`` key and interval fires across all of them. ``covers``: a run on another
+        worker that started after this request does this one's work too (it reads the
+        database afterwards); when False, this run waits its turn instead of being dropped.
         """
         with self._lock:
             if key in self._scheduled:
@@ -77,7 +80,7 @@ class Throttle:
             plain = fire
 
             def fire() -> None:
-                gate.run(shared, self.interval, plain)
+                gate.run(shared, self.interval, plain, covers)
         spawn(self._run, key, fire, delay, generation)
         return True
 
@@ -141,30 +144,46 @@ def emit_counts(app: Flask, meetup_id: int) -> None:
         socketio.emit("counts", payload, to=[projector_room(meetup_id), organiser_room(meetup_id)])
 
 
+_dirty_tables: dict[tuple[int, int], set[int]] = {}
+
+
 def request_overview(app: Flask, meetup_id: int, table_id: int) -> bool:
     """Schedule the organiser's overview row of a table (coalesced, at most one a second).
 
     Notes and dots arrive by the hundred during a round; the organiser's overview only needs
-    the latest numbers, so these writes share one recount per table per second.
+    the latest numbers, so these writes share one recount a second per meetup, of all the
+    tables that changed meanwhile.
     """
-    return counts_throttle.request(("overview", id(app), table_id),
-                                   lambda: emit_overview(app, meetup_id, table_id),
-                                   f"overview:{table_id}")
+    with counts_throttle._lock:
+        _dirty_tables.setdefault((id(app), meetup_id), set()).add(table_id)
+    # Across workers one batch a second in total, taken in turn: a run on another worker
+    # recounts only that worker's changed tables, so it never stands in for this one's.
+    return counts_throttle.request(("overview", id(app), meetup_id),
+                                   lambda: emit_overview(app, meetup_id),
+                                   f"overview:{meetup_id}", covers=False)
 
 
-def emit_overview(app: Flask, meetup_id: int, table_id: int) -> None:
-    """Recount one table now and emit ``overview`` to the organiser's room."""
-    from meetup.models import Meetup, Table
+def emit_overview(app: Flask, meetup_id: int, table_id: int | None = None) -> None:
+    """Recount the changed tables now and emit one ``overview`` per table to the organiser."""
+    from meetup.models import Meetup
     from meetup.services import snapshot
 
+    with counts_throttle._lock:
+        table_ids = _dirty_tables.pop((id(app), meetup_id), set())
+    if table_id is not None:
+        table_ids.add(table_id)
+    if not table_ids:
+        return
     with app.app_context():
-        table = db.session.get(Table, table_id)
         meetup = db.session.get(Meetup, meetup_id)
-        if table is None or meetup is None:
+        if meetup is None:
             return
-        payload = {"table": snapshot.table_overview(db.session, table), "seq": meetup.revision}
+        # A broadcast: role codes only, each page labels them in its own language.
+        rows = snapshot.table_overviews(db.session, meetup, sorted(table_ids), labels=False)
+        seq = meetup.revision
         db.session.rollback()
-    socketio.emit("overview", payload, to=organiser_room(meetup_id))
+    for row in rows:
+        socketio.emit("overview", {"table": row, "seq": seq}, to=organiser_room(meetup_id))
 
 
 # -- per-socket write limit -----------------------------------------------------------------

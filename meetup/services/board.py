@@ -157,6 +157,15 @@ def votes_left(session: Session, participant: Participant) -> int:
     return max(0, participant.meetup.votes_per_person - used)
 
 
+def votes_used(session: Session, meetup: Meetup) -> dict[int, int]:
+    """Dots in use per participant of the meetup (as :func:`votes_left` counts them)."""
+    return dict(session.execute(
+        select(Vote.participant_id, func.count(Vote.id)).join(Note, Vote.note_id == Note.id)
+        .where(Note.meetup_id == meetup.id, Note.hidden.is_(False), Note.deleted_at.is_(None))
+        .group_by(Vote.participant_id)
+    ).all())
+
+
 def add_vote(
     session: Session,
     participant: Participant,

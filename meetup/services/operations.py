@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetup.models import Meetup, Operation
+from meetup.models.types import utcnow
 
 
 def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
@@ -51,11 +52,10 @@ def record(
 
     Two workers racing with the same ``op`` both insert; the primary key lets only one commit.
     """
-    session.add(
-        Operation(uuid=as_uuid(op), meetup_id=meetup_id, participant_id=participant_id,
-                  kind=kind[:40])
-    )
-    session.flush()
+    # A Core INSERT: nothing reads the row back, so the unit of work has nothing to track.
+    session.execute(insert(Operation.__table__).values(
+        uuid=as_uuid(op), meetup_id=meetup_id, participant_id=participant_id, kind=kind[:40],
+        created_at=utcnow()))
 
 
 def bump(session: Session, meetup: Meetup) -> int:

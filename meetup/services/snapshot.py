@@ -34,6 +34,7 @@ from meetup.services import agreements as agreements_service
 from meetup.services.progress import progress
 from meetup.services.agreements import missing_fields
 from meetup.services.phases import iso
+from meetup.services.table_view import TableViews, for_viewer, table_view
 
 
 def _locale() -> str:
@@ -260,10 +261,12 @@ def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[st
     return [_member(p, locale, full=not public) for p in people]
 
 
-def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None) -> dict[str, Any]:
+def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None,
+            themes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     now = now or utcnow()
     return {"seq": meetup.revision, "server_now": iso(now), "as": as_,
-            "meetup": meetup_state(meetup, now), "themes": themes_state(session, meetup)}
+            "meetup": meetup_state(meetup, now),
+            "themes": themes_state(session, meetup) if themes is None else themes}
 
 
 # -- the three snapshots --------------------------------------------------------------------
@@ -283,56 +286,48 @@ def owners_at_table(session: Session, agreement: Agreement) -> list[Participant]
 
 
 def participant_snapshot(
-    session: Session, participant: Participant, now: datetime | None = None
+    session: Session, participant: Participant, now: datetime | None = None,
+    views: TableViews | None = None,
 ) -> dict[str, Any]:
-    """Everything a phone shows: the meetup, its own table, its notes and agreements."""
+    """Everything a phone shows: the meetup, its own table, its notes and agreements.
+
+    With ``views`` the table's shared part is read once per table and revision (see
+    :mod:`meetup.services.table_view`); without, it is read now.
+    """
     meetup = participant.meetup
     locale = _locale()
-    data = _common(session, meetup, "participant", now)
-    table = participant.table
+    if views is None:
+        views = TableViews(size=0)  # builds every part now, keeps nothing
+    themes = views.get(("themes", meetup.id, meetup.revision, locale, views.tick()),
+                       lambda: {"state": themes_state(session, meetup),
+                                "keys": {t.id: t.key for t in meetup.themes}})
+    data = _common(session, meetup, "participant", now, themes["state"])
+    data["table"] = None
+    data["notes"] = []
+    data["agreements"] = []
+    data["followups"] = []
+    table_number = None
+    if participant.table_id is not None:
+        view = views.get(("table", meetup.id, participant.table_id, meetup.revision, locale),
+                         lambda: table_view(session, participant.table, locale, serialise_note,
+                                            _serialise_agreements, followup_entry))
+        mine = board.my_votes(session, participant, view["note_ids"]) if view["dots"] else {}
+        data.update(for_viewer(view, participant, mine))
+        table_number = view["table"]["number"]
     data["me"] = {
         "id": participant.id, "display_name": participant.display_name,
         "first_name": participant.first_name, "role": participant.role,
         "role_label": content.role_label(participant.role, locale),
         "organisation": participant.organisation,
-        "theme": participant.theme.key if participant.theme is not None else None,
-        "table": table.number if table is not None else None,
+        "theme": themes["keys"].get(participant.theme_id),
+        "table": table_number,
     }
-    data["table"] = None
-    data["notes"] = []
-    data["agreements"] = []
-    data["followups"] = []
-    if table is not None:
-        data["table"] = {
-            "number": table.number, "theme": table.theme.key,
-            "members": [_member(p, locale) for p in session.scalars(
-                select(Participant).where(Participant.table_id == table.id)
-                .order_by(Participant.id))],
-        }
-        notes = list(session.scalars(
-            select(Note).where(Note.table_id == table.id, Note.hidden.is_(False),
-                               Note.deleted_at.is_(None))
-            .order_by(Note.created_at, Note.id).options(selectinload(Note.author))
-        ))
-        votes = board.note_votes(session, [n.id for n in notes])
-        mine = board.my_votes(session, participant, [n.id for n in notes])
-        data["notes"] = [serialise_note(n, votes[n.id], participant, mine.get(n.id, 0))
-                         for n in notes]
-        agreements = list(session.scalars(
-            select(Agreement).where(Agreement.table_id == table.id,
-                                    Agreement.deleted_at.is_(None))
-            .order_by(Agreement.created_at, Agreement.id)
-        ))
-        data["agreements"] = _serialise_agreements(session, agreements)
-        # The owner's private follow-up link, for the agreements this person leads.
-        data["followups"] = [followup_entry(a) for a in agreements
-                             if a.status.is_final and a.owned_by(participant)]
-    data["votes_left"] = board.votes_left(session, participant)
-    data["commitments"] = [str(u) for u in session.scalars(
-        select(Agreement.uuid).join(Commitment, Commitment.agreement_id == Agreement.id)
-        .where(Commitment.participant_id == participant.id, Agreement.deleted_at.is_(None))
-        .order_by(Commitment.id)
-    )]
+    used = views.get(("dots", meetup.id, meetup.revision),
+                     lambda: board.votes_used(session, meetup))
+    data["votes_left"] = max(0, meetup.votes_per_person - used.get(participant.id, 0))
+    signed = views.get(("commitments", meetup.id, meetup.revision),
+                       lambda: _commitments(session, meetup))
+    data["commitments"] = signed.get(participant.id, [])
     # The closing screen's "waar je aan meedoet": signed on to (any table, e.g. in the
     # plenary) or led by this person (an owner takes part).
     data["taking_part"] = _serialise_agreements(
@@ -342,6 +337,19 @@ def participant_snapshot(
     data["plenary"] = phases.plenary_state(session, meetup) \
         if meetup.phase is Phase.PLENARY else None
     return data
+
+
+def _commitments(session: Session, meetup: Meetup) -> dict[int, list[str]]:
+    """The agreements each participant signed on to (uuids, in signing order)."""
+    signed: dict[int, list[str]] = {}
+    for participant_id, agreement in session.execute(
+        select(Commitment.participant_id, Agreement.uuid)
+        .join(Agreement, Commitment.agreement_id == Agreement.id)
+        .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None))
+        .order_by(Commitment.id)
+    ):
+        signed.setdefault(participant_id, []).append(str(agreement))
+    return signed
 
 
 def _all_notes(session: Session, meetup: Meetup, *, include_hidden: bool) -> list[dict[str, Any]]:

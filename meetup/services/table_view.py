@@ -1,0 +1,112 @@
+"""The part of a phone's snapshot that every phone at one table shares, and a cache for it.
+
+When 1,000 phones connect (or reconnect after a network hiccup) the six people at a table all
+need the same members, notes and agreements. :func:`table_view` reads them once; a
+:class:`TableViews` cache (owned by the real-time face, one per process) keeps a view per
+table and meetup revision (``seq``), so a later write, which raises the revision, makes the
+next phone read it afresh. The per-person parts (``mine``, own dots, own follow-up links) are
+added by :func:`meetup.services.snapshot.participant_snapshot`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from meetup.models import Agreement, Note, Participant, Table
+from meetup.models.agreement import name_key
+from meetup.services import board, content
+
+#: Table views kept per process (a few revisions of a few hundred tables).
+CACHE_SIZE = 2000
+
+
+def member(participant: Participant, locale: str) -> dict[str, Any]:
+    return {"id": participant.id, "first_name": participant.first_name,
+            "role": participant.role, "role_label": content.role_label(participant.role, locale)}
+
+
+def table_view(session: Session, table: Table, locale: str,
+               serialise_note: Callable[..., dict[str, Any]],
+               serialise_agreements: Callable[..., list[dict[str, Any]]],
+               followup_entry: Callable[[Agreement], dict[str, Any]]) -> dict[str, Any]:
+    """Members, visible notes (as broadcast: not ``mine``, no own dots) and agreements."""
+    members = session.scalars(
+        select(Participant).where(Participant.table_id == table.id).order_by(Participant.id))
+    notes = list(session.scalars(
+        select(Note).where(Note.table_id == table.id, Note.hidden.is_(False),
+                           Note.deleted_at.is_(None))
+        .order_by(Note.created_at, Note.id).options(selectinload(Note.author))
+    ))
+    votes = board.note_votes(session, [n.id for n in notes])
+    agreements = list(session.scalars(
+        select(Agreement).where(Agreement.table_id == table.id, Agreement.deleted_at.is_(None))
+        .order_by(Agreement.created_at, Agreement.id)
+    ))
+    return {
+        "table": {"number": table.number, "theme": table.theme.key,
+                  "members": [member(p, locale) for p in members]},
+        "notes": [serialise_note(n, votes[n.id]) for n in notes],
+        "note_ids": [n.id for n in notes],
+        "dots": sum(votes.values()),
+        "agreements": serialise_agreements(session, agreements),
+        # (follow-up entry, owner's name key) of the final agreements with an owner.
+        "finals": [(followup_entry(a), name_key(a.owner_name)) for a in agreements
+                   if a.status.is_final and a.owner_name.strip()],
+    }
+
+
+def for_viewer(view: dict[str, Any], participant: Participant,
+               my_votes: dict[int, int]) -> dict[str, Any]:
+    """The shared view with the viewer's ``mine``/``my_votes`` and own follow-up links."""
+    notes = [{**note, "mine": note["author_id"] == participant.id,
+              "my_votes": my_votes.get(note_id, 0)}
+             for note, note_id in zip(view["notes"], view["note_ids"], strict=True)]
+    me = name_key(participant.display_name)
+    return {"table": view["table"], "notes": notes, "agreements": view["agreements"],
+            "followups": [entry for entry, owner in view["finals"] if owner == me]}
+
+
+#: Seconds a cached part without a revision of its own (theme texts) may be kept.
+TICK = 2.0
+
+
+class TableViews:
+    """Parts of snapshots by key (table or meetup, revision, ...); oldest go first.
+
+    Keys carry the meetup's revision, so every write makes the next reader build afresh.
+    What can change without a write (the organiser editing a theme's text over HTTP) also
+    carries :meth:`tick`, so it is kept for at most :data:`TICK` seconds. ``size=0`` keeps
+    nothing (every part is built when asked).
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._views: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def tick() -> int:
+        return int(time.monotonic() // TICK)
+
+    def get(self, key: Hashable, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        with self._lock:
+            view = self._views.get(key)
+        if view is not None:
+            self.hits += 1
+            return view
+        self.misses += 1
+        view = build()
+        with self._lock:
+            self._views[key] = view
+            while len(self._views) > self.size:
+                self._views.popitem(last=False)
+        return view
