@@ -54,6 +54,16 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("MEETUP_SECURE_COOKIES", "") == "1",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # An organiser's session ends this long after logging in, however busy (absolute).
+        "ORGANISER_SESSION_MAX_AGE": 60 * 60 * int(
+            os.environ.get("MEETUP_ORGANISER_SESSION_HOURS", "16") or 16),
+        # Flask-Limiter: counters in this process, or in Redis when several workers share a
+        # message queue (so that a limit holds across workers).
+        "RATELIMIT_STORAGE_URI": os.environ.get("MEETUP_MESSAGE_QUEUE") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Failed logins: per address, and per account (whatever address they come from).
+        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute;60 per hour",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;30 per hour",
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),

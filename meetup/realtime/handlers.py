@@ -151,8 +151,9 @@ def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox)
         ctx.participant = participant
     if identity.organiser_id is not None:
         organiser = session.get(Organiser, identity.organiser_id)
-        if organiser is None or meetup.organiser_id != organiser.id:
-            raise Unauthorised()
+        if organiser is None or meetup.organiser_id != organiser.id \
+                or organiser.session_version != identity.session_version:
+            raise Unauthorised()  # logged out (everywhere) since this socket connected
         ctx.organiser = organiser
     return ctx
 

@@ -1,0 +1,27 @@
+"""issue 14: sessions that end (organiser session version)
+
+Revision ID: 0002_i14
+Revises: 0001
+Create Date: 2026-12-02 11:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0002_i14'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('organisers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0',
+                                      nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('organisers', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
