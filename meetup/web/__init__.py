@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, g, jsonify, make_response, redirect, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -16,11 +16,35 @@ from meetup.services import content
 from meetup.services.errors import DomainError
 
 #: A strict Content-Security-Policy: no inline scripts, no inline handlers, nothing external.
+#: ``connect-src`` is filled in per response (see :func:`connect_sources`).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def connect_sources() -> str:
+    """Where pages may connect: this origin, its Socket.IO websocket, and MEETUP_PUBLIC_URL.
+
+    ``'self'`` alone does not cover ``ws:``/``wss:`` in every browser (Safari), so the
+    websocket origin of this host is named; never a bare ``ws:`` that allows any host.
+    """
+    sources = ["'self'"]
+    origins = [f"{request.scheme}://{request.host}"]
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        origins.append(public)
+    for origin in origins:
+        scheme, _sep, host = origin.partition("://")
+        host = host.split("/")[0]
+        if not host or any(ch in host for ch in " ;,'\"\\"):
+            continue
+        socket_scheme = "wss" if scheme == "https" else "ws"
+        for source in (f"{scheme}://{host}", f"{socket_scheme}://{host}"):
+            if source not in sources:
+                sources.append(source)
+    return " ".join(sources)
 
 
 def register_web(app: Flask) -> None:
@@ -78,7 +102,7 @@ def _http_error(error: HTTPException) -> Any:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", CSP.format(connect=connect_sources()))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -104,6 +128,8 @@ def _set_language(code: str) -> Any:
         request.host_url) else "/"
     response = make_response(redirect(target))
     if code in ("nl", "en"):
+        # Secure like the session cookie: with MEETUP_SECURE_COOKIES=1 no cookie of ours
+        # travels over plain HTTP.
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
