@@ -180,8 +180,9 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
     outbox = Outbox()
     try:
         ctx = load_context(session, sid, identity, outbox)
-        if operations.seen(session, op):
-            return _replayed(spec, ctx, parsed)
+        prior = operations.recorded(session, op)
+        if prior is not None:
+            return _replayed(spec, ctx, parsed, prior)
         before = ctx.meetup.revision
         result = spec.apply(ctx, **parsed) or {}
         if ctx.meetup.revision == before:
@@ -216,10 +217,16 @@ def _allowance(identity: Identity) -> throttle.TokenBucket:
     return identity.bucket
 
 
-def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any]) -> dict[str, Any]:
-    """``op`` was applied before: acknowledge again with the current state, change nothing."""
+def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any],
+              prior: Any) -> dict[str, Any]:
+    """``op`` was applied before: acknowledge again with the current state, change nothing.
+
+    State only for the op's own sender and event (``operations.sent_by``); the replay
+    functions themselves return only what that sender may see.
+    """
     result: dict[str, Any] = {}
-    if spec.replay is not None:
+    if spec.replay is not None and operations.sent_by(
+            prior, ctx.meetup.id, ctx.identity.participant_id, spec.name):
         try:
             result = spec.replay(ctx, **parsed) or {}
         except DomainError:
@@ -234,8 +241,9 @@ def _after_integrity_error(spec: EventSpec, session: Session, sid: str, identity
     """A concurrent twin of this write (same ``op``) won the race: answer as a replay."""
     try:
         ctx = load_context(session, sid, identity, Outbox())
-        if operations.seen(session, op):
-            return _replayed(spec, ctx, parsed)
+        prior = operations.recorded(session, op)
+        if prior is not None:
+            return _replayed(spec, ctx, parsed, prior)
         session.rollback()
     except Exception:
         session.rollback()
