@@ -10,7 +10,7 @@ ids from payloads to decide who is writing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -43,8 +43,6 @@ class Identity:
     session_version: int | None = None
     #: The table whose room this socket is in (None: none yet).
     table_id: int | None = None
-    #: This socket's write allowance (see :class:`~meetup.realtime.throttle.TokenBucket`).
-    bucket: Any = field(default=None, repr=False)
 
     @property
     def is_participant(self) -> bool:

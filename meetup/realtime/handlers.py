@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from meetup.extensions import db, socketio
 from meetup.models import Meetup, Organiser, Participant, Table
-from meetup.realtime import auth, rooms, throttle
+from meetup.realtime import allowance, auth, rooms, throttle
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import MALFORMED, Payload
@@ -167,7 +167,7 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
         return error_ack(Unauthorised())
     if identity.kind != spec.role:
         return error_ack(Forbidden())
-    if not _allowance(identity).take():
+    if not allowance.take(identity):  # per person, across all their sockets
         return error_ack(throttle.RateLimited())
     try:
         payload = Payload(args[0] if args else None)
@@ -207,14 +207,6 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
         return server_error_ack()
     outbox.flush(seq)
     return {"ok": True, "seq": seq, **result}
-
-
-def _allowance(identity: Identity) -> throttle.TokenBucket:
-    if identity.bucket is None:
-        config = current_app.config
-        identity.bucket = throttle.TokenBucket(config.get("SOCKET_WRITE_BURST", 30),
-                                               config.get("SOCKET_WRITE_RATE", 5))
-    return identity.bucket
 
 
 def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any],
@@ -297,6 +289,8 @@ def on_connect(auth_data: Any = None) -> None:
     session = db.session
     try:
         identity, meetup, participant = auth.identify(session, auth_data)
+        if not allowance.take(identity):  # connects count too: reconnecting resets nothing
+            raise throttle.RateLimited()
         if participant is not None:
             joining.touch(participant)
         snap = build_snapshot(session, identity, meetup, participant)
@@ -336,6 +330,8 @@ def on_sync(*_args: Any) -> dict[str, Any]:
     identity = auth.identity_of(sid)
     if identity is None:
         return error_ack(Unauthorised())
+    if not allowance.take(identity):
+        return error_ack(throttle.RateLimited())
     session = db.session
     try:
         ctx = load_context(session, sid, identity, Outbox())
