@@ -6,7 +6,8 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetup.extensions import db
@@ -55,6 +56,11 @@ class Meetup(db.Model):
     join_token: Mapped[str] = mapped_column(String(64), unique=True)
     #: Short code people can type at /join (unambiguous letters and digits).
     short_code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: The organiser's choice: the short code lets people join before the evening opens
+    #: (see ``services.joining.code_is_open``). Off by default, because the public briefing
+    #: link carries the code.
+    code_before_opening: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=sa_false())
 
     #: Current step of the evening.
     phase: Mapped[Phase] = mapped_column(str_enum(Phase), default=Phase.REGISTRATION)

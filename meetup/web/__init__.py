@@ -94,6 +94,7 @@ def _http_error(error: HTTPException) -> Any:
         403: _("You are not allowed to see this page."),
         405: _("This action is not possible here."),
         413: _("What you sent is too large."),
+        429: _("Too many attempts. Wait a few minutes and try again."),
     }
     message = messages.get(status, _("Something went wrong. Please try again."))
     if wants_json():

@@ -1,4 +1,4 @@
-"""issue 14: sessions that end (organiser session version)
+"""issue 14: sessions that end (organiser session version); short code before opening
 
 Revision ID: 0002_i14
 Revises: 0001
@@ -20,8 +20,13 @@ def upgrade():
     with op.batch_alter_table('organisers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0',
                                       nullable=False))
+    with op.batch_alter_table('meetups', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('code_before_opening', sa.Boolean(),
+                                      server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('meetups', schema=None) as batch_op:
+        batch_op.drop_column('code_before_opening')
     with op.batch_alter_table('organisers', schema=None) as batch_op:
         batch_op.drop_column('session_version')

@@ -53,6 +53,9 @@ class MeetupForm(FlaskForm):
         validators=[InputRequired(NUMBER_MESSAGE), NumberRange(min=1, max=10, message=_l(
             "Give each person between 1 and 10 votes."))],
     )
+    code_before_opening = BooleanField(
+        _l("The short code works before the evening opens (otherwise from two hours before "
+           "the start; the QR code on the big screen always works)"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Date and start time go together: both filled in, or both empty."""

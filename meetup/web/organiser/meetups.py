@@ -55,6 +55,7 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
         "welcome": form.welcome.data or "",
         "table_size": form.table_size.data,
         "votes_per_person": form.votes_per_person.data,
+        "code_before_opening": bool(form.code_before_opening.data),
     }
 
 
