@@ -9,11 +9,27 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from meetup.services import content
-from meetup.services.errors import DomainError
+from meetup.extensions import db
+from meetup.services.errors import DomainError, InvalidInput
+
+#: The largest id a database integer holds (PostgreSQL bigint, SQLite INTEGER).
+MAX_ID = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route, bounded to a database integer: a 20-digit id is a 404
+    instead of an overflow in the database driver (a 500)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 #: A strict Content-Security-Policy: no inline scripts, no inline handlers, nothing external.
 #: ``connect-src`` is filled in per response (see :func:`connect_sources`).
@@ -48,6 +64,8 @@ def connect_sources() -> str:
 
 
 def register_web(app: Flask) -> None:
+    # Before any blueprint: rules pick their converters when they are added.
+    app.url_map.converters["int"] = BoundedIntConverter
     from meetup.web.organiser import bp as organiser_bp
     from meetup.web.participant import bp as participant_bp
     from meetup.web.projector import bp as projector_bp
@@ -61,6 +79,8 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _data_error)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.add_template_filter(local_datetime, "local_dt")
@@ -85,6 +105,25 @@ def _csrf_error(error: CSRFError) -> Any:
     if wants_json():
         return jsonify({"error": "csrf", "message": message}), 400
     return render_template("errors/error.html", message=message, status=400), 400
+
+
+NUL_MESSAGE = _l("What you sent contains a character that cannot be stored (a NUL byte).")
+
+
+def _refuse_nul_bytes() -> None:
+    """NUL bytes in the address or a form: SQLite stores them, PostgreSQL refuses them with a
+    DataError. Refused here for both, with a message instead of a 500."""
+    values = [request.path, *request.args.keys(), *request.form.keys()]
+    values += [v for _k, v in request.args.items(multi=True)]
+    values += [v for _k, v in request.form.items(multi=True)]
+    if any("\x00" in value for value in values):
+        raise InvalidInput(NUL_MESSAGE)
+
+
+def _data_error(error: DataError) -> Any:
+    """A value the database refuses (out of range, bad text): a 422, never a 500."""
+    db.session.rollback()
+    return _domain_error(InvalidInput())
 
 
 def _http_error(error: HTTPException) -> Any:

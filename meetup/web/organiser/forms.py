@@ -111,7 +111,9 @@ class ThemeForm(FlaskForm):
     capacity = IntegerField(
         _l("Maximum number of participants"), render_kw={"inputmode": "numeric"},
         validators=[Optional(), NumberRange(min=1, message=_l(
-            "A cap must be at least 1, or empty for no cap."))],
+            "A cap must be at least 1, or empty for no cap.")),
+                    NumberRange(max=10_000, message=_l("A cap can be at most %(n)s.",
+                                                       n=10_000))],
         description=_l("Leave empty for no maximum."),
     )
 
