@@ -78,6 +78,11 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "DISPLAY_TIMEZONE": "Europe/Amsterdam",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Rolling backups while the server runs: every BACKUP_INTERVAL seconds when something
+        # changed, into BACKUP_DIR (default instance/backups), keeping the last BACKUP_KEEP.
+        "BACKUP_INTERVAL": int(os.environ.get("MEETUP_BACKUP_INTERVAL", "300") or 300),
+        "BACKUP_KEEP": int(os.environ.get("MEETUP_BACKUP_KEEP", "12") or 12),
+        "BACKUP_DIR": os.environ.get("MEETUP_BACKUP_DIR") or None,
     }
     if "SECRET_KEY" not in override:
         config["SECRET_KEY"] = _secret_key(instance)
