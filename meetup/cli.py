@@ -34,7 +34,8 @@ cli = FlaskGroup(create_app=_make_app, add_version_option=False,
 
 def register_cli(app: Flask) -> None:
     for command in (create_organiser_command, seed_demo_command, serve_command, demo_command,
-                    urls_command, export_command, backup_command, restore_command):
+                    urls_command, export_command, backup_command, restore_command,
+                    anonymise_command):
         app.cli.add_command(command)
 
 
@@ -224,11 +225,39 @@ def restore_command(file: Path, yes: bool) -> None:
     click.echo(f"Restored from {file}.")
 
 
-def housekeeping_once(app: Flask, state: dict[str, object]) -> None:
-    """One round of the server's own chores: a rolling backup when something changed."""
-    from meetup.services import backup
+@click.command("anonymise")
+def anonymise_command() -> None:
+    """Anonymise names, e-mail addresses and organisations of meetups past their retention
+    date (agreements, notes and counts stay). The server also runs this daily."""
+    from meetup.services import privacy
+
+    done = privacy.anonymise_due(db.session)
+    db.session.commit()
+    if not done:
+        click.echo("No meetup is past its retention date.")
+    for meetup in done:
+        click.echo(f"Anonymised {meetup.title!r} (id {meetup.id}).")
+
+
+#: How often the server runs ``anonymise`` by itself.
+ANONYMISE_EVERY = timedelta(days=1)
+
+
+def housekeeping_once(app: Flask, state: dict[str, object],
+                      now: datetime | None = None) -> None:
+    """One round of the server's own chores: a rolling backup when something changed, and
+    once a day the anonymising of meetups past their retention date."""
+    from meetup.services import backup, privacy
     from meetup.services.organisers import off_loop
 
+    now = now or datetime.now(UTC)
+    last = state.get("anonymised")
+    if not isinstance(last, datetime) or now - last >= ANONYMISE_EVERY:
+        with app.app_context():
+            for meetup in privacy.anonymise_due(db.session, now):
+                log.info("anonymised meetup %s (retention date passed)", meetup.id)
+            db.session.commit()
+        state["anonymised"] = now
     with app.app_context():
         marker = backup.change_marker(db.session)
         db.session.rollback()

@@ -84,6 +84,16 @@ class Meetup(db.Model):
     #: Further settings without their own column (JSON object).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    #: The organiser's choice: the shared report lists the e-mail addresses of people who
+    #: consented. Off by default.
+    report_shows_emails: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=sa_false())
+    #: When personal data is anonymised; None = 12 months after the meetup
+    #: (see ``services.privacy.retention_date``).
+    retention_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When ``meetup anonymise`` replaced the names, e-mail addresses and organisations.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     #: Token of the read-only report link for the municipality; None when not shared.
     report_share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 

@@ -21,7 +21,7 @@ SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 SHORT_CODE_LENGTH = 6
 #: Fields of a meetup the organiser edits in the form.
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
-                   "votes_per_person", "code_before_opening")
+                   "votes_per_person", "code_before_opening", "report_shows_emails")
 EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "directions",
                          "reading_links", "examples", "capacity")
 #: The organiser enters and reads times as wall-clock time here; the database holds UTC.

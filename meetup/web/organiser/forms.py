@@ -53,6 +53,9 @@ class MeetupForm(FlaskForm):
         validators=[InputRequired(NUMBER_MESSAGE), NumberRange(min=1, max=10, message=_l(
             "Give each person between 1 and 10 votes."))],
     )
+    report_shows_emails = BooleanField(
+        _l("The shared report for the municipality lists the e-mail addresses of people who "
+           "agreed to it (off: names and e-mail addresses stay in your own report only)"))
     code_before_opening = BooleanField(
         _l("The short code works before the evening opens (otherwise from two hours before "
            "the start; the QR code on the big screen always works)"))
