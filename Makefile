@@ -20,11 +20,14 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 
 test: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	node --test tests/js/
 	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(POSTGRES_TESTS)
 
 # The suite without browser and multi-process server tests, for quick local loops.
+# The page logic (outbox, ordering, drafts, form guard) runs under node's own test runner.
 test-fast: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not server and not scale" $(PYTEST_ARGS)
+	node --test tests/js/
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

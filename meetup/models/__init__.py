@@ -3,6 +3,7 @@
 from meetup.models.agreement import Agreement, AgreementStatus, AgreementUpdate, Commitment
 from meetup.models.audit import AuditEntry, Operation
 from meetup.models.board import Note, Round, Vote
+from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.meetup import Meetup, Phase, PhaseChange, Theme
 from meetup.models.organiser import Organiser
 from meetup.models.participant import Participant, Table
@@ -13,8 +14,11 @@ __all__ = [
     "AgreementUpdate",
     "AuditEntry",
     "Commitment",
+    "Grouping",
     "Meetup",
     "Note",
+    "NoteGroup",
+    "NoteGroupMember",
     "Operation",
     "Organiser",
     "Participant",

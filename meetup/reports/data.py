@@ -1,6 +1,7 @@
 """Gather everything a report needs from the database into frozen dataclasses.
 
-This is the only module of :mod:`meetup.reports` that reads the database. It returns plain,
+This module (with ``groups.py`` for the confirmed groups of notes) is the only part of
+:mod:`meetup.reports` that reads the database. It returns plain,
 immutable data (no ORM objects), so that the builders are pure functions that can be tested
 without a database and that cannot lazy-load anything behind our back.
 
@@ -13,7 +14,7 @@ Only finalised agreements (not drafts, not deleted) count as agreements; drafts 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -33,6 +34,7 @@ from meetup.models import (
 from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
 from meetup.reports import texts
+from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
 from meetup.services import content
 
@@ -114,6 +116,8 @@ class ThemeSection:
     missing: tuple[NoteRow, ...]
     top_notes: tuple[NoteRow, ...]
     agreements: tuple[AgreementRow, ...]
+    #: The groups of notes the organiser confirmed for the plenary (none if not confirmed).
+    groups: tuple[GroupRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,9 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
     agreements, draft_count = _gather_agreements(session, meetup, themes, theme_by_id,
                                                  table_number, table_theme, private)
     sections = _sections(themes, theme_counts, tables, notes, agreements)
+    groups = gather_groups(session, meetup, notes)
+    sections = tuple(replace(s, groups=groups.get(s.key, ())) if s.key in groups else s
+                     for s in sections)
     return Report(
         meetup_id=meetup.id,
         title=meetup.title,

@@ -1,7 +1,7 @@
 """issue 14: sessions that end (organiser session version); short code before opening; privacy (retention, anonymised, e-mails in the shared report)
 
 Revision ID: 0002_i14
-Revises: 0001
+Revises: 0002_i15
 Create Date: 2026-12-02 11:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_i14'
-down_revision = '0001'
+down_revision = '0002_i15'
 branch_labels = None
 depends_on = None
 

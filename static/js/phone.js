@@ -5,12 +5,16 @@ import { delegate, h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView, closingView } from "./live/phone-agreements.js";
+import { unsentActions, unsentBox } from "./live/phone-kept.js";
+import { captureFocus, restoreFocus, ScrollKeeper } from "./live/phone-restore.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
 const messageEl = document.getElementById("live-message");
 const timerEl = document.getElementById("live-timer");
 const phaseEl = document.getElementById("live-phase");
+const keptEl = document.getElementById("live-kept");
+const scroll = new ScrollKeeper(root.dataset.meetup);
 let currentKey = null;
 
 function heading(text) {
@@ -113,11 +117,19 @@ function render(live) {
   timerEl.hidden = timerNow === "";
   const key = `view-${phase}`;
   const view = (VIEWS[phase] || waitView)(live);
+  const focused = captureFocus();
+  if (keptEl) morph(keptEl, unsentBox(live));
   morph(viewEl, h("section", { class: `view view--${phase}`, "data-key": key }, view));
-  if (currentKey !== null && currentKey !== key) {
-    const title = viewEl.querySelector("h1");
-    window.scrollTo(0, 0);
-    if (title && !viewEl.contains(document.activeElement)) title.focus({ preventScroll: true });
+  if (currentKey === null) {
+    scroll.restore(key);
+  } else if (currentKey !== key) {
+    // A new phase: keep the person in the field they were typing in, if the view still has it.
+    if (!restoreFocus(focused, root)) {
+      const title = viewEl.querySelector("h1");
+      window.scrollTo(0, 0);
+      if (title && !viewEl.contains(document.activeElement)) title.focus({ preventScroll: true });
+    }
+    scroll.changed(key);
   }
   currentKey = key;
 }
@@ -136,6 +148,7 @@ const actions = {
   "choose-theme": (el) => live.send("theme.choose", { theme: el.dataset.theme }),
   ...boardActions(live),
   ...agreementActions(live),
+  ...unsentActions(live),
 };
 for (const type of ["click", "submit", "input", "change", "focusout", "keydown"]) {
   delegate(root, type, Object.fromEntries(Object.entries(actions)

@@ -61,6 +61,7 @@ COMMON_TEXTS: dict[str, Any] = {
     "signed_other": _l("{n} people join in"),
     "status_draft": _l("Draft"),
     "status_final": _l("Final"),
+    "slow": _l("Connected — sending is slow; what you enter is kept"),
 }
 
 #: Texts of the phone app.
@@ -136,6 +137,26 @@ PHONE_TEXTS: dict[str, Any] = {
     "plenary_intro": _l("The tables now present their agreements."),
 }
 
+#: Texts of the phone that keep what a person typed (unsent notes, refused writes, undo).
+KEPT_TEXTS: dict[str, Any] = {
+    "unsent_title": _l("Not sent"),
+    "unsent_intro": _l("This text did not reach your table. Copy it to keep it, or throw it away."),
+    "unsent_for": _l("For the question: {question}"),
+    "unsent_edit": _l("Your change to a note"),
+    "unsent_field": _l("Agreement, {field}"),
+    "unsent_reason": _l("Not accepted: {reason}"),
+    "earlier_drafts_title": _l("Not sent yet, for an earlier question"),
+    "post_again": _l("Post anyway"),
+    "copy": _l("Copy"),
+    "copied": _l("Copied"),
+    "copy_by_hand": _l("Select the text and copy it yourself."),
+    "discard": _l("Throw away"),
+    "note_deleted": _l("Note deleted."),
+    "undo": _l("Undo"),
+    "still_drafting": _l("Still being written at your table"),
+    "still_drafting_intro": _l("You can keep writing this agreement during the plenary."),
+}
+
 
 def texts(*groups: dict[str, Any]) -> dict[str, str]:
     """The texts for the script, translated now (lazy strings resolved per request)."""
@@ -181,7 +202,7 @@ def live(meetup_id: int) -> Any:
         meetup=meetup,
         participant=participant,
         phase_label=phase_label(meetup),
-        texts=texts(COMMON_TEXTS, PHONE_TEXTS),
+        texts=texts(COMMON_TEXTS, PHONE_TEXTS, KEPT_TEXTS),
     )
 
 

@@ -4,17 +4,18 @@
 //   meetup and the kind of page.
 // - Every `snapshot` replaces the state; broadcasts are applied on top (see state.js).
 // - Every write goes to the outbox in localStorage BEFORE it is emitted, carries a client op id
-//   and waits for its acknowledgement. Unacknowledged writes are resent, in order and one at a
-//   time, after every snapshot; the server applies an op once, however often it arrives.
-// - Text being typed is kept as a draft in localStorage until its write is acknowledged.
+//   and waits for its acknowledgement, however long that takes (see sender.js: no timeout).
+//   Unacknowledged writes are resent, in order and one at a time, on every new connection;
+//   the server applies an op once, however often it arrives.
+// - Text being typed is kept as a draft in localStorage until its write is acknowledged; the
+//   text of a refused write is kept with the reason until the person discards it (Kept).
 
 import { io } from "../../vendor/socket.io-4.8.1.esm.min.js";
-import { Drafts, Outbox, uuid4 } from "./store.js";
+import { Drafts, Kept, Outbox, uuid4 } from "./store.js";
+import { Sender } from "./sender.js";
 import { LiveState, optimistic } from "./state.js";
 import { Clock } from "./timer.js";
 
-const ACK_TIMEOUT = 8000;
-const RETRY_AFTER_TIMEOUT = 3000;
 const BROADCASTS = ["note", "note.removed", "votes", "agreement", "agreement.removed", "phase",
   "timer", "message", "counts", "plenary", "overview", "theme", "themes", "followup"];
 /** Writes whose optimistic effect must be undone (by a fresh snapshot) when refused. */
@@ -63,11 +64,19 @@ export class Live {
     this.clock = new Clock();
     this.outbox = new Outbox(this.meetupId, scope);
     this.drafts = new Drafts(this.meetupId, scope);
+    this.kept = new Kept(this.meetupId, scope);
+    this.sender = new Sender({
+      outbox: this.outbox,
+      emit: (event, payload, answer) => this.socket.emit(event, payload, answer),
+      canSend: () => Boolean(this.socket && this.socket.connected && this.state.ready &&
+        navigator.onLine !== false),
+      onAnswer: (item, ack) => this.acknowledged(item, ack),
+      onSlow: (slow) => this.setSlow(slow),
+    });
+    this.syncing = null; // the connection a sync request is waiting on
     this.renderFn = render;
     this.onRefused = onRefused;
     this.waiting = new Map(); // op -> resolve, for writes made by this page load
-    this.generation = 0;
-    this.inflight = null;
     this.connection = "connecting";
     this.statusEl = document.getElementById("connection-status");
     this.alertEl = document.getElementById("live-alert");
@@ -89,8 +98,8 @@ export class Live {
     this.socket = socket;
     socket.on("snapshot", (snapshot) => this.applySnapshot(snapshot));
     socket.on("disconnect", () => {
-      this.generation += 1;
-      this.inflight = null;
+      this.sender.disconnected();
+      this.syncing = null;
       this.setConnection(navigator.onLine === false ? "offline" : "reconnecting");
     });
     socket.on("connect_error", (err) => this.connectError(err));
@@ -118,10 +127,17 @@ export class Live {
       reconnecting: this.t("reconnecting"),
       offline: this.t("offline"),
     };
-    const text = texts[kind] || kind;
+    let text = texts[kind] || kind;
+    if (kind === "connected" && this.sender.slow) text = this.t("slow");
     this.statusEl.dataset.state = kind;
+    this.statusEl.dataset.slow = kind === "connected" && this.sender.slow ? "true" : "false";
     const label = this.statusEl.querySelector("[data-status-text]") || this.statusEl;
     if (label.textContent !== text) label.textContent = text;
+  }
+
+  /** Writes wait long for their answers (a full room): say so, nothing is lost. */
+  setSlow(_slow) {
+    if (this.connection === "connected") this.setConnection("connected");
   }
 
   connectError(err) {
@@ -167,9 +183,7 @@ export class Live {
     for (const item of this.outbox.list()) optimistic(this.state, item);
     this.setConnection(navigator.onLine === false ? "offline" : "connected");
     this.render();
-    // Resend everything still waiting, in order, from the start.
-    this.generation += 1;
-    this.inflight = null;
+    // Send what is still waiting (a write in flight on this connection is not sent twice).
     this.pump();
   }
 
@@ -203,9 +217,12 @@ export class Live {
   /** Ask for a fresh snapshot (and re-join the right rooms). */
   sync() {
     if (!this.socket || !this.socket.connected) return;
-    this.socket.timeout(ACK_TIMEOUT).emit("sync", {}, (err, ack) => {
-      if (err || !ack) return;
-      if (ack.ok && ack.snapshot) this.applySnapshot(ack.snapshot);
+    const connection = this.sender.connection;
+    if (this.syncing === connection) return; // one request at a time; its answer may be late
+    this.syncing = connection;
+    this.socket.emit("sync", {}, (ack) => {
+      if (this.syncing === connection) this.syncing = null;
+      if (ack && ack.ok && ack.snapshot) this.applySnapshot(ack.snapshot);
     });
   }
 
@@ -229,49 +246,24 @@ export class Live {
   }
 
   pump() {
-    if (this.inflight || !this.socket || !this.socket.connected || !this.state.ready) return;
-    if (navigator.onLine === false) return;
-    const item = this.outbox.first();
-    if (!item) return;
-    const generation = this.generation;
-    this.inflight = item.op;
-    this.socket.timeout(ACK_TIMEOUT).emit(item.event, item.payload, (err, ack) => {
-      const current = generation === this.generation;
-      if (current) this.inflight = null;
-      if (err || !ack || typeof ack !== "object") {
-        // No answer: keep it; it goes again after the next snapshot (or soon, if still online).
-        if (current) {
-          window.setTimeout(() => {
-            if (generation === this.generation) this.pump();
-          }, RETRY_AFTER_TIMEOUT);
-        }
-        return;
-      }
-      this.acknowledged(item, ack);
-      if (current) this.pump();
-    });
+    this.sender.pump();
   }
 
+  /** The answer to a write (the sender already took it out of the outbox). */
   acknowledged(item, ack) {
-    if (!this.outbox.has(item.op) && !this.waiting.has(item.op)) return; // answered before
-    if (!ack.ok && ack.error === "rate_limited") {
-      // Too fast: keep the write and hold the queue for a moment, then try again.
-      this.inflight = item.op;
-      window.setTimeout(() => {
-        if (this.inflight === item.op) this.inflight = null;
-        this.pump();
-      }, 2000);
-      return;
-    }
-    this.outbox.remove(item.op);
     const waiter = this.waiting.get(item.op);
     this.waiting.delete(item.op);
     if (ack.ok) {
       this.drafts.acknowledged(item.op);
       this.state.acknowledge(item, ack);
     } else {
-      this.drafts.refused(item.op);
-      if (!(waiter && waiter.quiet)) this.alert(ack.message || this.t("error"));
+      const keys = this.drafts.refused(item.op);
+      // Typed text stays on the phone with the reason, until the person discards it.
+      if (this.kept.refused(item, ack)) {
+        for (const key of keys) this.drafts.clear(key);
+      } else if (!(waiter && waiter.quiet)) {
+        this.alert(ack.message || this.t("error"));
+      }
       if (OPTIMISTIC.has(item.event)) this.sync();
     }
     this.render();

@@ -66,8 +66,10 @@ function syncAttributes(from, to) {
 
 // Fields the user is typing in: never overwritten by a re-render until they leave the field.
 const typing = new WeakSet();
-document.addEventListener("input", (event) => typing.add(event.target), true);
-document.addEventListener("focusout", (event) => typing.delete(event.target), true);
+if (typeof document !== "undefined") { // not under node (the page-logic tests import views' helpers)
+  document.addEventListener("input", (event) => typing.add(event.target), true);
+  document.addEventListener("focusout", (event) => typing.delete(event.target), true);
+}
 
 function syncFormState(from, to) {
   const busy = to === document.activeElement && typing.has(to);

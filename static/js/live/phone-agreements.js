@@ -89,8 +89,17 @@ function partnersField(live, agreement, missing) {
     h("div", { class: "add-partner" },
       h("label", { for: otherId }, t("partner_other")),
       h("div", { class: "row" },
-        h("input", { id: otherId, type: "text", maxlength: "200", data: { action: "partner-input", agreement: agreement.uuid } }),
+        h("input", {
+          id: otherId, type: "text", maxlength: "200",
+          value: live.drafts.text(partnerDraftKey(agreement.uuid), null) || "",
+          data: { action: "partner-input", agreement: agreement.uuid },
+        }),
         h("button", { type: "button", class: "button", data: { action: "add-partner", agreement: agreement.uuid } }, t("add_partner")))));
+}
+
+/** The "andere partner" field keeps what is typed in it across a reload. */
+function partnerDraftKey(uuid) {
+  return `partner-other:${uuid}`;
 }
 
 function signButton(live, agreement) {
@@ -181,6 +190,7 @@ export function closingView(live) {
   return [
     h("h1", { tabindex: "-1" }, plenary ? t("phase_plenary") : t("closing_title")),
     h("p", { class: "lead" }, plenary ? t("plenary_intro") : t("closing_intro")),
+    plenary ? stillDrafting(live) : null,
     h("h2", null, t("agreements_title")),
     finals.length
       ? h("ol", { class: "agreements" }, finals.map((a) => h("li", { class: "agreement agreement--final", "data-key": `closing-${a.uuid}` },
@@ -196,6 +206,27 @@ export function closingView(live) {
     mine.length && icsUrl ? h("p", null, h("a", { class: "button button--primary button--block", href: icsUrl, download: "afspraken.ics" }, t("calendar"))) : null,
     ...followups(live),
   ];
+}
+
+/**
+ * During the plenary the table's unfinished agreements stay editable (the server accepts it):
+ * an agreement being typed when the organiser starts the plenary is not taken away.
+ */
+function stillDrafting(live) {
+  const { t } = live;
+  const data = live.data;
+  if (!data.table) return null;
+  resumeDrafts(live);
+  const all = data.agreements || [];
+  const typedHere = (a) => Object.keys(live.drafts.items).some((key) =>
+    key.startsWith(`agreement:${a.uuid}:`) || key === partnerDraftKey(a.uuid));
+  const open = all.filter((a) => !isFinal(a) && (a.table === undefined || a.table === null ||
+    a.table === data.table.number) && (typedHere(a) || TEXT_FIELDS.some((f) => (a[f] || "").trim())));
+  if (!open.length) return null;
+  return h("section", { class: "still-drafting", "data-key": "still-drafting", aria: { labelledby: "still-drafting-title" } },
+    h("h2", { id: "still-drafting-title" }, t("still_drafting")),
+    h("p", null, t("still_drafting_intro")),
+    h("ol", { class: "agreements", "data-key": "drafting" }, open.map((a) => agreementCard(live, a, all.indexOf(a)))));
 }
 
 /** The private follow-up links of the agreements this person pulls (owner by name). */
@@ -294,8 +325,12 @@ export function agreementActions(live) {
       const name = input ? input.value.trim().replace(/\s+/g, " ") : "";
       if (!agreement || !name) return;
       input.value = "";
+      live.drafts.clear(partnerDraftKey(agreement.uuid));
       if ((agreement.partners || []).includes(name)) return;
       setPartners(live, agreement.uuid, [...(agreement.partners || []), name]);
+    },
+    "input:partner-input": (el) => {
+      live.drafts.set(partnerDraftKey(el.dataset.agreement), el.value);
     },
     "keydown:partner-input": (el, event) => {
       if (event.key !== "Enter") return;

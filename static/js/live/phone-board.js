@@ -3,12 +3,20 @@
 
 import { h } from "./dom.js";
 import { uuid4 } from "./store.js";
+import { earlierDrafts } from "./phone-kept.js";
 
 export const ROUNDS = ["happens", "connect", "missing"];
 const ROUND_OF_PHASE = { round_1: "happens", round_2: "connect", round_3: "missing" };
 const DEFAULT_MAX = 280;
 
-let editing = null; // uuid of the own note being edited on this phone
+const UNDO_DELETE = 5000;
+const deleting = new Map(); // note uuid -> timer: deleted on this phone, sent after the undo time
+
+/** An own note's editor is open while its draft is (it survives a reload and a new round). */
+function isEditing(live, uuid) {
+  const draft = live.drafts.get(`note-edit:${uuid}`);
+  return Boolean(draft && !draft.op);
+}
 
 function noteMax(data) {
   return (data.meetup && data.meetup.note_max_length) || DEFAULT_MAX;
@@ -26,7 +34,8 @@ function visibleNotes(data, round) {
 function noteItem(live, note, { editable }) {
   const { t } = live;
   const classes = ["note", note.mine && "note--mine", note.pending && "note--pending"];
-  if (editable && note.mine && editing === note.uuid) {
+  if (note.mine && deleting.has(note.uuid)) return deletedItem(live, note);
+  if (note.mine && isEditing(live, note.uuid)) {
     const key = `note-edit:${note.uuid}`;
     const draft = live.drafts.text(key, live.outbox);
     const fieldId = `edit-${note.uuid}`;
@@ -47,6 +56,14 @@ function noteItem(live, note, { editable }) {
     editable && note.mine ? h("div", { class: "row" },
       h("button", { type: "button", class: "button button--small", data: { action: "edit-note", note: note.uuid } }, t("edit")),
       h("button", { type: "button", class: "button button--small button--danger", data: { action: "delete-note", note: note.uuid } }, t("delete"))) : null);
+}
+
+/** A note deleted on this phone, for a few seconds: "Notitie verwijderd. Ongedaan maken". */
+function deletedItem(live, note) {
+  const { t } = live;
+  return h("li", { class: "note note--deleted", "data-key": `note-${note.uuid}` },
+    h("p", { class: "note-meta", role: "status" }, t("note_deleted")),
+    h("button", { type: "button", class: "button button--small", data: { action: "undo-delete", note: note.uuid } }, t("undo")));
 }
 
 export function roundView(live) {
@@ -76,6 +93,7 @@ export function roundView(live) {
       h("div", { class: "row row--spread" },
         h("p", { id: "note-counter", class: "counter" }, t("counter", { n: draft.length, max })),
         h("button", { type: "submit", class: "button button--primary" }, t("post")))),
+    earlierDrafts(live, round),
     th && (th.directions || []).length ? h("details", { class: "inspiration" },
       h("summary", null, t("inspiration")),
       th.question ? h("p", { class: "theme-question" }, th.question) : null,
@@ -86,7 +104,9 @@ export function roundView(live) {
     notes.length
       ? h("ul", { class: "notes", "data-key": `notes-${round}` }, notes.map((n) => noteItem(live, n, { editable: true })))
       : h("p", { class: "muted", "data-key": "no-notes" }, t("no_notes")),
-    earlier.length ? h("details", { class: "earlier" },
+    // Open when an own note of an earlier round is being edited (e.g. after a reload).
+    earlier.length ? h("details", { class: "earlier", open: earlier.some((r) => visibleNotes(data, r)
+      .some((n) => n.mine && isEditing(live, n.uuid))) || null },
       h("summary", null, t("earlier_rounds")),
       earlier.map((r) => [
         h("h3", null, t(`round_${r}`)),
@@ -173,18 +193,26 @@ export function boardActions(live) {
       textarea.value = "";
       updateCounter(live, textarea);
       textarea.focus();
+      // A note for an earlier question leaves with its own field: back to the main one.
+      window.setTimeout(() => {
+        if (!document.body.contains(textarea)) {
+          const main = document.getElementById("note-text");
+          if (main) main.focus();
+        }
+      }, 0);
     },
     "edit-note": (el) => {
-      editing = el.dataset.note;
+      const uuid = el.dataset.note;
+      const note = (live.data.notes || []).find((n) => n.uuid === uuid);
+      live.drafts.set(`note-edit:${uuid}`, note ? note.text : "", { keepEmpty: true });
       live.render();
       window.setTimeout(() => {
-        const field = document.getElementById(`edit-${editing}`);
+        const field = document.getElementById(`edit-${uuid}`);
         if (field) field.focus();
       }, 0);
     },
     "cancel-edit": (el) => {
-      const note = editing;
-      editing = null;
+      const note = el.closest("form").dataset.note;
       live.drafts.clear(`note-edit:${note}`);
       live.render();
       window.setTimeout(() => {
@@ -199,11 +227,31 @@ export function boardActions(live) {
       const text = textarea.value.trim();
       if (!text) return;
       const note = form.dataset.note;
-      editing = null;
       live.send("note.edit", { note, text }, { draft: textarea.dataset.draft, sent: true });
     },
     "delete-note": (el) => {
-      live.send("note.delete", { note: el.dataset.note });
+      // Gone at once, but sent only after a few seconds in which it can be undone.
+      const uuid = el.dataset.note;
+      if (deleting.has(uuid)) return;
+      deleting.set(uuid, window.setTimeout(() => {
+        deleting.delete(uuid);
+        live.send("note.delete", { note: uuid });
+      }, UNDO_DELETE));
+      live.render();
+      window.setTimeout(() => {
+        const undo = document.querySelector(`[data-action="undo-delete"][data-note="${uuid}"]`);
+        if (undo) undo.focus();
+      }, 0);
+    },
+    "undo-delete": (el) => {
+      const uuid = el.dataset.note;
+      window.clearTimeout(deleting.get(uuid));
+      deleting.delete(uuid);
+      live.render();
+      window.setTimeout(() => {
+        const button = document.querySelector(`[data-action="delete-note"][data-note="${uuid}"]`);
+        if (button) button.focus();
+      }, 0);
     },
     "vote-add": (el, event) => {
       if (event.target.closest("button") && event.target.closest("button") !== el) return;

@@ -2,9 +2,18 @@
 // unacknowledged writes and the drafts of text being typed. Both survive a reload, a dead
 // battery and a lost connection; both are per meetup.
 
+/** The browser's localStorage; tests (node) put an in-memory stand-in on globalThis. */
+function storage() {
+  try {
+    return globalThis.localStorage || null;
+  } catch (_e) {
+    return null; // storage blocked by the browser's settings
+  }
+}
+
 function read(key, fallback) {
   try {
-    const raw = window.localStorage.getItem(key);
+    const raw = storage().getItem(key);
     return raw ? JSON.parse(raw) : fallback;
   } catch (_e) {
     return fallback;
@@ -13,7 +22,7 @@ function read(key, fallback) {
 
 function write(key, value) {
   try {
-    window.localStorage.setItem(key, JSON.stringify(value));
+    storage().setItem(key, JSON.stringify(value));
     return true;
   } catch (_e) {
     return false; // private mode or full storage: the page still works, without persistence
@@ -22,13 +31,14 @@ function write(key, value) {
 
 /** A v4 UUID, also in browsers (or plain http pages) without crypto.randomUUID. */
 export function uuid4() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
+  const crypto = globalThis.crypto;
+  if (crypto && typeof crypto.randomUUID === "function") {
     try {
-      return window.crypto.randomUUID();
+      return crypto.randomUUID();
     } catch (_e) { /* insecure context in some browsers: fall through */ }
   }
   const bytes = new Uint8Array(16);
-  if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+  if (crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
   else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -147,4 +157,63 @@ export class Drafts {
       this.save();
     }
   }
+}
+
+/**
+ * Text the server refused, kept with the reason until the person copies or discards it:
+ * [{op, kind, text, round?, note?, agreement?, field?, reason, at}]. A refused write never
+ * takes its text with it (a note queued offline that arrives after the voting began, an edit
+ * of a note someone hid, a field of an agreement that was finished meanwhile).
+ */
+export class Kept {
+  constructor(meetupId, scope) {
+    this.key = `meetup:${meetupId}:${scope ? scope + ":" : ""}kept`;
+    this.items = read(this.key, []);
+    if (!Array.isArray(this.items)) this.items = [];
+  }
+
+  /** Keep the text of a refused write (a write without typed text is not kept). */
+  refused(item, ack) {
+    const entry = keptEntry(item, ack);
+    if (!entry || this.items.some((kept) => kept.op === entry.op)) return null;
+    this.items.push(entry);
+    write(this.key, this.items);
+    return entry;
+  }
+
+  remove(op) {
+    const before = this.items.length;
+    this.items = this.items.filter((kept) => kept.op !== op);
+    if (this.items.length !== before) write(this.key, this.items);
+  }
+
+  list() {
+    return this.items.slice();
+  }
+
+  get size() {
+    return this.items.length;
+  }
+}
+
+/** What a refused write typed by a person carried: a note, an edit or an agreement's field. */
+export function keptEntry(item, ack) {
+  if (!item || !item.payload) return null;
+  const p = item.payload;
+  const reason = (ack && (ack.message || ack.error)) || "";
+  const base = { op: item.op, reason, at: Date.now() };
+  if (item.event === "note.create" && typeof p.text === "string" && p.text.trim()) {
+    return { ...base, kind: "note", text: p.text, round: p.round || null };
+  }
+  if (item.event === "note.edit" && typeof p.text === "string" && p.text.trim()) {
+    return { ...base, kind: "edit", text: p.text, note: p.note || null };
+  }
+  if (item.event === "agreement.update" && p.fields && typeof p.fields === "object") {
+    const typed = Object.entries(p.fields).filter(([, v]) => typeof v === "string" && v.trim());
+    if (!typed.length) return null;
+    const [field, text] = typed[0];
+    return { ...base, kind: "agreement", text: typed.length === 1 ? text : typed.map(([, v]) => v).join("\n"),
+      agreement: p.agreement || null, field };
+  }
+  return null;
 }

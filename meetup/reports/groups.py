@@ -1,0 +1,55 @@
+"""The confirmed groups of a theme's notes, as plain report data.
+
+Only groupings the organiser confirmed count (what the projector showed); notes hidden after
+grouping are left out because they are not among the report's visible notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from meetup.models import Meetup, Theme
+from meetup.models.grouping import Grouping, NoteGroup
+if TYPE_CHECKING:
+    from meetup.reports.data import NoteRow
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One confirmed group: its title and its notes, most votes first."""
+
+    title: str
+    notes: tuple[NoteRow, ...]
+
+    @property
+    def table_numbers(self) -> tuple[int, ...]:
+        return tuple(sorted({n.table_number for n in self.notes}))
+
+    @property
+    def votes(self) -> int:
+        return sum(n.votes for n in self.notes)
+
+
+def gather_groups(session: Session, meetup: Meetup,
+                  notes: tuple[NoteRow, ...]) -> dict[str, tuple[GroupRow, ...]]:
+    """Theme key -> its confirmed groups, in the organiser's order."""
+    by_id = {n.id: n for n in notes}
+    out: dict[str, tuple[GroupRow, ...]] = {}
+    rows = session.execute(
+        select(Grouping, Theme.key).join(Theme, Theme.id == Grouping.theme_id)
+        .where(Grouping.meetup_id == meetup.id, Grouping.confirmed_at.is_not(None))
+        .options(selectinload(Grouping.groups).selectinload(NoteGroup.members))
+    ).all()
+    for grouping, key in rows:
+        groups = []
+        for group in grouping.groups:
+            members = sorted((by_id[m.note_id] for m in group.members if m.note_id in by_id),
+                             key=lambda n: (-n.votes, n.id))
+            if members:
+                groups.append(GroupRow(group.title, tuple(members)))
+        out[key] = tuple(groups)
+    return out
