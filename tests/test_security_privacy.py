@@ -17,7 +17,7 @@ from meetup.cli import housekeeping_once
 from meetup.extensions import db
 from meetup.models import Agreement, Meetup, Note, Participant, Phase
 from meetup.services import agreements, board, privacy, sharing
-from tests.realtime_helpers import choose, form_tables, join_over_http, set_phase
+from tests.realtime_helpers import choose, form_tables, set_phase
 
 
 def join_with_email(app: Flask, meetup: Meetup, name: str, email: str) -> FlaskClient:
