@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -83,6 +84,18 @@ def wait_for(sock: SocketIOTestClient, name: str, timeout: float = 5.0) -> list[
             return found
         time.sleep(0.02)
     return []
+
+
+def wait_until(test: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """Poll ``test`` until it returns something truthy (then return that); fail after
+    ``timeout``. For conditions, never for a fixed pause."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = test()
+        if result:
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def set_phase(meetup: Meetup, phase: Phase) -> None:

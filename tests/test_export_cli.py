@@ -42,16 +42,21 @@ def test_export_csv_by_short_code(app, evening, tmp_path: Path, code_case) -> No
     assert [r["Nummer"] for r in rows] == ["1", "2", "3", "4"]
 
 
-def test_every_format_writes_a_file(app, evening, tmp_path: Path) -> None:
+def test_every_format_writes_its_file_with_the_evenings_content(app, evening,
+                                                                 tmp_path: Path) -> None:
     runner = app.test_cli_runner()
     for fmt in ("pdf", "csv", "notes-csv", "json", "decidim", "followup-pdf"):
         target = tmp_path / f"out-{fmt}"
         result = runner.invoke(args=["export", str(evening.meetup.id), "--format", fmt,
                                      "-o", str(target)])
         assert result.exit_code == 0, (fmt, result.output)
-        assert target.stat().st_size > 100
+    agreement, note = "Voorleesouders op elke basisschool", "Taalcafé voor ouders"
+    for fmt in ("pdf", "followup-pdf"):
+        assert agreement in pdf_text((tmp_path / f"out-{fmt}").read_bytes()), fmt
+    for fmt in ("csv", "decidim"):
+        assert agreement in (tmp_path / f"out-{fmt}").read_bytes().decode("utf-8-sig"), fmt
+    assert note in (tmp_path / "out-notes-csv").read_bytes().decode("utf-8-sig")
     assert json.loads((tmp_path / "out-json").read_bytes())["summary"]["agreements"] == 4
-    assert (tmp_path / "out-followup-pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_unknown_meetup_or_format_fails_clearly(app, evening, tmp_path: Path) -> None:

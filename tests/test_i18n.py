@@ -41,18 +41,48 @@ def test_every_ui_string_has_a_dutch_translation() -> None:
     assert not missing, "untranslated UI strings:\n" + "\n".join(missing)
 
 
+#: Every placeholder style the code uses: ``%(name)s`` (gettext), ``{name}`` (str.format and the
+#: page's own ``t()``), and positional ``%s`` / ``%d``. ``%%`` is a literal percent sign.
+PLACEHOLDER = re.compile(r"%%|%\(\w+\)[sd]|\{\w+\}|%[sd]")
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders in ``text``, sorted (positional ones keep their order)."""
+    found = [p for p in PLACEHOLDER.findall(text) if p != "%%"]
+    named = sorted(p for p in found if p not in ("%s", "%d"))
+    return named + [p for p in found if p in ("%s", "%d")]
+
+
+def test_the_placeholder_check_sees_every_style() -> None:
+    assert placeholders("%(n)s of {total}, %s and %d, 100%%") == \
+        ["%(n)s", "{total}", "%s", "%d"]
+    assert placeholders("Afspraak {n} van") != placeholders("Agreement {n} of {total}")
+
+
 def test_translations_keep_their_placeholders() -> None:
+    """A Dutch string that drops, adds or renames a placeholder shows a raw ``{name}`` or
+    loses the number on screen (or fails to format at all)."""
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="nl")
-    pattern = re.compile(r"%\(\w+\)s")
+    wrong = []
     for message in catalog:
         if not message.id or not message.string:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        wanted = set(pattern.findall(ids[0]))
-        for string in strings:
-            assert set(pattern.findall(string)) <= wanted | set(pattern.findall(ids[-1])), message.id
+        if len(ids) == 1:
+            for string in strings:
+                if placeholders(string) != placeholders(ids[0]):
+                    wrong.append(f"{ids[0]!r} -> {string!r}")
+        else:  # plural forms: each form uses the placeholders of the msgid or msgid_plural
+            allowed = set(placeholders(ids[0])) | set(placeholders(ids[-1]))
+            for string in strings:
+                if not set(placeholders(string)) <= allowed:
+                    wrong.append(f"{ids[0]!r} -> {string!r}")
+            if set().union(*(set(placeholders(s)) for s in strings)) != \
+                    set(placeholders(ids[-1])):
+                wrong.append(f"{ids[-1]!r} (plural forms lose a placeholder)")
+    assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
 
 
 def test_pages_speak_dutch_by_default_and_english_on_request(client) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import threading
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -203,3 +206,93 @@ def test_an_unknown_link_gets_the_dutch_not_found_page(client, meetup) -> None:
     html = response.get_data(as_text=True)
     assert "Niet gevonden" in html
     assert "Deze link klopt niet. Scan de QR-code opnieuw of typ de code." in html
+
+
+# --- the same form posted twice: one person ------------------------------------------------
+
+def join_key(html: str) -> str:
+    match = re.search(r'name="join_key" type="hidden" value="([^"]+)"', html)
+    assert match, "the join form has no join key"
+    return match.group(1)
+
+
+def test_the_same_form_posted_twice_registers_one_person(app: Flask, meetup) -> None:
+    """A double tap, or the browser resending after the first answer was lost: the second
+    post carries no cookie yet, but it is the same form, so it is the same person."""
+    key = join_key(app.test_client().get(join_url(meetup)).get_data(as_text=True))
+    first, second = app.test_client(), app.test_client()
+    for tab in (first, second):
+        response = tab.post(join_url(meetup), data={**GOOD, "join_key": key})
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/live/{meetup.id}")
+    [person] = participants(meetup)
+    assert person.display_name == "Şükrü Yılmaz"
+    # Whichever answer the phone kept, it is that one person (and its live page opens).
+    for tab in (first, second):
+        with tab.session_transaction() as cookie:
+            token = cookie[PARTICIPANT_SESSION_KEY][str(meetup.id)]
+        assert joining.participant_for_token(db.session, meetup.id, token).id == person.id
+        assert tab.get(f"/live/{meetup.id}").status_code == 200
+
+
+def test_the_same_form_posted_at_the_same_moment_registers_one_person(app: Flask,
+                                                                       meetup) -> None:
+    key = join_key(app.test_client().get(join_url(meetup)).get_data(as_text=True))
+    tabs = [app.test_client() for _ in range(4)]
+    start = threading.Barrier(len(tabs))
+    statuses: list[int] = []
+
+    def post(tab: FlaskClient) -> None:
+        start.wait()
+        statuses.append(tab.post(join_url(meetup),
+                                 data={**GOOD, "join_key": key}).status_code)
+
+    threads = [threading.Thread(target=post, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * len(tabs)
+    db.session.expire_all()
+    [person] = participants(meetup)
+    tokens = set()
+    for tab in tabs:
+        with tab.session_transaction() as cookie:
+            tokens.add(cookie[PARTICIPANT_SESSION_KEY][str(meetup.id)])
+    assert len(tokens) == 1
+    assert joining.participant_for_token(db.session, meetup.id, tokens.pop()).id == person.id
+
+
+def test_two_forms_are_two_people_even_with_the_same_name(app: Flask, meetup) -> None:
+    """Two colleagues called the same, each on their own phone: each form has its own key."""
+    for _phone in range(2):
+        phone = app.test_client()
+        key = join_key(phone.get(join_url(meetup)).get_data(as_text=True))
+        assert phone.post(join_url(meetup), data={**GOOD, "join_key": key}).status_code == 302
+    assert len(participants(meetup)) == 2
+
+
+def test_a_corrected_form_keeps_its_key_and_still_registers_once(app: Flask, meetup) -> None:
+    phone = app.test_client()
+    key = join_key(phone.get(join_url(meetup)).get_data(as_text=True))
+    wrong = phone.post(join_url(meetup), data={**GOOD, "display_name": "", "join_key": key})
+    assert wrong.status_code == 200 and join_key(wrong.get_data(as_text=True)) == key
+    assert participants(meetup) == []
+    for tab in (phone, app.test_client()):
+        assert tab.post(join_url(meetup), data={**GOOD, "join_key": key}).status_code == 302
+    assert len(participants(meetup)) == 1
+
+
+def test_a_made_up_or_foreign_join_key_never_reaches_someone_else(app: Flask, organiser,
+                                                                    meetup) -> None:
+    other = meetups.create_meetup(db.session, organiser, title="Meetup Utrecht")
+    db.session.commit()
+    key = join_key(app.test_client().get(join_url(other)).get_data(as_text=True))
+    assert app.test_client().post(join_url(other),
+                                  data={**GOOD, "join_key": key}).status_code == 302
+    # The same key at another meetup, and keys too short to be a token: new people each time.
+    for made_up in (key, "abc", "", "x" * 500):
+        assert app.test_client().post(join_url(meetup),
+                                      data={**GOOD, "join_key": made_up}).status_code == 302
+    assert len(participants(meetup)) == 4
+    assert len(participants(other)) == 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from flask import Flask
 
 from meetup.extensions import db, socketio
 from meetup.models import Meetup, Organiser, Phase
 from meetup.services import meetups
+from tests.conftest import make_app
 from tests.realtime_helpers import (
     Evening,
     choose,
@@ -171,6 +175,32 @@ def test_only_the_own_origin_may_open_a_socket(app: Flask) -> None:
     assert own.status_code == 200
     foreign = client.get(url, headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 400
+
+
+def test_behind_the_proxy_only_the_public_origin_may_open_a_socket(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production: nginx in front, ``MEETUP_PUBLIC_URL`` set. Pages are served from the
+    public address, so that origin connects; any other origin (including the address the
+    app sees behind the proxy, or the public host over plain http) is refused."""
+    monkeypatch.setenv("MEETUP_PUBLIC_URL", "https://meetup.voorbeeld.nl/")
+    monkeypatch.setenv("MEETUP_PROXY_COUNT", "1")
+    behind = make_app(tmp_path)
+    with behind.app_context():
+        db.create_all()
+    client = behind.test_client()
+    url = "/socket.io/?EIO=4&transport=polling"
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "meetup.voorbeeld.nl",
+               "X-Forwarded-For": "192.0.2.7"}
+    own = client.get(url, headers={**proxied, "Origin": "https://meetup.voorbeeld.nl"})
+    assert own.status_code == 200
+    assert own.get_data(as_text=True).startswith("0{")  # the Engine.IO open packet
+    for foreign in ("https://evil.example", "http://meetup.voorbeeld.nl",
+                    "https://meetup.voorbeeld.nl.evil.example", "http://meetup.test",
+                    "null"):
+        refused = client.get(url, headers={**proxied, "Origin": foreign})
+        assert refused.status_code == 400, foreign
+    with behind.app_context():
+        db.engine.dispose()
 
 
 def test_an_unknown_event_is_refused_instead_of_left_unanswered(app: Flask,

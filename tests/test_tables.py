@@ -185,3 +185,59 @@ def test_moving_refuses_unknown_tables_and_people_of_other_meetups(meetup, organ
     intruder = organisers.create_organiser(db.session, "eve@example.org", "long enough pw")
     with pytest.raises(Forbidden):
         tables.move_participant(db.session, meetup, person.id, 1, intruder)
+
+
+# --- the guarantee of docs/seating.md, through the service that reads the database --------
+
+def _spread_evenly(counts: list[int], total: int, k: int) -> bool:
+    return sum(counts) == total and all(total // k <= c <= -(-total // k) for c in counts)
+
+
+ORDERS = {
+    # Six teachers joining alternately with six others: dealing people round-robin in join
+    # order would put all six teachers at one table of two.
+    "alternating": ["leerkracht_po", "jeugdwerk", "leerkracht_po", "ggd_jgz",
+                    "leerkracht_po", "gemeente", "leerkracht_po", "kinderopvang_vve",
+                    "leerkracht_po", "docent_vo", "leerkracht_po", "jeugdhulp_zorg"],
+    # All teachers first: cutting the list into consecutive tables would do the same.
+    "teachers_first": ["leerkracht_po"] * 6 + ["jeugdwerk", "ggd_jgz", "gemeente",
+                                                "kinderopvang_vve", "docent_vo",
+                                                "jeugdhulp_zorg"],
+    "teachers_last": ["jeugdwerk", "ggd_jgz", "gemeente", "kinderopvang_vve", "docent_vo",
+                      "jeugdhulp_zorg"] + ["leerkracht_po"] * 6,
+}
+
+
+@pytest.mark.parametrize("table_size", [2, 3, 6])
+@pytest.mark.parametrize("order", sorted(ORDERS))
+def test_tables_formed_from_the_database_mix_roles_whatever_the_order_people_joined(
+        meetup: Meetup, organiser: Organiser, order: str, table_size: int) -> None:
+    meetup.table_size = table_size
+    roles = ORDERS[order]
+    people = []
+    seen: Counter[bool] = Counter()
+    for i, role in enumerate(roles):
+        # Six pairs from six organisations, each a teacher and a colleague of another role:
+        # keeping colleagues apart alone would seat the teachers together.
+        is_teacher = role == "leerkracht_po"
+        organisation = f"Team {seen[is_teacher]}"
+        seen[is_teacher] += 1
+        people.append(join(meetup, f"Deelnemer {i}", None, role, organisation))
+    for person in reversed(people):  # themes chosen in the opposite order from joining
+        joining.choose_theme(db.session, person, "taal")
+    db.session.commit()
+
+    formed = tables.form_tables(db.session, meetup, organiser)
+    db.session.commit()
+    db.session.expire_all()
+
+    k = max(1, round(len(people) / table_size))
+    assert len(formed) == k
+    seated = [tables.table_members(db.session, table) for table in formed]
+    assert _spread_evenly([len(members) for members in seated], len(people), k)
+    teachers = [sum(1 for p in members if p.role == "leerkracht_po") for members in seated]
+    assert _spread_evenly(teachers, 6, k), (order, table_size, teachers)
+    for team in range(6):
+        colleagues = [sum(1 for p in members if p.organisation == f"Team {team}")
+                      for members in seated]
+        assert _spread_evenly(colleagues, 2, k), (order, table_size, team, colleagues)

@@ -3,11 +3,18 @@
 The phone keeps a random token (in the signed session cookie); only its SHA-256 hash is
 stored. Whoever holds the token is that participant: a reload, a second tab or a reconnect
 brings the person back without an account.
+
+The join form carries a *join key* (:func:`new_join_key`), which becomes that token. So the
+same form posted twice (a double tap, a browser resending after a lost response, two requests
+racing) is recognised: the second post finds the participant of the first and returns it
+with the same token, and one person is registered once. The unique ``token_hash`` makes this
+hold under concurrency too: a racing twin fails to insert, and asking again finds the winner.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +32,13 @@ NAME_MAX = 80
 ORGANISATION_MAX = 120
 #: How long before the start the short code starts to work (the doors open; registration).
 DOORS_OPEN = timedelta(hours=2)
+#: What a join key looks like (:func:`secrets.token_urlsafe` of 32 bytes is 43 characters).
+JOIN_KEY = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+def new_join_key() -> str:
+    """A fresh key for one join form: the token the phone will hold once it joins."""
+    return secrets.token_urlsafe(32)
 
 
 def hash_token(token: str) -> str:
@@ -85,12 +99,26 @@ def _clean(request: JoinRequest) -> JoinRequest:
                        bool(email))
 
 
-def join(session: Session, meetup: Meetup, request: JoinRequest) -> tuple[Participant, str]:
-    """Register a participant; returns the participant and the token for the phone."""
+def join(session: Session, meetup: Meetup, request: JoinRequest,
+         key: str | None = None) -> tuple[Participant, str]:
+    """Register a participant; returns the participant and the token for the phone.
+
+    ``key`` is the join key of the form (see the module docstring): posted again, it returns
+    the participant it registered the first time, unchanged, with the same token. Without a
+    (well-formed) key the token is random and every call registers someone new. When a twin
+    with the same key is being inserted at the same moment, the flush raises
+    :class:`sqlalchemy.exc.IntegrityError`; the caller rolls back and calls again.
+    """
     if meetup.phase is Phase.CLOSED:
         raise WrongPhase(_l("This meetup has ended; joining is no longer possible."))
     data = _clean(request)
-    token = secrets.token_urlsafe(32)
+    token = key if key and JOIN_KEY.fullmatch(key) else secrets.token_urlsafe(32)
+    earlier = session.scalar(
+        select(Participant).where(Participant.token_hash == hash_token(token)))
+    if earlier is not None:
+        if earlier.meetup_id == meetup.id:
+            return earlier, token  # the same form again: the same person
+        token = secrets.token_urlsafe(32)  # a key from another meetup's form: a new identity
     participant = Participant(
         meetup=meetup,
         display_name=data.display_name,

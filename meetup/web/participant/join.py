@@ -14,7 +14,8 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from sqlalchemy.exc import IntegrityError
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from meetup.config import PARTICIPANT_SESSION_KEY
@@ -67,6 +68,8 @@ class JoinForm(FlaskForm):
         _l("My name, role, organisation and e-mail address may appear in the contact list "
            "of the report for the municipality."),
     )
+    #: One key per rendered form: the same form posted twice registers one person.
+    join_key = HiddenField()
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -121,6 +124,15 @@ def _closed_page(meetup: Meetup) -> Any:
                            when_where=meetup_when_where(meetup))
 
 
+def _join_once(meetup: Meetup, wanted: joining.JoinRequest, key: str | None) -> Any:
+    try:
+        return joining.join(db.session, meetup, wanted, key)
+    except IntegrityError:
+        # The same form, posted twice at the same moment: the twin was stored first.
+        db.session.rollback()
+        return joining.join(db.session, meetup, wanted, key)
+
+
 @bp.route("/j/<token>", methods=["GET", "POST"])
 def join_meetup(token: str) -> Any:
     """The join form behind the QR code; a phone that already joined goes straight on."""
@@ -133,6 +145,8 @@ def join_meetup(token: str) -> Any:
 
     form = JoinForm()
     form.role.choices = _role_choices()
+    if not form.join_key.data:
+        form.join_key.data = joining.new_join_key()
     errors: dict[str, InvalidInput] = {}
     status = 200
     if form.validate_on_submit():
@@ -155,7 +169,7 @@ def join_meetup(token: str) -> Any:
             status = 429
         elif not errors:
             try:
-                _participant, secret = joining.join(db.session, meetup, wanted)
+                _participant, secret = _join_once(meetup, wanted, form.join_key.data)
             except WrongPhase:
                 db.session.rollback()
                 return _closed_page(meetup)
