@@ -20,7 +20,7 @@ from meetup.extensions import db
 from meetup.services import organisers
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required, start_session
+from meetup.web.organiser.auth import keep_this_session, login_required
 
 
 class PasswordForm(FlaskForm):
@@ -54,7 +54,7 @@ def account() -> Any:
             bound.errors = [*bound.errors, str(error.message)]
         else:
             db.session.commit()
-            start_session(g.organiser)
+            keep_this_session(g.organiser)
             flash(_("Your password is changed. Every other device is logged out."))
             return redirect(url_for("organiser.account"))
     return render_template("organiser/account.html", form=form, everywhere=EverywhereForm())
@@ -66,6 +66,6 @@ def logout_everywhere() -> Any:
     if EverywhereForm().validate_on_submit():
         organisers.end_all_sessions(g.organiser)
         db.session.commit()
-        start_session(g.organiser)
+        keep_this_session(g.organiser)
         flash(_("Every other device is logged out."))
     return redirect(url_for("organiser.account"))

@@ -81,6 +81,13 @@ def start_session(organiser: Organiser) -> None:
     session["organiser_since"] = int(time())
 
 
+def keep_this_session(organiser: Organiser) -> None:
+    """After "log out everywhere" or a password change: this browser carries the new version
+    (every other copy of the cookie, with the old one, stops working). The rest of the session
+    (its CSRF token, a phone's place) stays, so open forms in this browser still work."""
+    session["organiser_version"] = organiser.session_version
+
+
 def login_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
