@@ -27,6 +27,7 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 	tests/test_snapshot.py tests/test_board.py tests/test_agreements.py tests/test_tables.py \
 	tests/test_phases.py tests/test_operations.py tests/test_report_data.py \
 	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py \
+	tests/test_security_hostile_input.py \
 	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py
 
 test: $(TEST_STAMP) $(MO) system-deps

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from meetup.config import build_config
-from meetup.extensions import babel, csrf, db, migrate
+from meetup.extensions import babel, csrf, db, limiter, migrate
 
 #: The project root, where ``templates/``, ``static/`` and ``migrations/`` live.
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +48,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
         render_item=render_alembic_item,
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(
         app,
         locale_selector=_select_locale,

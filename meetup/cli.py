@@ -1,13 +1,16 @@
 """The ``meetup`` command line: a thin face over the services.
 
 ``meetup db upgrade`` (Flask-Migrate), ``meetup create-organiser``, ``meetup seed-demo``,
-``meetup serve`` and ``meetup demo`` (what ``make run`` calls).
+``meetup serve`` and ``meetup demo`` (what ``make run`` calls), ``meetup backup`` and
+``meetup restore``. ``meetup serve`` also keeps rolling backups (see :func:`housekeeping`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,6 +19,9 @@ from sqlalchemy import func, select
 
 from meetup import create_app
 from meetup.extensions import db
+
+
+log = logging.getLogger(__name__)
 
 
 def _make_app() -> Flask:
@@ -28,7 +34,8 @@ cli = FlaskGroup(create_app=_make_app, add_version_option=False,
 
 def register_cli(app: Flask) -> None:
     for command in (create_organiser_command, seed_demo_command, serve_command, demo_command,
-                    urls_command, export_command):
+                    urls_command, export_command, backup_command, restore_command,
+                    anonymise_command):
         app.cli.add_command(command)
 
 
@@ -123,6 +130,7 @@ def urls_command() -> None:
 def serve(app: Flask) -> None:
     from meetup.extensions import socketio
 
+    socketio.start_background_task(housekeeping, app)
     host, port = _host_port()
     socketio.run(app, host=host, port=port, log_output=True, use_reloader=False)
 
@@ -176,3 +184,99 @@ def export_command(meetup_ref: str, fmt: str, output: str) -> None:
     if output != "-":
         click.echo(f"{fmt} of {meetup.title!r} written to {output} ({len(body):,} bytes).",
                    err=True)
+
+
+# -- backups --------------------------------------------------------------------------------
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write a consistent copy of the database to FILE, also while the evening runs.
+
+    Never copy meetup.sqlite3 by hand during the evening: in WAL mode a plain copy misses
+    notes that were already saved.
+    """
+    from meetup.services import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        made = backup.backup(url, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {made} ({made.stat().st_size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole database with the backup FILE (stop the server first)."""
+    from meetup.services import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not yes:
+        click.confirm(f"This replaces EVERYTHING in the database with {file}. Stop the server "
+                      "first. Continue?", abort=True)
+    try:
+        backup.restore(url, file, engine=db.engine)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {file}.")
+
+
+@click.command("anonymise")
+def anonymise_command() -> None:
+    """Anonymise names, e-mail addresses and organisations of meetups past their retention
+    date (agreements, notes and counts stay). The server also runs this daily."""
+    from meetup.services import privacy
+
+    done = privacy.anonymise_due(db.session)
+    db.session.commit()
+    if not done:
+        click.echo("No meetup is past its retention date.")
+    for meetup in done:
+        click.echo(f"Anonymised {meetup.title!r} (id {meetup.id}).")
+
+
+#: How often the server runs ``anonymise`` by itself.
+ANONYMISE_EVERY = timedelta(days=1)
+
+
+def housekeeping_once(app: Flask, state: dict[str, object],
+                      now: datetime | None = None) -> None:
+    """One round of the server's own chores: a rolling backup when something changed, and
+    once a day the anonymising of meetups past their retention date."""
+    from meetup.services import backup, privacy
+    from meetup.services.organisers import off_loop
+
+    now = now or datetime.now(UTC)
+    last = state.get("anonymised")
+    if not isinstance(last, datetime) or now - last >= ANONYMISE_EVERY:
+        with app.app_context():
+            for meetup in privacy.anonymise_due(db.session, now):
+                log.info("anonymised meetup %s (retention date passed)", meetup.id)
+            db.session.commit()
+        state["anonymised"] = now
+    with app.app_context():
+        marker = backup.change_marker(db.session)
+        db.session.rollback()
+        if marker != state.get("marker"):
+            folder = Path(app.config.get("BACKUP_DIR") or Path(app.instance_path) / "backups")
+            off_loop(backup.rolling_backup, app.config["SQLALCHEMY_DATABASE_URI"], folder,
+                     int(app.config.get("BACKUP_KEEP", 12)))
+            state["marker"] = marker
+
+
+def housekeeping(app: Flask) -> None:
+    """Runs beside the server: every BACKUP_INTERVAL seconds, see :func:`housekeeping_once`."""
+    from meetup.extensions import socketio
+
+    state: dict[str, object] = {}
+    interval = float(app.config.get("BACKUP_INTERVAL", 300))
+    while True:
+        socketio.sleep(interval)
+        try:
+            housekeeping_once(app, state)
+        except Exception:  # a failed backup must never stop the evening
+            log.exception("housekeeping failed")

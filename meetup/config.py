@@ -54,12 +54,35 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("MEETUP_SECURE_COOKIES", "") == "1",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # An organiser's session ends this long after logging in, however busy (absolute).
+        "ORGANISER_SESSION_MAX_AGE": 60 * 60 * int(
+            os.environ.get("MEETUP_ORGANISER_SESSION_HOURS", "16") or 16),
+        # Flask-Limiter: counters in this process, or in Redis when several workers share a
+        # message queue (so that a limit holds across workers).
+        "RATELIMIT_STORAGE_URI": os.environ.get("MEETUP_MESSAGE_QUEUE") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Failed logins: per address, and per account (whatever address they come from).
+        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute;60 per hour",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;30 per hour",
+        # Joins per address and per meetup. A venue whose phones all leave through one NAT
+        # address to an internet server shares the per-address allowance: raise it there.
+        "JOIN_LIMIT_PER_ADDRESS": os.environ.get("MEETUP_JOIN_LIMIT_PER_ADDRESS")
+        or "30 per minute;600 per hour",
+        "JOIN_LIMIT_PER_MEETUP": "300 per minute",
+        # Wrong short codes at /join and unknown codes at /b/<code>, per address.
+        "CODE_GUESS_LIMIT": "10 per minute;60 per hour",
+        "BRIEFING_GUESS_LIMIT": "10 per minute;60 per hour",
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "DISPLAY_TIMEZONE": "Europe/Amsterdam",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Rolling backups while the server runs: every BACKUP_INTERVAL seconds when something
+        # changed, into BACKUP_DIR (default instance/backups), keeping the last BACKUP_KEEP.
+        "BACKUP_INTERVAL": int(os.environ.get("MEETUP_BACKUP_INTERVAL", "300") or 300),
+        "BACKUP_KEEP": int(os.environ.get("MEETUP_BACKUP_KEEP", "12") or 12),
+        "BACKUP_DIR": os.environ.get("MEETUP_BACKUP_DIR") or None,
     }
     if "SECRET_KEY" not in override:
         config["SECRET_KEY"] = _secret_key(instance)

@@ -7,6 +7,8 @@ gets a predictable name in Alembic migrations on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -34,3 +36,6 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 socketio = SocketIO()
+#: Counters for logins, joins and code guesses (see ``meetup.web.attempts``); no default limit
+#: on every route: the views say what they count.
+limiter = Limiter(get_remote_address)

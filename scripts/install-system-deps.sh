@@ -21,5 +21,10 @@ if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
     echo "Need root (or sudo) to install:$missing" >&2; exit 1; fi
 fi
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Another apt/dpkg (the machine's own updater) may hold the lock: wait and say so, instead
+# of failing; DPkg::Lock::Timeout covers the moment between that check and apt-get itself.
+here=$(dirname "$0")
+$SUDO sh "$here/wait-for-apt-lock.sh"
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+$SUDO sh "$here/wait-for-apt-lock.sh"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from meetup import create_app
 from meetup.extensions import db
 from meetup.models import Meetup, Organiser
-from meetup.realtime import throttle
+from meetup.realtime import allowance, throttle
 from meetup.services import meetups, organisers
 from tests.db_servers import postgres_server, postgres_url, redis_url  # noqa: F401  (fixtures)
 
@@ -61,6 +61,7 @@ def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
         # Counters still waiting to be sent belong to this app; the next test's app reuses
         # the one Socket.IO instance and must not receive them.
         throttle.counts_throttle.reset()
+        allowance.allowances.reset()  # per-person allowances are keyed by id(app)
         db.session.remove()
         db.engine.dispose()
 

@@ -208,7 +208,10 @@ def fill(site: Site) -> dict[str, str]:
     return {"email": "ada@example.org", "password": PASSWORD, "code": site.short_code,
             "display_name": "Anna de Vries", "role": "leerkracht_po",
             "organisation": "OBS De Regenboog", "title": "Meetup Utrecht",
-            "note": "Tolken gevonden"}
+            "note": "Tolken gevonden",
+            # The account page's password change (issue 14): to the same one, so the
+            # visitor can still log in with it at the end.
+            "current": PASSWORD, "new": PASSWORD}
 
 
 def test_every_post_route_has_a_form_with_its_token_and_refuses_a_post_without(

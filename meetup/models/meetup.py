@@ -6,7 +6,8 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetup.extensions import db
@@ -55,6 +56,11 @@ class Meetup(db.Model):
     join_token: Mapped[str] = mapped_column(String(64), unique=True)
     #: Short code people can type at /join (unambiguous letters and digits).
     short_code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: The organiser's choice: the short code lets people join before the evening opens
+    #: (see ``services.joining.code_is_open``). Off by default, because the public briefing
+    #: link carries the code.
+    code_before_opening: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=sa_false())
 
     #: Current step of the evening.
     phase: Mapped[Phase] = mapped_column(str_enum(Phase), default=Phase.REGISTRATION)
@@ -80,6 +86,16 @@ class Meetup(db.Model):
     phase_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     #: Further settings without their own column (JSON object).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    #: The organiser's choice: the shared report lists the e-mail addresses of people who
+    #: consented. Off by default.
+    report_shows_emails: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=sa_false())
+    #: When personal data is anonymised; None = 12 months after the meetup
+    #: (see ``services.privacy.retention_date``).
+    retention_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When ``meetup anonymise`` replaced the names, e-mail addresses and organisations.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     #: Token of the read-only report link for the municipality; None when not shared.
     report_share_token: Mapped[str | None] = mapped_column(String(64), unique=True)

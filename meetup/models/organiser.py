@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +30,9 @@ class Organiser(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Raised by logout, a password change and "log out everywhere": a session cookie carries
+    #: the version it was issued with and is refused once they differ (every copy of it).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     meetups: Mapped[list[Meetup]] = relationship(back_populates="organiser")
 

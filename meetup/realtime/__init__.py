@@ -44,6 +44,9 @@ def register_realtime(app: Flask) -> None:
 
     # init_app builds a new Socket.IO server for every app, so handlers are attached here.
     register_handlers(socketio)
+    from meetup.realtime.allowance import refuse_reserved_events
+
+    refuse_reserved_events(socketio.server, app)
 
 
 def _async_mode() -> str:

@@ -10,16 +10,18 @@ ids from payloads to decide who is writing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from flask import session as http_session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.models import Meetup, Organiser, Participant
-from meetup.services import joining
+from meetup.services import joining, organisers
 from meetup.services.errors import Forbidden, Unauthorised
 
 PARTICIPANT = "participant"
@@ -36,10 +38,11 @@ class Identity:
     meetup_id: int
     participant_id: int | None = None
     organiser_id: int | None = None
+    #: The organiser's session version at connect; a logout since then ends this socket's
+    #: right to write (checked on every organiser event).
+    session_version: int | None = None
     #: The table whose room this socket is in (None: none yet).
     table_id: int | None = None
-    #: This socket's write allowance (see :class:`~meetup.realtime.throttle.TokenBucket`).
-    bucket: Any = field(default=None, repr=False)
 
     @property
     def is_participant(self) -> bool:
@@ -76,7 +79,7 @@ def _meetup_id(auth: Any) -> int:
         raw = None
     if isinstance(raw, str) and raw.isdigit():
         raw = int(raw)
-    if not isinstance(raw, int) or raw <= 0:
+    if not isinstance(raw, int) or raw <= 0 or raw >= 2**63:  # a database integer
         raise Unauthorised(_l("Open this page again from the meetup's link."))
     return raw
 
@@ -103,9 +106,14 @@ def identify(session: Session, auth: Any) -> tuple[Identity, Meetup, Participant
         return (Identity(PARTICIPANT, meetup_id, participant_id=participant.id,
                          table_id=participant.table_id), meetup, participant)
     organiser_id = http_session.get("organiser_id")
-    organiser = session.get(Organiser, organiser_id) if isinstance(organiser_id, int) else None
-    if organiser is None:
+    organiser = session.get(Organiser, organiser_id) \
+        if isinstance(organiser_id, int) and 0 < organiser_id < 2**63 else None
+    max_age = timedelta(seconds=current_app.config["ORGANISER_SESSION_MAX_AGE"])
+    if not organisers.session_is_valid(organiser, http_session.get("organiser_version"),
+                                       http_session.get("organiser_since"), max_age):
         raise Unauthorised(_l("Log in as organiser first."))
+    assert organiser is not None
     if meetup.organiser_id != organiser.id:
         raise Forbidden(_l("This meetup belongs to another organiser."))
-    return Identity(kind, meetup_id, organiser_id=organiser.id), meetup, None
+    return (Identity(kind, meetup_id, organiser_id=organiser.id,
+                     session_version=organiser.session_version), meetup, None)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from meetup.extensions import db, socketio
 from meetup.models import Meetup, Organiser, Participant, Table
-from meetup.realtime import auth, cluster, rooms, throttle, writer
+from meetup.realtime import allowance, auth, cluster, rooms, throttle, writer
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import MALFORMED, Payload
@@ -151,8 +151,9 @@ def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox)
         ctx.participant = participant
     if identity.organiser_id is not None:
         organiser = session.get(Organiser, identity.organiser_id)
-        if organiser is None or meetup.organiser_id != organiser.id:
-            raise Unauthorised()
+        if organiser is None or meetup.organiser_id != organiser.id \
+                or organiser.session_version != identity.session_version:
+            raise Unauthorised()  # logged out (everywhere) since this socket connected
         ctx.organiser = organiser
     return ctx
 
@@ -166,7 +167,7 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
         return error_ack(Unauthorised())
     if identity.kind != spec.role:
         return error_ack(Forbidden())
-    if not _allowance(identity).take():
+    if not allowance.take(identity):  # per person, across all their sockets
         return error_ack(throttle.RateLimited())
     try:
         payload = Payload(args[0] if args else None)
@@ -208,8 +209,9 @@ def _apply(spec: EventSpec, session: Session, sid: str, identity: Identity, op: 
     """One write inside the shared transaction: (ack, what to broadcast, seq)."""
     outbox = Outbox()
     ctx = load_context(session, sid, identity, outbox)
-    if operations.seen(session, op):
-        return _replayed(spec, ctx, parsed), None, ctx.meetup.revision
+    prior = operations.recorded(session, op)
+    if prior is not None:
+        return _replayed(spec, ctx, parsed, prior), None, ctx.meetup.revision
     if replay_only:
         raise RuntimeError(f"socket event {spec.name} violated a database constraint")
     before = ctx.meetup.revision
@@ -223,18 +225,16 @@ def _apply(spec: EventSpec, session: Session, sid: str, identity: Identity, op: 
     return {"ok": True, "seq": seq, **result}, outbox, seq
 
 
-def _allowance(identity: Identity) -> throttle.TokenBucket:
-    if identity.bucket is None:
-        config = current_app.config
-        identity.bucket = throttle.TokenBucket(config.get("SOCKET_WRITE_BURST", 30),
-                                               config.get("SOCKET_WRITE_RATE", 5))
-    return identity.bucket
+def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any],
+              prior: Any) -> dict[str, Any]:
+    """``op`` was applied before: acknowledge again with the current state, change nothing.
 
-
-def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any]) -> dict[str, Any]:
-    """``op`` was applied before: acknowledge again with the current state, change nothing."""
+    State only for the op's own sender and event (``operations.sent_by``); the replay
+    functions themselves return only what that sender may see.
+    """
     result: dict[str, Any] = {}
-    if spec.replay is not None:
+    if spec.replay is not None and operations.sent_by(
+            prior, ctx.meetup.id, ctx.identity.participant_id, spec.name):
         try:
             result = spec.replay(ctx, **parsed) or {}
         except DomainError:
@@ -311,6 +311,8 @@ def on_connect(auth_data: Any = None) -> None:
     session = db.session
     try:
         identity, meetup, participant = auth.identify(session, auth_data)
+        if not allowance.take(identity):  # connects count too: reconnecting resets nothing
+            raise throttle.RateLimited()
         auth.remember(sid, identity)
         _join_rooms(sid, identity)
         snap = build_snapshot(session, identity, meetup, participant)
@@ -354,6 +356,8 @@ def on_sync(*_args: Any) -> dict[str, Any]:
     identity = auth.identity_of(sid)
     if identity is None:
         return error_ack(Unauthorised())
+    if not allowance.take(identity):
+        return error_ack(throttle.RateLimited())
     session = db.session
     try:
         ctx = load_context(session, sid, identity, Outbox())

@@ -175,7 +175,8 @@ def _parse_agreement_update(p: Payload) -> dict[str, Any]:
 
 def _agreement_state(ctx: Context, agreement: uuid.UUID, **_: Any) -> dict[str, Any]:
     found = ctx.session.scalar(select(Agreement).where(Agreement.uuid == agreement))
-    if found is None or found.meetup_id != ctx.meetup.id or found.deleted_at is not None:
+    if found is None or found.meetup_id != ctx.meetup.id or found.deleted_at is not None \
+            or found.table_id != ctx.me.table_id:  # only the sender's own table's agreements
         return {}
     return {"agreement": snapshot.serialise_agreement(found)}
 

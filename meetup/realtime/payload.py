@@ -24,13 +24,27 @@ MAX_LIST = 50
 MALFORMED = _l("The app sent something we could not read. Reload the page and try again.")
 
 
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """True when a string anywhere in the (small) payload holds a NUL byte."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 8:
+        return True  # nothing we read nests this deep
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item, depth + 1) for item in value)
+    return False
+
+
 class Payload:
     """A client's event payload with typed accessors that raise :class:`InvalidInput`."""
 
     def __init__(self, data: Any) -> None:
         if data is None:
             data = {}
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or _has_nul(data):
+            # NUL bytes: SQLite would store them, PostgreSQL refuses; refused on both.
             raise InvalidInput(MALFORMED)
         self.data: dict[str, Any] = data
 

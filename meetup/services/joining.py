@@ -17,6 +17,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -29,6 +30,8 @@ from meetup.services.errors import Full, InvalidInput, NotFound, WrongPhase
 
 NAME_MAX = 80
 ORGANISATION_MAX = 120
+#: How long before the start the short code starts to work (the doors open; registration).
+DOORS_OPEN = timedelta(hours=2)
 #: What a join key looks like (:func:`secrets.token_urlsafe` of 32 bytes is 43 characters).
 JOIN_KEY = re.compile(r"[A-Za-z0-9_-]{32,128}")
 
@@ -128,6 +131,26 @@ def join(session: Session, meetup: Meetup, request: JoinRequest,
     session.add(participant)
     session.flush()
     return participant, token
+
+
+def code_opens_at(meetup: Meetup) -> datetime | None:
+    """When the short code starts to work, or None when it works already/always."""
+    if meetup.code_before_opening or meetup.starts_at is None \
+            or meetup.phase is not Phase.REGISTRATION:
+        return None
+    return meetup.starts_at - DOORS_OPEN
+
+
+def code_is_open(meetup: Meetup, now: datetime | None = None) -> bool:
+    """Whether the short code lets people join now.
+
+    The public briefing link carries the short code, so by default the code only works from
+    :data:`DOORS_OPEN` before the start, or once the evening has moved on from registration;
+    the organiser can switch ``code_before_opening`` on. The QR link (an unguessable token,
+    shown on the big screen) always works.
+    """
+    opens = code_opens_at(meetup)
+    return opens is None or (now or utcnow()) >= opens
 
 
 def participant_for_token(session: Session, meetup_id: int, token: str | None) -> Participant | None:

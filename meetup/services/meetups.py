@@ -21,7 +21,8 @@ SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 SHORT_CODE_LENGTH = 6
 #: Fields of a meetup the organiser edits in the form.
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
-                   "votes_per_person", "phase_minutes")
+                   "votes_per_person", "phase_minutes", "code_before_opening",
+                   "report_shows_emails")
 #: Longest default countdown of a phase, in minutes (the timer's own limit is three hours).
 PHASE_MINUTES_MAX = 180
 EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "directions",
@@ -30,6 +31,10 @@ EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "direct
 LOCAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 #: Column lengths, checked here so that PostgreSQL never has to refuse a value.
 MAX_LENGTHS = {"title": 200, "city": 120, "venue": 200}
+#: Sensible years for a meetup's date.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+#: The largest cap a theme can have (more people than any venue holds).
+MAX_CAPACITY = 10_000
 THEME_MAX_LENGTHS = {"title": 120, "subject": 120}
 DIRECTION_CODE_MAX = 12
 DIRECTION_TITLE_MAX = 200
@@ -43,6 +48,9 @@ def local_to_utc(day: date, at: time) -> datetime:
     A time that does not exist (the hour skipped when the clocks go forward) is refused; for
     the hour that happens twice in October the first (summer time) one is meant.
     """
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 overflows in UTC; nobody means it
+        raise InvalidInput(_l("Enter a date between %(first)s and %(last)s.", first=MIN_YEAR,
+                              last=MAX_YEAR), field="date")
     local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=LOCAL_TIMEZONE)
     in_utc = local.astimezone(UTC)
     if in_utc.astimezone(LOCAL_TIMEZONE).replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -85,6 +93,9 @@ def _validate(fields: dict[str, Any]) -> None:
     if "starts_at" in fields and fields["starts_at"] is not None:
         if not isinstance(fields["starts_at"], datetime) or fields["starts_at"].tzinfo is None:
             raise InvalidInput(_l("Enter a valid date and time."), field="starts_at")
+        if not MIN_YEAR <= fields["starts_at"].year <= MAX_YEAR:
+            raise InvalidInput(_l("Enter a date between %(first)s and %(last)s.",
+                                  first=MIN_YEAR, last=MAX_YEAR), field="date")
     if "table_size" in fields and not 2 <= int(fields["table_size"]) <= 12:
         raise InvalidInput(_l("A table seats between 2 and 12 people."), field="table_size")
     if "votes_per_person" in fields and not 1 <= int(fields["votes_per_person"]) <= 10:
@@ -262,6 +273,8 @@ def update_theme(session: Session, theme: Theme, **fields: Any) -> Theme:
     if fields.get("capacity") is not None and int(fields["capacity"]) < 1:
         raise InvalidInput(_l("A cap must be at least 1, or empty for no cap."),
                            field="capacity")
+    if fields.get("capacity") is not None and int(fields["capacity"]) > MAX_CAPACITY:
+        raise InvalidInput(_l("A cap can be at most %(n)s.", n=MAX_CAPACITY), field="capacity")
     if "directions" in fields:
         fields["directions"] = clean_directions(fields["directions"] or [])
     if "reading_links" in fields:

@@ -41,6 +41,22 @@ def seen(session: Session, op: uuid.UUID) -> bool:
     return session.scalar(select(Operation.uuid).where(Operation.uuid == as_uuid(op))) is not None
 
 
+def recorded(session: Session, op: uuid.UUID) -> Operation | None:
+    """The record of the client write ``op`` (who sent it, in which meetup, which event)."""
+    return session.get(Operation, as_uuid(op))
+
+
+def sent_by(prior: Operation, meetup_id: int, participant_id: int | None, kind: str) -> bool:
+    """True when ``prior`` was sent by this sender (meetup and participant; the organiser of a
+    meetup writes with no participant) as this same event.
+
+    Only then may a replay of ``op`` be answered with state: an ``op`` of someone else, or one
+    reused for another event, is acknowledged as a duplicate and told nothing.
+    """
+    return (prior.meetup_id == meetup_id and prior.participant_id == participant_id
+            and prior.kind == kind[:40])
+
+
 def record(
     session: Session,
     meetup_id: int,

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__)
 
-from meetup.web.organiser import auth, groups, live, meetups, reports  # noqa: E402,F401  (routes register on bp)
+from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
+    account,
+    auth,
+    groups,
+    live,
+    meetups,
+    reports,
+)

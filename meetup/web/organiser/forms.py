@@ -68,6 +68,12 @@ class MeetupForm(FlaskForm):
         validators=[InputRequired(NUMBER_MESSAGE), NumberRange(min=1, max=10, message=_l(
             "Give each person between 1 and 10 votes."))],
     )
+    report_shows_emails = BooleanField(
+        _l("The shared report for the municipality lists the e-mail addresses of people who "
+           "agreed to it (off: names and e-mail addresses stay in your own report only)"))
+    code_before_opening = BooleanField(
+        _l("The short code works before the evening opens (otherwise from two hours before "
+           "the start; the QR code on the big screen always works)"))
 
     def minute_fields(self) -> list[Field]:
         """The default-duration field of every timed phase, in the order of the evening."""
@@ -143,7 +149,9 @@ class ThemeForm(FlaskForm):
     capacity = IntegerField(
         _l("Maximum number of participants"), render_kw={"inputmode": "numeric"},
         validators=[Optional(), NumberRange(min=1, message=_l(
-            "A cap must be at least 1, or empty for no cap."))],
+            "A cap must be at least 1, or empty for no cap.")),
+                    NumberRange(max=10_000, message=_l("A cap can be at most %(n)s.",
+                                                       n=10_000))],
         description=_l("Leave empty for no maximum."),
     )
 

@@ -56,6 +56,8 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
         "table_size": form.table_size.data,
         "votes_per_person": form.votes_per_person.data,
         "phase_minutes": form.phase_minutes(),
+        "code_before_opening": bool(form.code_before_opening.data),
+        "report_shows_emails": bool(form.report_shows_emails.data),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, session, url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,6 +24,7 @@ from meetup.models import Meetup, Phase
 from meetup.services import content, joining
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput, NotFound, WrongPhase
+from meetup.web import attempts
 from meetup.web.participant import bp
 
 #: Longest e-mail address accepted (RFC 5321).
@@ -76,12 +77,24 @@ def join() -> Any:
     """Type the short code shown on the projector; found, go on to the join form."""
     form = CodeForm()
     if form.validate_on_submit():
+        address = attempts.client_address()
+        if attempts.exhausted("CODE_GUESS_LIMIT", address):
+            # Wrong codes are counted per address: guessing codes stops here.
+            form.code.errors = [*form.code.errors,
+                                _("Too many wrong codes. Wait a few minutes and try again.")]
+            return render_template("participant/code.html", form=form), 429
         try:
             meetup = meetup_service.by_short_code(db.session, form.code.data)
         except NotFound as error:
+            attempts.count("CODE_GUESS_LIMIT", address)
             form.code.errors = [*form.code.errors, str(error.message)]
         else:
-            return redirect(url_for("participant.join_meetup", token=meetup.join_token))
+            if joining.code_is_open(meetup):
+                return redirect(url_for("participant.join_meetup", token=meetup.join_token))
+            opens = joining.code_opens_at(meetup)
+            form.code.errors = [*form.code.errors, _(
+                "This code works from %(when)s. On the evening itself, scan the QR code on "
+                "the big screen.", when=format_datetime(opens, "d MMMM y, HH:mm"))]
     return render_template("participant/code.html", form=form)
 
 
@@ -135,6 +148,7 @@ def join_meetup(token: str) -> Any:
     if not form.join_key.data:
         form.join_key.data = joining.new_join_key()
     errors: dict[str, InvalidInput] = {}
+    status = 200
     if form.validate_on_submit():
         wanted = joining.JoinRequest(
             display_name=form.display_name.data or "",
@@ -144,7 +158,16 @@ def join_meetup(token: str) -> Any:
             email_consent=bool(form.email_consent.data),
         )
         errors = joining.problems(wanted)
-        if not errors:
+        address = attempts.client_address()
+        if not errors and (attempts.exhausted("JOIN_LIMIT_PER_ADDRESS", address) or
+                           attempts.exhausted("JOIN_LIMIT_PER_MEETUP", meetup.id)):
+            # Mass sign-ups from one machine (or against one meetup) wait; what the person
+            # typed stays in the form.
+            errors = {"display_name": InvalidInput(_(
+                "Many people are joining right now. Wait a minute and press the button "
+                "again."))}
+            status = 429
+        elif not errors:
             try:
                 _participant, secret = _join_once(meetup, wanted, form.join_key.data)
             except WrongPhase:
@@ -155,6 +178,8 @@ def join_meetup(token: str) -> Any:
                 errors = {error.field or "display_name": error}
             else:
                 db.session.commit()
+                attempts.count("JOIN_LIMIT_PER_ADDRESS", address)
+                attempts.count("JOIN_LIMIT_PER_MEETUP", meetup.id)
                 session[PARTICIPANT_SESSION_KEY] = {**tokens, str(meetup.id): secret}
                 session.permanent = True
                 return redirect(url_for("participant.live", meetup_id=meetup.id))
@@ -169,4 +194,5 @@ def join_meetup(token: str) -> Any:
     return render_template(
         "participant/join.html", meetup=meetup, form=form, closed=False,
         has_errors=bool(errors), organisations=suggestions,
-        organisations_list_id=ORGANISATIONS_LIST_ID, when_where=meetup_when_where(meetup))
+        organisations_list_id=ORGANISATIONS_LIST_ID,
+        when_where=meetup_when_where(meetup)), status

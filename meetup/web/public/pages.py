@@ -12,3 +12,9 @@ from meetup.web.public import bp
 @bp.route("/")
 def home() -> Any:
     return render_template("public/home.html")
+
+
+@bp.route("/privacy")
+def privacy() -> Any:
+    """What is stored, why and for how long (linked from the join form)."""
+    return render_template("public/privacy.html")

@@ -6,6 +6,8 @@ send the token on as a referrer. Unknown or revoked tokens get a friendly 404.
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -55,10 +57,19 @@ def _private(response: Response) -> Response:
     return response
 
 
+def _shared(meetup: Any) -> Any:
+    """The report as the municipality gets it: the contact list (names with e-mail addresses
+    of people who consented) only when the organiser switched ``report_shows_emails`` on."""
+    report = gather_report(db.session, meetup)
+    if not meetup.report_shows_emails:
+        report = dataclasses.replace(report, contacts=())
+    return report
+
+
 @bp.route("/r/<token>")
 def shared_report(token: str) -> Any:
     meetup = sharing.meetup_for_share_token(db.session, token)
-    html = render_template("reports/shared.html", report=gather_report(db.session, meetup),
+    html = render_template("reports/shared.html", report=_shared(meetup),
                            preview=False,
                            pdf_url=url_for("public.shared_report_pdf", token=token))
     return _private(Response(html))
@@ -67,7 +78,7 @@ def shared_report(token: str) -> Any:
 @bp.route("/r/<token>/rapport.pdf")
 def shared_report_pdf(token: str) -> Any:
     meetup = sharing.meetup_for_share_token(db.session, token)
-    body, mimetype, filename = exports.build(gather_report(db.session, meetup), "pdf")
+    body, mimetype, filename = exports.build(_shared(meetup), "pdf")
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)

@@ -157,6 +157,11 @@ export class Live {
       return;
     }
     this.setConnection(navigator.onLine === false ? "offline" : "reconnecting");
+    if (data && data.error === "rate_limited") {
+      // Refused by the server, so the client will not retry by itself: try again shortly.
+      setTimeout(() => { if (!this.socket.connected) this.socket.connect(); },
+                 2000 + Math.random() * 2000);
+    }
   }
 
   /** Show a message (an error in Dutch from the server) in the page's alert region. */
