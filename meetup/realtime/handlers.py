@@ -179,7 +179,7 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     replays = writer.replay_cache(app)
     key = writer.sender_key(identity.kind, identity.meetup_id,
-                            identity.participant_id or identity.organiser_id, op)
+                            identity.participant_id or identity.organiser_id, op, spec.name)
     answer = replays.get(key)
     if answer is not None:  # resent by a page that missed the acknowledgement
         return answer

@@ -74,9 +74,11 @@ def replay_cache(app: Flask) -> ReplayCache:
     return cache
 
 
-def sender_key(kind: str, meetup_id: int, person_id: int | None, op: uuid.UUID) -> Hashable:
-    """Replays are answered from memory only to the sender of the original write."""
-    return (kind, meetup_id, person_id, op)
+def sender_key(kind: str, meetup_id: int, person_id: int | None, op: uuid.UUID,
+               event: str = "") -> Hashable:
+    """Replays are answered from memory only to the sender of the original write, for the
+    same event (the same op sent as another event gets no state back: issue 14)."""
+    return (kind, meetup_id, person_id, op, event)
 
 
 @dataclass
