@@ -124,7 +124,7 @@ def test_qr_and_code_stay_on_screen_and_decodable_with_1000_people_and_a_long_me
         context = screen_context(browser, width, height)
         page = open_projector(context, server.base_url, live_organiser, live_meetup)
         errors = watch_errors(page)
-        expect(page.locator(".pr-joined")).to_have_text("1000 mensen doen mee")
+        expect(page.locator(".pr-joined")).to_have_text("1000 mensen aangemeld")
         expect(page.locator(".pr-banner")).to_contain_text("Om 21:30 sluiten we samen af")
         inside_viewport(page, ".pr-join__qr img")
         inside_viewport(page, ".pr-code")
