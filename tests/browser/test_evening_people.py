@@ -7,9 +7,11 @@ logged in as the organiser), so these tests follow what the phones and the proje
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,6 +190,14 @@ def test_someone_arriving_in_the_plenary_can_sign_on_at_once(
     assert errors == []
 
 
+def shot(page, name: str) -> None:
+    """A screenshot for the README when ``MEETUP_SCREENSHOTS`` names a folder."""
+    folder = os.environ.get("MEETUP_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
 def test_dots_come_back_from_a_hidden_note_and_voting_leads_to_the_agreements(
         server, server_app, live_meetup, live_organiser, new_phone, organiser_socket):
     base = server.base_url
@@ -220,6 +230,7 @@ def test_dots_come_back_from_a_hidden_note_and_voting_leads_to_the_agreements(
     kept_card.get_by_role("button", name="+ Stip geven").click()
     expect(votes_left).to_have_text("Je hebt nog 1 stip")
     check_screen(voter)
+    shot(voter, "phone-voting")
 
     # Point 8: the organiser hides the note; Joost's dot comes back at once, Fatima is told.
     organiser_socket.write("note.hide", {"note": hidden_note})
@@ -238,6 +249,7 @@ def test_dots_come_back_from_a_hidden_note_and_voting_leads_to_the_agreements(
     expect(author.get_by_role("region", name=re.compile("De meeste stippen"))).to_contain_text(
         kept_text)
     check_screen(voter)
+    shot(author, "phone-agreements")
     assert author_errors == [] and voter_errors == []
 
 
@@ -271,6 +283,7 @@ def test_the_plenary_on_every_phone_and_the_closing_screen(
     now.get_by_role("button", name="Ik doe mee").click()
     expect(now.get_by_role("button", name="✓ Je doet mee")).to_have_attribute(
         "aria-pressed", "true")
+    shot(other, "phone-plenary")
     expect(now.locator(".signed-count")).to_have_text("1 persoon doet mee")
     check_screen(other)
     expect(owner.get_by_role("region", name="Nu op het grote scherm")).to_contain_text(what)
