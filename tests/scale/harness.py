@@ -169,7 +169,10 @@ def seed_meetup(app: Flask, phones: int, themes: list[str] | None = None,
     db.session.commit()
     seeded = [(p.id, p.table_id, signed_cookie(app, {PARTICIPANT_SESSION_KEY: {
         str(meetup.id): token}})) for p, token in tokens]
-    return Seeded(meetup, seeded, signed_cookie(app, {"organiser_id": organiser.id}))
+    # What logging in puts in the session (the version and time are checked, issue 14).
+    return Seeded(meetup, seeded, signed_cookie(app, {
+        "organiser_id": organiser.id, "organiser_version": organiser.session_version,
+        "organiser_since": int(time.time())}))
 
 
 # -- phones ---------------------------------------------------------------------------------
