@@ -109,7 +109,7 @@ def test_two_tabs_of_one_person_spending_dots_at_once_never_spend_too_many(
     assert len(placed) == allowed
     assert {ack["error"] for ack in refused} == {"conflict"}
     assert {ack["message"] for ack in refused} == {
-        "Je stippen zijn op. Haal eerst een stip weg bij een ander briefje."}
+        "Je stippen zijn op. Haal eerst een stip weg bij een andere notitie."}
     # Every placed dot was acknowledged with what was left after it, in seq order.
     assert [ack["votes_left"] for ack in sorted(placed, key=lambda a: a["seq"])] == \
         list(range(allowed - 1, -1, -1))
