@@ -180,34 +180,6 @@ export function agreementsView(live) {
   ];
 }
 
-export function closingView(live) {
-  const { t } = live;
-  const data = live.data;
-  const finals = (data.agreements || []).filter(isFinal);
-  const mine = (data.agreements || []).filter((a) => (data.commitments || []).includes(a.uuid));
-  const icsUrl = document.getElementById("live").dataset.icsUrl;
-  const plenary = data.meetup.phase === "plenary";
-  return [
-    h("h1", { tabindex: "-1" }, plenary ? t("phase_plenary") : t("closing_title")),
-    h("p", { class: "lead" }, plenary ? t("plenary_intro") : t("closing_intro")),
-    plenary ? stillDrafting(live) : null,
-    h("h2", null, t("agreements_title")),
-    finals.length
-      ? h("ol", { class: "agreements" }, finals.map((a) => h("li", { class: "agreement agreement--final", "data-key": `closing-${a.uuid}` },
-        agreementSummary(live, a),
-        plenary ? signButton(live, a)
-          : h("p", { class: "signed-count" }, t.n(a.signed || 0, "signed_one", "signed_other")))))
-      : h("p", { class: "muted" }, t("no_final_agreements")),
-    h("h2", null, t("my_commitments")),
-    mine.length
-      ? h("ul", { class: "commitments" }, mine.map((a) => h("li", { "data-key": `mine-${a.uuid}` },
-        a.what, a.due_date ? ` — ${formatDate(a.due_date)}` : "")))
-      : h("p", { class: "muted" }, t("no_commitments")),
-    mine.length && icsUrl ? h("p", null, h("a", { class: "button button--primary button--block", href: icsUrl, download: "afspraken.ics" }, t("calendar"))) : null,
-    ...followups(live),
-  ];
-}
-
 /**
  * During the plenary the table's unfinished agreements stay editable (the server accepts it):
  * an agreement being typed when the organiser starts the plenary is not taken away.
@@ -229,20 +201,6 @@ export function stillDrafting(live) {
     h("ol", { class: "agreements", "data-key": "drafting" }, open.map((a) => agreementCard(live, a, all.indexOf(a)))));
 }
 
-/** The private follow-up links of the agreements this person pulls (owner by name). */
-function followups(live) {
-  const { t } = live;
-  const items = live.data.followups || [];
-  const template = document.getElementById("live").dataset.followupUrl || "";
-  if (!items.length || !template) return [];
-  return [
-    h("h2", null, t("followups_title")),
-    h("p", null, t("followups_intro")),
-    h("ul", { class: "followups" }, items.map((f) => h("li", { "data-key": `followup-${f.agreement}` },
-      h("span", null, f.what, " "),
-      h("a", { href: template.replace("TOKEN", encodeURIComponent(f.token)) }, t("followup_link"))))),
-  ];
-}
 
 // --- writing -------------------------------------------------------------------------------
 
