@@ -76,6 +76,7 @@ extract-messages: $(RUNTIME_STAMP)
 # (BENCH_ARGS, e.g. "--sustained-seconds 10" for a quick run). The last line is the JSON.
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/report_benchmark.py
+	$(BIN)/python benchmarks/grouping_benchmark.py
 	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
 
 clean:
