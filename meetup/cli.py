@@ -248,7 +248,7 @@ def housekeeping_once(app: Flask, state: dict[str, object],
     """One round of the server's own chores: a rolling backup when something changed, and
     once a day the anonymising of meetups past their retention date."""
     from meetup.services import backup, privacy
-    from meetup.services.organisers import off_loop
+    from meetup.services.offload import off_loop
 
     now = now or datetime.now(UTC)
     last = state.get("anonymised")

@@ -9,17 +9,16 @@ Rules:
   projector shows is always exactly what the organiser last confirmed.
 - Only visible notes count: a note hidden after grouping disappears from every view; a note
   that was not yet grouped is listed as such on the organiser's page.
-- The clustering itself runs off the event loop (``offload``): a 3,000-note suggestion never
-  stalls the phones' acknowledgements.
+- The clustering itself runs off the event loop (``offload.off_loop``): a 3,000-note
+  suggestion never stalls the phones' acknowledgements.
 
 Callers commit; every function flushes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -30,27 +29,13 @@ from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.types import utcnow
 from meetup.services import grouping as clustering
 from meetup.services.errors import InvalidInput, NotFound, WrongPhase
+from meetup.services.offload import off_loop
 
 #: From this phase on the board is frozen and its notes can be grouped.
 GROUPING_PHASES = (Phase.VOTING, Phase.AGREEMENTS, Phase.PLENARY, Phase.CLOSED)
 TITLE_MAX_LENGTH = 80
 #: The projector and the report show this many of a group's most-dotted notes.
 TOP_NOTES = 3
-
-T = TypeVar("T")
-
-
-def offload(func_: Callable[..., T], *args: Any) -> T:
-    """Run CPU-heavy pure work in gevent's thread pool when the server runs on gevent, so
-    that the event loop keeps serving sockets; call it directly otherwise (tests, CLI)."""
-    try:
-        from gevent import get_hub
-        from gevent.monkey import is_module_patched
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return func_(*args)
-    if not is_module_patched("socket"):
-        return func_(*args)
-    return get_hub().threadpool.apply(func_, args)
 
 
 @dataclass
@@ -159,7 +144,7 @@ def suggest(session: Session, meetup: Meetup, theme_id: int, *, round_: Round | 
         raise WrongPhase(_l("Notes can be grouped from the voting phase on."))
     theme = _theme(session, meetup, theme_id)
     notes = theme_notes(session, meetup, theme, round_)
-    suggested = offload(clustering.suggest_groups, notes, similarity)
+    suggested = off_loop(clustering.suggest_groups, notes, similarity)
     grouping = session.scalar(select(Grouping).where(Grouping.theme_id == theme.id))
     if grouping is None:
         grouping = Grouping(meetup_id=meetup.id, theme_id=theme.id, similarity=similarity)

@@ -8,9 +8,8 @@ answers every phone (see :func:`off_loop`).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from meetup.models import Organiser
 from meetup.models.types import utcnow
 from meetup.services.errors import Conflict, InvalidInput
+from meetup.services.offload import off_loop
 
 MIN_PASSWORD_LENGTH = 10
 #: Fewest different characters a password needs ("aaaaaaaaaa" and "1212121212" are weak).
@@ -35,27 +35,10 @@ _SEQUENCES = tuple(run + run[::-1] for run in (
     "01234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm",
     "azertyuiop"))
 
-T = TypeVar("T")
 
 #: Checked against when the e-mail address is unknown, so that a wrong address takes as long
 #: as a wrong password and does not reveal which addresses have an account.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
-
-
-def off_loop(function: Callable[..., T], *args: Any) -> T:
-    """Run a CPU-heavy call in gevent's thread pool when gevent runs the server.
-
-    hashlib's scrypt releases the GIL, so the event loop keeps answering sockets meanwhile.
-    Without gevent (tests, the threading mode) the call runs in place.
-    """
-    try:
-        from gevent import get_hub
-        from gevent.monkey import is_module_patched
-    except ImportError:  # pragma: no cover - gevent is a runtime dependency
-        return function(*args)
-    if not is_module_patched("socket"):
-        return function(*args)
-    return get_hub().threadpool.apply(function, args)  # type: ignore[no-any-return]
 
 
 def hash_password(password: str) -> str:
