@@ -102,7 +102,8 @@ function partnerDraftKey(uuid) {
   return `partner-other:${uuid}`;
 }
 
-function signButton(live, agreement) {
+/** "Ik doe mee" for an agreement, with how many take part (agreement card, plenary). */
+export function signButton(live, agreement) {
   const { t } = live;
   const signed = (live.data.commitments || []).includes(agreement.uuid);
   return h("div", { class: "row sign-row" },

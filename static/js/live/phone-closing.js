@@ -4,7 +4,7 @@
 // agreements from.
 
 import { formatDate, h } from "./dom.js";
-import { agreementSummary, stillDrafting } from "./phone-agreements.js";
+import { agreementSummary, signButton, stillDrafting } from "./phone-agreements.js";
 
 const TOP_NOTES = 5;
 
@@ -20,18 +20,6 @@ function ownTable(data) {
 function tableFinals(data) {
   const number = ownTable(data);
   return (data.agreements || []).filter((a) => isFinal(a) && number !== null && a.table === number);
-}
-
-function signButton(live, agreement) {
-  const { t } = live;
-  const signed = (live.data.commitments || []).includes(agreement.uuid);
-  return h("div", { class: "row sign-row" },
-    h("button", {
-      type: "button", class: ["button", signed ? "button--primary" : null],
-      aria: { pressed: signed ? "true" : "false" },
-      data: { action: signed ? "unsign" : "sign", agreement: agreement.uuid },
-    }, signed ? `✓ ${t("you_signed")}` : t("sign")),
-    h("span", { class: "signed-count" }, t.n(agreement.signed || 0, "signed_one", "signed_other")));
 }
 
 /** Every agreement this page knows, by uuid (own table, the plenary's, taking part). */
