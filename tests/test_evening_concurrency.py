@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,43 +18,19 @@ from sqlalchemy import func, select
 
 from meetup.extensions import db
 from meetup.models import Agreement, Meetup, Vote
-from meetup.services import meetups, organisers
-from tests.servers import LiveServer, inprocess_app, live_server
+from tests.servers import LiveServer
 from tests.socket_clients import Socket
-from tests.test_realtime_server import PASSWORD, evening
+# The same real server, seeding app, meetup and socket fixtures as the real-server tests
+# (module-scoped: this module gets its own server).
+from tests.test_realtime_server import (  # noqa: F401  (fixtures)
+    evening,
+    meetup,
+    seed_app,
+    server,
+    sockets,
+)
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("concurrency")) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def seed_app(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    with inprocess_app(server.database_url, server.env["MEETUP_SECRET_KEY"],
-                       tmp_path_factory.mktemp("instance")) as app:
-        yield app
-
-
-@pytest.fixture
-def meetup(seed_app: Flask) -> Meetup:
-    organiser = organisers.create_organiser(
-        db.session, f"org-{uuid.uuid4().hex[:8]}@example.org", PASSWORD)
-    created = meetups.create_meetup(db.session, organiser, title="Meetup Hilversum",
-                                    starts_at=datetime(2026, 12, 3, 17, 30, tzinfo=UTC))
-    db.session.commit()
-    return created
-
-
-@pytest.fixture
-def sockets() -> Iterator[list[Socket]]:
-    opened: list[Socket] = []
-    yield opened
-    for sock in opened:
-        sock.close()
 
 
 class Answers:
