@@ -96,15 +96,17 @@ def run_bare(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         wait_for_http(base)
         phones = [Phone(base, {"table": i // args.table_size}, table=i // args.table_size)
                   for i in range(args.phones)]
+        cpu = loadgen.cpu_seconds(server.pid)
         connected = loadgen.connect_all(phones)
+        cpu = loadgen.cpu_seconds(server.pid) - cpu
         say(f"bare: {connected['connected']}/{len(phones)} connected in "
-            f"{connected['all_s'] or float('nan'):.2f} s")
+            f"{connected['all_s'] or float('nan'):.2f} s (server CPU {cpu:.2f} s)")
         burst = loadgen.burst(phones, loadgen.WriteLog())
         say(f"bare: burst acks {len(burst['ack'])} p95 {loadgen.pct(burst['ack'], .95):.0f} ms, "
             f"fan-out p95 {loadgen.pct(burst['fanout'], .95):.0f} ms "
             f"(missing {burst['fanout_missing']})")
         loadgen.close_all(phones)
-        return {"connect_all_s": connected["all_s"], "burst": burst}
+        return {"connect_all_s": connected["all_s"], "burst": burst, "connect_cpu_s": cpu}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -224,23 +226,30 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                         p["table"]) for p in seeded["phones"]]
         log = loadgen.WriteLog()
 
+        if args.pause_before_connect:
+            say(f"meetup: connecting in {args.pause_before_connect} s (attach a profiler now)")
+            gevent.sleep(args.pause_before_connect)
+        cpu = loadgen.cpu_seconds(server.pid)
         connected = loadgen.connect_all(phones)
         out["connect_all_s"] = connected["all_s"]
+        out["connect_cpu_s"] = cpu = loadgen.cpu_seconds(server.pid) - cpu
         say(f"meetup: {connected['connected']}/{len(phones)} connected in "
-            f"{connected['all_s'] or float('nan'):.2f} s (p50 {connected['p50_s']:.2f} s)")
+            f"{connected['all_s'] or float('nan'):.2f} s (p50 {connected['p50_s']:.2f} s, "
+            f"server CPU {cpu:.2f} s)")
         ready = [p for p in phones if p.snapshot_at is not None]
 
         if args.pause_before_burst:
             say(f"meetup: burst in {args.pause_before_burst} s (attach a profiler now)")
             gevent.sleep(args.pause_before_burst)
-        out["burst"] = burst = loadgen.burst(ready, log)
+        skip = set(args.skip.split(",")) if args.skip else set()
+        out["burst"] = burst = loadgen.burst(ready if "burst" not in skip else [], log)
         say(f"meetup: burst acks {len(burst['ack'])}/{len(ready)} (not ok {burst['not_ok']}), "
             f"p50 {loadgen.pct(burst['ack'], .5):.0f} ms, p95 {loadgen.pct(burst['ack'], .95):.0f}"
             f" ms; fan-out p95 {loadgen.pct(burst['fanout'], .95):.0f} ms "
             f"(missing {burst['fanout_missing']})")
 
-        out["sustained"] = steady = loadgen.sustained(ready, log, args.rate,
-                                                      args.sustained_seconds)
+        out["sustained"] = steady = loadgen.sustained(
+            ready, log, args.rate, 0 if "sustained" in skip else args.sustained_seconds)
         say(f"meetup: sustained {steady['writes_per_s']} writes/s for {steady['seconds']} s, "
             f"ack p50 {loadgen.pct(steady['ack'], .5):.0f} ms, "
             f"p95 {loadgen.pct(steady['ack'], .95):.0f} ms (not ok {steady['not_ok']})")
@@ -253,18 +262,29 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
             f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
 
+        if args.pause_before_storm:
+            say(f"meetup: reconnect storm in {args.pause_before_storm} s (attach a profiler now)")
+            gevent.sleep(args.pause_before_storm)
+        cpu = loadgen.cpu_seconds(server.pid)
         out["reconnect"] = storm = loadgen.reconnect_storm(phones)
+        out["storm_cpu_s"] = cpu = loadgen.cpu_seconds(server.pid) - cpu
         say(f"meetup: reconnect storm: {storm['connected']}/{len(phones)} hold a fresh "
-            f"snapshot after {storm['all_s'] or float('nan'):.2f} s")
+            f"snapshot after {storm['all_s'] or float('nan'):.2f} s (server CPU {cpu:.2f} s)")
 
         out["replay"] = replay = loadgen.replay_last(phones)
         say(f"meetup: {len(replay['ack'])} resent ops answered, p95 "
             f"{loadgen.pct(replay['ack'], .95):.0f} ms, not marked duplicate "
             f"{replay['not_duplicate']}")
 
+        if args.pause_before_joins:
+            say(f"meetup: joins in {args.pause_before_joins} s (attach a profiler now)")
+            gevent.sleep(args.pause_before_joins)
+        cpu = loadgen.cpu_seconds(server.pid)
         out["join"] = joined = join_storm(base, seeded["join_token"], args.joins)
+        out["join_cpu_s"] = cpu = loadgen.cpu_seconds(server.pid) - cpu
         say(f"meetup: {len(joined['latencies'])}/{args.joins} joined over HTTP, p95 "
-            f"{loadgen.pct(joined['latencies'], .95):.0f} ms"
+            f"{loadgen.pct(joined['latencies'], .95):.0f} ms (server CPU {cpu:.2f} s, GET and "
+            f"POST)"
             + (f" (failures: {joined['failures'][:3]})" if joined["failures"] else ""))
 
         gevent.sleep(1)
@@ -298,6 +318,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5099)
     parser.add_argument("--pause-before-burst", type=float, default=0,
                         help="seconds to wait before the meetup burst (to attach py-spy)")
+    parser.add_argument("--pause-before-connect", type=float, default=0)
+    parser.add_argument("--pause-before-storm", type=float, default=0)
+    parser.add_argument("--pause-before-joins", type=float, default=0)
+    parser.add_argument("--skip", default="",
+                        help="meetup phases to leave out, comma-separated: burst,sustained")
     parser.add_argument("--skip-bare", action="store_true")
     args = parser.parse_args()
 
@@ -335,6 +360,11 @@ def main() -> None:
     figures["join_ms"] = p50_p95(meetup["join"]["latencies"])
     figures["writes_lost"] = meetup["writes_lost"]
     figures["duplicates"] = meetup["duplicates"]
+    figures["server_cpu_s"] = {
+        "bare_connect": round(bare["connect_cpu_s"], 2) if bare else None,
+        "connect": round(meetup["connect_cpu_s"], 2),
+        "reconnect_storm": round(meetup["storm_cpu_s"], 2),
+        "joins": round(meetup["join_cpu_s"], 2)}
     figures["server_peak_rss_mb"] = round(meetup["peak_rss_mb"], 1)
     figures["machine"] = about
     print(json.dumps(figures), flush=True)

@@ -19,7 +19,7 @@ def register_realtime(app: Flask) -> None:
     origins = app.config.get("SOCKETIO_ALLOWED_ORIGINS")
     if origins is None and app.config.get("PUBLIC_URL"):
         origins = [app.config["PUBLIC_URL"]]
-    from meetup.realtime import cluster, throttle
+    from meetup.realtime import cluster, throttle, wire
 
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     options = {}
@@ -38,6 +38,8 @@ def register_realtime(app: Flask) -> None:
         # and kept with the socket, instead of being verified and decoded again for every
         # event. Socket events never write to the session.
         manage_session=True,
+        # Snapshots arrive as JSON already (shared parts encoded once): sent as they are.
+        serializer=wire.Packet,
         **options,
     )
     from meetup.realtime.handlers import register_handlers
