@@ -25,7 +25,7 @@ def register_realtime(app: Flask) -> None:
     options = {}
     manager = cluster.client_manager(queue)
     if manager is not None:
-        # Flask-SocketIO's Redis manager plus worker messages (see cluster).
+        # A room index per socket; with Redis also worker messages (see cluster).
         options["client_manager"] = manager
     throttle.counts_throttle.gate = cluster.gate_for(queue)
     socketio.init_app(
