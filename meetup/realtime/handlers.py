@@ -349,8 +349,11 @@ def _join_rooms(sid: str, identity: Identity) -> None:
         join_room(rooms.projector_room(identity.meetup_id))
 
 
-def on_disconnect(reason: Any = None) -> None:
-    auth.forget(request.sid)  # type: ignore[attr-defined]
+def on_disconnect(sid: str, reason: Any = None) -> None:
+    """Forget the socket's identity. Registered with python-socketio directly: forgetting
+    needs no application or request context (Flask-SocketIO would build both, and decode the
+    cookie again, for each of 1,000 phones dropping at once)."""
+    auth.forget(sid)
 
 
 def on_sync(*_args: Any) -> dict[str, Any] | JSONText:
@@ -393,7 +396,7 @@ def register_handlers(sio: SocketIO) -> None:
     from meetup.realtime import handlers_organiser, handlers_participant  # noqa: F401
 
     sio.on("connect")(on_connect)
-    sio.on("disconnect")(on_disconnect)
+    sio.server.on("disconnect", on_disconnect, namespace="/")
     sio.on("sync")(on_sync)
     sio.on("*")(on_unknown)
     for spec in EVENTS.values():
