@@ -10,9 +10,28 @@ connect/disconnect/sync), :mod:`handlers_participant` and
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from meetup.extensions import socketio
+
+
+class SocketSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a socket event reuses the session of its connect.
+
+    Flask-SocketIO keeps the session it read on connect with the socket (``saved_session``),
+    but Flask opens the session of every request context it pushes, so each socket event
+    verified and decoded the cookie again before being handed the kept one. HTTP requests
+    are unchanged.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        saved: Any = request.environ.get("saved_session")
+        if saved is not None:
+            return saved  # type: ignore[no-any-return]
+        return super().open_session(app, request)
 
 
 def register_realtime(app: Flask) -> None:
@@ -21,6 +40,7 @@ def register_realtime(app: Flask) -> None:
         origins = [app.config["PUBLIC_URL"]]
     from meetup.realtime import cluster, throttle, wire
 
+    app.session_interface = SocketSessionInterface()
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     options = {}
     manager = cluster.client_manager(queue)
