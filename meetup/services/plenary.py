@@ -172,9 +172,17 @@ def follow(session: Session, meetup: Meetup, before: list[Slide]) -> dict[str, A
     return state(session, meetup)
 
 
-def after_grouping_edit(session: Session, meetup: Meetup, before: list[Slide]) -> dict[str, Any]:
-    """A grouping was suggested, edited, confirmed: a write of its own (a new revision, for
-    snapshots and ``seq``), and the projector keeps its slide where it can."""
-    result = follow(session, meetup, before)
+def after_grouping_edit(session: Session, meetup: Meetup,
+                        before: list[Slide]) -> dict[str, Any] | None:
+    """A grouping was suggested, edited or confirmed; ``before`` is :func:`slides` from before.
+
+    None when the sequence is the same (an edit of groups that were not confirmed): nothing
+    to tell anyone. Else a write of its own (a new revision, for snapshots and ``seq``), the
+    projector keeps its slide where it can, and the new state is returned.
+    """
+    session.flush()
+    if slides(session, meetup) == before:
+        return None
+    result = follow(session, meetup, before[_clamp(meetup.plenary_position, len(before)):])
     operations.bump(session, meetup)
     return result

@@ -82,7 +82,8 @@ def edit_groups(meetup_id: int, theme_id: int) -> Any:
     meetup = _owned(meetup_id)
     action = request.form.get("action", "")
     anchor = ""
-    before = plenary.upcoming(db.session, meetup)
+    before = plenary.slides(db.session, meetup)
+    shown = None
     try:
         if action == "suggest":
             groupings.suggest(db.session, meetup, theme_id,
@@ -115,8 +116,10 @@ def edit_groups(meetup_id: int, theme_id: int) -> Any:
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
+        shown = None
     else:
         db.session.commit()
+    if shown is not None:
         # The projector (in the plenary) and the organiser's live page follow at once.
         plenary.changed.send(current_app._get_current_object(), meetup_id=meetup.id,
                              state=shown, seq=meetup.revision,
