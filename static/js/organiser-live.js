@@ -45,7 +45,7 @@ function plenaryControl(live) {
   if (!plenary.total) return [h("p", { class: "muted" }, t("plenary_none"))];
   const a = plenary.agreement;
   const g = plenary.kind === "group" ? plenary.group : null;
-  const theme = themeTitle(live.data, g ? g.theme : a && a.theme);
+  const theme = g ? themeTitle(live.data, g.theme) : "";
   return [
     h("p", { class: "ol-plenary-pos", aria: { live: "polite" } }, [slideLabel(plenary, t), theme].filter(Boolean).join(" — ")),
     g ? h("p", { class: "ol-plenary-what" }, `${g.title} (${t.n(g.notes, "group_notes_one", "group_notes_other")} ${t.n(g.tables, "group_tables_one", "group_tables_other")})`) : null,

@@ -67,7 +67,7 @@ ORGANISER_TEXTS: dict[str, Any] = {
     "hidden": _l("Hidden"),
     "no_notes": _l("No notes yet."),
     "plenary_none": _l("No confirmed groups or final agreements yet."),
-    "plenary_sequence": _l("In the plenary: {groups} groups, then {agreements} agreements."),
+    "plenary_sequence": _l("Groups: {groups} · agreements: {agreements}"),
     "previous_slide": _l("Previous slide"),
     "next_slide": _l("Next slide"),
     "no_tables_yet": _l("Tables appear here once they are formed."),
