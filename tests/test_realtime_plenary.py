@@ -4,6 +4,7 @@ organiser's groups page (plain HTTP) telling every screen after its commit, hidd
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -96,3 +97,27 @@ def test_hiding_a_note_in_the_plenary_updates_the_group_on_screen(evening: Eveni
     emit_ok(evening.organiser, "note.hide", {"note": uuids[texts[0]]})
     [after] = events(evening.projector, "plenary")
     assert texts[0] not in str(after)
+
+
+def _agreement(evening: Evening, who: str, what: str) -> str:
+    agreement = new_op()
+    emit_ok(evening[who], "agreement.create", {"agreement": agreement})
+    emit_ok(evening[who], "agreement.update", {"agreement": agreement, "fields": {
+        "what": what, "owner_name": who.title(), "owner_organisation": "School",
+        "first_step": "Bellen", "due_date": (date.today() + timedelta(days=30)).isoformat()}})
+    return agreement
+
+
+def test_an_agreement_finalised_in_the_plenary_keeps_the_group_on_screen(evening: Evening) -> None:
+    _write_notes(evening)
+    emit_ok(evening.organiser, "phase.set", {"phase": "agreements"})
+    late = _agreement(evening, "carla", "Spreekuur JGZ")
+    emit_ok(evening.organiser, "phase.set", {"phase": "plenary"})
+    taal = evening.meetup.theme_by_key("taal")
+    _groups_page(evening, taal.id, action="suggest", round="", similarity="4")
+    _groups_page(evening, taal.id, action="confirm")
+    evening.drain()
+    emit_ok(evening["carla"], "agreement.finalise", {"agreement": late})
+    [after] = events(evening.projector, "plenary")
+    assert after["kind"] == "group" and after["position"] == 0
+    assert after["agreement_count"] == 1 and after["total"] == after["group_count"] + 1
