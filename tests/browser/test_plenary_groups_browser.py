@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from meetup.extensions import db
 from meetup.models import Phase
 from meetup.services import agreements, board, groupings, phases
+from tests.browser.test_evening_people import check_screen, open_phone
 from tests.browser.test_live_support import assert_accessible, open_control, watch_errors
 from tests.browser.test_projector_organiser import (
     inside_viewport,
@@ -31,9 +32,10 @@ LONG = ("Elke week een voorleesochtend in de bibliotheek met ouders die zelf wei
         "en in de wijk; de gemeente betaalt de boeken en de koffie.")[:280]
 
 
-def _seed(server_app, meetup, organiser) -> int:  # type: ignore[no-untyped-def]
+def _seed(server_app, meetup, organiser) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     """A room in the plenary: nine long notes at the taal tables in one group (not yet
-    confirmed), dots on two of them, one final agreement. Returns the taal theme's id."""
+    confirmed), dots on two of them, one final agreement. Returns the taal theme's id and
+    the token of a participant of another theme (for a phone)."""
     with server_app.test_request_context():
         meetup = db.session.merge(meetup)
         organiser = db.session.merge(organiser)
@@ -63,12 +65,13 @@ def _seed(server_app, meetup, organiser) -> int:  # type: ignore[no-untyped-def]
         groupings.rename(db.session, meetup, theme.id, first, TITLE)
         phases.set_phase(db.session, meetup, Phase.PLENARY, organiser)
         db.session.commit()
-        return theme.id
+        return theme.id, next(token for p, token in joined if p.theme.key == "zorg")
 
 
 def test_the_organiser_confirms_groups_and_steps_the_plenary(
-        server, server_app, live_meetup, live_organiser, browser, laptop, tmp_path) -> None:
-    theme_id = _seed(server_app, live_meetup, live_organiser)
+        server, server_app, live_meetup, live_organiser, browser, laptop, new_phone,
+        tmp_path) -> None:
+    theme_id, phone_token = _seed(server_app, live_meetup, live_organiser)
     control, control_errors = open_control(laptop, server.base_url, live_organiser, live_meetup)
     context = screen_context(browser, 1280, 720)
     projector = open_projector(context, server.base_url, live_organiser, live_meetup)
@@ -115,8 +118,18 @@ def test_the_organiser_confirms_groups_and_steps_the_plenary(
     expect(projector.locator(".pr-agreement__what")).to_have_text("Voorleesochtend elke maand")
     expect(control.get_by_role("button", name="Volgende dia →")).to_be_disabled()
 
-    # A 1920x1080 projector holds the group too.
+    # A 1920x1080 projector holds the group too, and a phone of another theme shows it.
     control.get_by_role("button", name="← Vorige dia").click()
+    phone, phone_errors = open_phone(new_phone(320), server_app, server.base_url,
+                                     live_meetup.id, phone_token)
+    now = phone.get_by_role("region", name="Nu op het grote scherm")
+    expect(now).to_contain_text("Groep 1 van 1 · Taal centraal")
+    expect(now.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(now).to_contain_text("+6 meer")
+    expect(now.get_by_role("button", name="Ik doe mee")).to_have_count(0)
+    check_screen(phone)
+    phone.screenshot(path=str(out / "phone-plenary-group-320.png"), full_page=True)
+    assert phone_errors == []
     big = screen_context(browser, 1920, 1080)
     wide = open_projector(big, server.base_url, live_organiser, live_meetup)
     expect(wide.locator(".pr-group__more")).to_have_text("+6 meer")
