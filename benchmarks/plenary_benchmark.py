@@ -1,7 +1,7 @@
 """Benchmark: the plenary of a big meetup (1,000 people at 170 tables, 3,000 notes, 500
 final agreements, every theme's notes grouped and confirmed).
 
-Run standalone: ``.venv/bin/python benchmarks/plenary_benchmark.py``. Seeds a temporary SQLite
+Run standalone: ``.venv/bin/python benchmarks/plenary_benchmark.py [--notes N] ...``. Seeds a temporary SQLite
 database like ``report_benchmark.py``, groups and confirms each theme, then times what the
 organiser's stepping and the screens ask of the server: the sequence of slides, the state of a
 group slide and of an agreement slide, a step (``show``), keeping the slide when the sequence
@@ -10,6 +10,7 @@ changes (``upcoming`` + ``follow``), and the report gathered and built with the 
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -35,6 +36,11 @@ def timed(label: str, action, repeat: int = 20) -> None:  # type: ignore[no-unty
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agreements", type=int, default=500)
+    parser.add_argument("--notes", type=int, default=3000)
+    parser.add_argument("--participants", type=int, default=1000)
+    args = parser.parse_args()
     from meetup.models import Meetup, Phase
     from meetup.reports.data import gather_report
     from meetup.reports.pdf import build_report_pdf_with_pages
@@ -46,7 +52,7 @@ def main() -> None:
                           "INSTANCE_PATH": f"{tmp}/instance"})
         with app.test_request_context():
             db.create_all()  # a throw-away benchmark database, not a real one
-            meetup_id = seed(500, 3000, 1000, random.Random(7))
+            meetup_id = seed(args.agreements, args.notes, args.participants, random.Random(7))
             meetup = db.session.get(Meetup, meetup_id)
             meetup.phase = Phase.PLENARY
             start = time.perf_counter()
