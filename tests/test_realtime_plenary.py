@@ -51,7 +51,7 @@ def test_confirming_groups_in_the_plenary_puts_them_on_every_screen(evening: Eve
     # Suggested, not confirmed: nothing reaches the projector or the phones.
     assert events(evening.projector, "plenary") == [] and events(evening["anna"], "plenary") == []
     html = _groups_page(evening, taal.id, action="confirm")
-    assert "Bevestigd" in html
+    assert "Bevestigd" in html and "De plenaire ronde loopt" in html
     [shown] = events(evening.projector, "plenary")
     assert shown["kind"] == "group" and shown["position"] == 0 and shown["seq"] > opening["seq"]
     assert shown["group"]["theme"] == "taal" and shown["group"]["tables"] == 1
