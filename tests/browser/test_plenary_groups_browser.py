@@ -2,7 +2,8 @@
 and 7): the organiser confirms on the groups page, then steps the plenary from the live page;
 the projector shows the group's title, how many notes from how many tables, the notes with the
 most dots and "+N meer", within one 1280x720 screen even with 80-character titles and
-280-character notes; every page passes axe."""
+280-character notes; phones show the same slide; the web report's theme section shows the
+group; every page passes axe."""
 
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ def test_the_organiser_confirms_groups_and_steps_the_plenary(
     groups.goto(f"{server.base_url}/organiser/meetups/{live_meetup.id}/groups?theme={theme_id}")
     groups.get_by_role("button", name="Deze groepen bevestigen").click()
     expect(groups.get_by_text("Bevestigd: de projector mag deze groepen tonen.")).to_be_visible()
+    expect(groups.get_by_text("De plenaire ronde loopt")).to_be_visible()
+    assert_accessible(groups)
 
     # The agreement stays on the projector; the group comes before it in the sequence.
     expect(control.locator(".ol-plenary-pos")).to_have_text("Afspraak 1 van 1")
@@ -137,5 +140,13 @@ def test_the_organiser_confirms_groups_and_steps_the_plenary(
         inside_viewport(wide, part)
     wide.screenshot(path=str(Path(out) / "projector-plenary-group-1920x1080.png"))
     big.close()
+
+    # The web report's theme section shows the confirmed group (point 4), axe clean too.
+    groups.goto(f"{server.base_url}/organiser/meetups/{live_meetup.id}/report/web")
+    found = groups.get_by_role("region", name="Taal centraal")
+    expect(found.get_by_role("heading", name="Wat de tafels samen vonden")).to_be_visible()
+    expect(found.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(found).to_contain_text("… en nog 4 (zie alle notities).")
+    assert_accessible(groups)
     context.close()
     assert projector_errors == [] and control_errors == []
