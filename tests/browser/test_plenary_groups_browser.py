@@ -150,3 +150,68 @@ def test_the_organiser_confirms_groups_and_steps_the_plenary(
     assert_accessible(groups)
     context.close()
     assert projector_errors == [] and control_errors == []
+
+
+def test_a_group_of_a_room_of_170_tables_fits_the_projector(
+        server, server_app, live_meetup, live_organiser, browser, tmp_path) -> None:
+    """170 tables (57 of theme taal) and 1,000 long notes of taal in one confirmed group: the
+    counts and "+997 meer" stay on one 1280x720 screen."""
+    from sqlalchemy import insert
+
+    from meetup.models import Note, Round, Table
+
+    with server_app.test_request_context():
+        meetup = db.session.merge(live_meetup)
+        themes = list(meetup.themes)
+        db.session.execute(insert(Table), [
+            {"meetup_id": meetup.id, "theme_id": themes[i % 3].id, "number": i + 1}
+            for i in range(170)])
+        taal = next(t for t in themes if t.key == "taal")
+        tables = db.session.scalars(db.select(Table.id).where(
+            Table.meetup_id == meetup.id, Table.theme_id == taal.id)).all()
+        assert len(tables) == 57
+        db.session.execute(insert(Note), [
+            {"uuid": uuid.uuid4(), "meetup_id": meetup.id, "table_id": tables[i % 57],
+             "round": Round.HAPPENS, "text": f"{i + 1}. {LONG}"[:280], "hidden": False}
+            for i in range(1000)])
+        meetup.phase = Phase.VOTING
+        groupings.suggest(db.session, meetup, taal.id)
+        [view] = groupings.views(db.session, meetup)
+        first = view.groups[0].id
+        if len(view.groups) > 1:
+            groupings.merge(db.session, meetup, taal.id, first, [g.id for g in view.groups[1:]])
+        groupings.rename(db.session, meetup, taal.id, first, TITLE)
+        groupings.confirm(db.session, meetup, taal.id)
+        phases.set_phase(db.session, meetup, Phase.PLENARY)
+        phases.send_message(db.session, meetup, "Koffie staat achterin. " * 6)
+        db.session.commit()
+
+    context = screen_context(browser, 1280, 720)
+    projector = open_projector(context, server.base_url, live_organiser, live_meetup)
+    group = projector.locator(".pr-group")
+    expect(group.locator(".pr-group__counts")).to_have_text("1000 notities van 57 tafels")
+    expect(projector.locator(".pr-banner")).to_be_visible()
+    # Under a long message fewer notes fit: the ones shown are whole, "+N meer" counts the rest.
+    shown = group.locator(".pr-group__notes li").evaluate_all(
+        "els => { const r = els[0].parentElement.getBoundingClientRect();"
+        " return els.filter(e => e.getBoundingClientRect().left < r.right).length; }")
+    assert 1 <= shown <= 3
+    expect(group.locator(".pr-group__more")).to_have_text(f"+{1000 - shown} meer")
+    for part in (".pr-banner", ".pr-group__title", ".pr-group__counts", ".pr-group__more"):
+        inside_viewport(projector, part)
+    boxes = group.locator(".pr-group__notes li").evaluate_all(
+        "els => { const r = els[0].parentElement.getBoundingClientRect();"
+        " return els.filter(e => e.getBoundingClientRect().left < r.right)"
+        ".map(e => [e.getBoundingClientRect().bottom, r.bottom]); }")
+    assert all(bottom <= list_bottom + 0.5 for bottom, list_bottom in boxes), boxes
+    projector.screenshot(path=str(shots_dir(tmp_path) / "projector-group-170-tables.png"))
+    assert_accessible(projector)
+    context.close()
+
+    # Opened on a phone-sized window: one column that scrolls, all three notes, no sideways.
+    narrow = screen_context(browser, 360, 740)
+    small = open_projector(narrow, server.base_url, live_organiser, live_meetup)
+    expect(small.locator(".pr-group__more")).to_have_text("+997 meer")
+    assert small.locator(".pr-group__notes li").first.bounding_box()["height"] > 20
+    assert small.evaluate("document.documentElement.scrollWidth") <= 360
+    narrow.close()

@@ -57,7 +57,20 @@ function groupSlide(live, plenary) {
     h("ol", { class: "pr-group__notes" }, (g.top_notes || []).map((note, i) => h("li", { "data-key": `gn-${i}` },
       h("p", { class: "pr-group__text" }, note.text),
       h("p", { class: "pr-top__meta" }, [note.dots ? t.n(note.dots, "dots_one", "dots_other") : "", t("table_n", { n: note.table })].filter(Boolean).join(" · "))))),
-    g.more ? h("p", { class: "pr-group__more" }, t("group_more", { n: g.more })) : null);
+    h("p", { class: "pr-group__more", hidden: !g.more, data: { more: String(g.more || 0) } }, t("group_more", { n: g.more || 0 })));
+}
+
+/** After rendering: notes that did not fit whole (moved out of sight, see projector.css) are
+ * counted in "+N meer". */
+export function fitGroupNotes(view, t) {
+  const list = view.querySelector(".pr-group__notes");
+  const more = view.querySelector(".pr-group__more");
+  if (!list || !more) return;
+  const right = list.getBoundingClientRect().right;
+  const outside = Array.from(list.children).filter((li) => li.getBoundingClientRect().left >= right).length;
+  const n = Number(more.dataset.more || 0) + outside;
+  more.hidden = n === 0;
+  more.textContent = t("group_more", { n });
 }
 
 export function plenaryView(live) {
