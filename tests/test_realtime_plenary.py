@@ -97,6 +97,9 @@ def test_hiding_a_note_in_the_plenary_updates_the_group_on_screen(evening: Eveni
     emit_ok(evening.organiser, "note.hide", {"note": uuids[texts[0]]})
     [after] = events(evening.projector, "plenary")
     assert texts[0] not in str(after)
+    # A note in no confirmed group changes nothing on screen: no plenary event.
+    emit_ok(evening.organiser, "note.hide", {"note": uuids["Spreekuur JGZ op school"]})
+    assert events(evening.projector, "plenary") == []
 
 
 def _agreement(evening: Evening, who: str, what: str) -> str:

@@ -139,6 +139,7 @@ def participant_move(ctx: Context, participant: int, table: int) -> dict[str, An
 def _note_hidden(ctx: Context, note: uuid.UUID, hidden: bool) -> dict[str, Any]:
     in_plenary = ctx.meetup.phase is Phase.PLENARY
     before = plenary.upcoming(ctx.session, ctx.meetup) if in_plenary else []
+    shown = plenary.state(ctx.session, ctx.meetup) if in_plenary else None
     changed = board.set_hidden(ctx.session, ctx.meetup, note, hidden, ctx.organiser)
     ctx.session.flush()
     votes = int(board.note_votes(ctx.session, [changed.id]).get(changed.id, 0))
@@ -161,8 +162,10 @@ def _note_hidden(ctx: Context, note: uuid.UUID, hidden: bool) -> dict[str, Any]:
         # phones fetch their dots and notes at once.
         ctx.outbox.add("resync", {}, *(rooms.participant_room(v) for v in voters))
     if in_plenary:
-        # A confirmed group on the projector counts (or lists) this note.
-        _everyone(ctx, "plenary", plenary.follow(ctx.session, ctx.meetup, before))
+        # A confirmed group on the projector may count (or list) this note.
+        after = plenary.follow(ctx.session, ctx.meetup, before)
+        if after != shown:
+            _everyone(ctx, "plenary", after)
     ctx.overview(changed.table_id)
     ctx.counts()
     return {"note": data}
