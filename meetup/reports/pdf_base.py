@@ -31,6 +31,8 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD, register_fonts
+from meetup.reports.paragraphs import CachedParagraph as _Paragraph
+from meetup.reports.paragraphs import PlainParagraph
 from meetup.reports.scripts import base_direction, break_lines, is_simple, line_markup, \
     text_markup
 
@@ -117,26 +119,6 @@ def make_styles() -> Styles:
     )
 
 
-class _Paragraph(Paragraph):
-    """A paragraph that remembers its line breaks for a given width.
-
-    A table wraps every cell to measure the rows, again to draw them and again when it splits
-    across pages; the line breaking is the costly part of a long report, and its result only
-    depends on the width.
-    """
-
-    _wrapped_for: tuple[float, float, float] | None = None
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        # reportlab deletes blPara when a split gives up: then break the lines again.
-        if self._wrapped_for is not None and self._wrapped_for[0] == available_width \
-                and "blPara" in self.__dict__:
-            return self._wrapped_for[1], self._wrapped_for[2]
-        width, height = super().wrap(available_width, available_height)
-        self._wrapped_for = (available_width, width, height)
-        return width, height
-
-
 class _BidiParagraph(_Paragraph):
     """User text with right-to-left words: broken into lines for the width it gets, then each
     line's words put in drawing order (bidi works per line, so it cannot precede the line
@@ -197,7 +179,7 @@ def para(text: Any, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     if "\n" in raw or "\r" in raw or template is None or not raw.strip():
         return _Paragraph(esc(raw), style, **kwargs)
     clean = cleanBlockQuotedText(raw)
-    return _Paragraph(clean, style, frags=[template.clone(text=clean)], **kwargs)
+    return PlainParagraph(clean, style, frags=[template.clone(text=clean)], **kwargs)
 
 
 def para_with_note(text: Any, note: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:

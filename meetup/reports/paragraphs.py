@@ -1,0 +1,206 @@
+"""Paragraphs that keep a long report fast, with the PDF reportlab would write.
+
+A 430-page report has about 13,000 paragraphs, most of them one run of plain text in one style
+(a table cell, a card's value). reportlab breaks and draws each with machinery built for any
+markup: a word list rebuilt per line, a text object, a graphics state saved and restored twice.
+:class:`PlainParagraph` does the same job for that common case with word widths remembered per
+font and size, and writes the same PDF operators itself (byte for byte what reportlab writes;
+``tests/test_report_paragraphs.py`` compares them). Anything outside the common case (a bullet,
+soft hyphens, a word wider than the line, a colour with transparency...) goes to reportlab.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont
+from reportlab.platypus import Paragraph
+from reportlab.rl_config import paraFontSizeHeightOffset
+
+
+class CachedParagraph(Paragraph):
+    """A paragraph that remembers its line breaks for a given width.
+
+    A table wraps every cell to measure the rows, again to draw them and again when it splits
+    across pages; the line breaking is the costly part of a long report, and its result only
+    depends on the width.
+    """
+
+    _wrapped_for: tuple[float, float, float] | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        # reportlab deletes blPara when a split gives up: then break the lines again.
+        if self._wrapped_for is not None and self._wrapped_for[0] == available_width \
+                and "blPara" in self.__dict__:
+            return self._wrapped_for[1], self._wrapped_for[2]
+        width, height = super().wrap(available_width, available_height)
+        self._wrapped_for = (available_width, width, height)
+        return width, height
+
+
+#: Word widths per (font, size); started again when it holds this many words.
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+_WIDTHS_KEPT = 100_000
+
+
+def _widths(font_name: str, size: float) -> tuple[dict[str, float], Any]:
+    key = (font_name, size)
+    widths = _WIDTHS.get(key)
+    if widths is None or len(widths) > _WIDTHS_KEPT:
+        widths = _WIDTHS[key] = {}
+    return widths, getFont(font_name)
+
+
+class PlainParagraph(CachedParagraph):
+    """One run of plain text in one style (the fragment is given, no markup was parsed)."""
+
+    def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
+        lines = self._plain_lines(width)
+        return super().breakLines(width) if lines is None else lines
+
+    def _plain_lines(self, width: Any) -> Any:
+        """reportlab's greedy line breaking for one fragment (``breakLines``, case A): the same
+        lines, including its 5% space shrinkage; None when reportlab must do it."""
+        frags, style = self.frags, self.style
+        if len(frags) != 1 or self.bulletText or not isinstance(width, (list, tuple)):
+            return None
+        frag = frags[0]
+        text = frag.__dict__.get("text")
+        if (text is None or "\xa0" in text or "\xad" in text or "\u200b" in text
+                or style.endDots
+                or style.wordWrap or style.shaping or style.hyphenationLang
+                or style.uriWasteReduce or style.embeddedHyphenation
+                or "cbDefn" in frag.__dict__ or "backColor" in frag.__dict__):
+            return None
+        words = text.split()
+        if not words:
+            return None
+        font_name, size = frag.fontName, frag.fontSize
+        widths, font = _widths(font_name, size)
+        measured = []
+        narrowest = min(width)
+        for word in words:
+            word_width = widths.get(word)
+            if word_width is None:
+                word_width = widths[word] = font.stringWidth(word, size)
+            if word_width > narrowest:
+                return None  # reportlab splits a word wider than the line
+            measured.append(word_width)
+        space = widths.get(" ")
+        if space is None:
+            space = widths[" "] = font.stringWidth(" ", size)
+        shrink = style.spaceShrinkage * space
+        last = len(width) - 1
+        self._width_max = 0
+        self.height = 0
+        self._splitLongWordCount = self._hyphenations = 0
+        lines: list[tuple[float, list[str]]] = []
+        line: list[str] = []
+        line_no = 0
+        max_width = width[0]
+        current = -space
+        for word, word_width in zip(words, measured):
+            new_width = current + space + word_width
+            if new_width <= max_width + shrink * len(line) or not line:
+                line.append(word)
+                current = new_width
+                continue
+            if current > self._width_max:
+                self._width_max = current
+            lines.append((max_width - current, line))
+            line = [word]
+            current = word_width
+            line_no += 1
+            max_width = width[min(last, line_no)]
+        if current > self._width_max:
+            self._width_max = current
+        lines.append((max_width - current, line))
+        ascent, descent = getAscentDescent(font_name, size)
+        return frag.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=size)
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        """Flowable.drawOn + Paragraph.drawPara for one fragment, left or right aligned: the
+        operators reportlab writes (save, translate, save, colour, one text object, restore,
+        restore), without its state bookkeeping, which the two restores undo anyway."""
+        text = self._plain_text_code(canvas)
+        if text is None:
+            super().drawOn(canvas, x, y, _sW)
+            return
+        x = self._hAlignAdjust(x, _sW)
+        canvas._code.extend(("q", "%s cm" % fp_str(1, 0, 0, 1, x, y), "q",
+                             "%s rg" % fp_str((self.blPara.textColor.red,
+                                               self.blPara.textColor.green,
+                                               self.blPara.textColor.blue)),
+                             text, "Q", "Q"))
+
+    def _plain_text_code(self, canvas: Any) -> str | None:
+        """The text object of this paragraph as reportlab writes it; None when reportlab must
+        draw it (anything beyond one plain fragment)."""
+        style, bl_para = self.style, self.__dict__.get("blPara")
+        if (bl_para is None or bl_para.kind != 0 or not bl_para.lines or self.bulletText
+                or self.debug or style.alignment not in (TA_LEFT, TA_RIGHT)
+                or style.backColor or (style.borderColor and style.borderWidth)
+                or style.wordWrap or "_offsets" in self.__dict__
+                or getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+                or getattr(self, "_showBoundary", None) or not canvas.bottomup
+                or not paraFontSizeHeightOffset
+                or bl_para.__dict__.get("us_lines") or bl_para.__dict__.get("link")):
+            return None
+        color = bl_para.textColor
+        if (type(color) is not Color or isinstance(color, CMYKColor)
+                or canvas._enforceColorSpace
+                or (color.alpha is not None
+                    and color.alpha != canvas._extgstate.getValue("ca"))):
+            return None
+        font = getFont(bl_para.fontName)
+        if not font._dynamicFont:
+            return None
+        doc, escape = canvas._doc, canvas._escape
+        select = f"{fp_str(bl_para.fontSize)} Tf {fp_str(style.leading)} TL"
+        code = ["BT", "1 0 0 1 %s Tm" % fp_str(style.leftIndent, self.height - bl_para.fontSize)]
+        subset_now = -1
+
+        def move(dx: float) -> None:  # PDFTextObject.setXPos, merging like moveCursor
+            if -1e-6 < dx < 1e-6:
+                return
+            dy = 0
+            if code[-1].endswith(" Td"):
+                last = code.pop().split()
+                dx += float(last[-3])
+                dy -= float(last[-2])
+            code.append("%s Td" % fp_str(dx, -dy))
+
+        def text_out(words: list[str]) -> None:  # PDFTextObject._textOut(text, 1)
+            nonlocal subset_now
+            out = []
+            for subset, chunk in font.splitString(" ".join(words), doc):
+                if subset != subset_now:
+                    out.append(f"{font.getSubsetInternalName(subset, doc)} {select}")
+                    subset_now = subset
+                out.append(f"({escape(chunk)}) Tj")
+            code.append(" ".join(out) + " T*")
+
+        offset = style.firstLineIndent
+        right = style.alignment == TA_RIGHT
+        for extra, words in bl_para.lines:
+            spaces = len(words) - 1 + sum(word.count("\xa0") for word in words)
+            simple = extra > -1e-8 or spaces <= 0
+            if right:
+                shift = offset + extra if simple else offset
+                if not simple:
+                    code.append("%s Tw" % fp_str(extra / float(spaces)))
+            else:
+                shift = offset
+            move(shift)
+            if not simple and not right:
+                code.append("%s Tw" % fp_str(extra / float(spaces)))
+            text_out(words)
+            if not simple:
+                code.append("%s Tw" % fp_str(0))
+            move(-shift)
+            offset = 0
+        code.append("ET")
+        return " ".join(code)

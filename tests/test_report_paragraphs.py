@@ -1,0 +1,101 @@
+"""The report's fast paragraphs print exactly what reportlab's own paragraphs print.
+
+:class:`meetup.reports.paragraphs.PlainParagraph` breaks lines and writes the PDF text itself
+(a long report builds faster); a reader must see the same page: the same lines, at the same
+places, in the same font and colour. So each case is drawn twice, once by reportlab's
+Paragraph and once by PlainParagraph, and the page contents must be identical.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from reportlab.lib.colors import Color
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from meetup.reports.pdf_base import _template_frag, make_styles, para
+from meetup.reports.paragraphs import PlainParagraph
+
+WORDS = ("voorlezen ouders school bibliotheek taal overdracht buurtteam leerplicht jongerenwerk "
+         "huiswerk kinderopvang peuters mentor zorg gesprek tolk Şükrü Łukasz Nguyễn Ødegård "
+         "(a) [b] back\\slash 12,5% €40 a.b@example.org").split()
+
+
+def _page(paragraphs: list[tuple[Paragraph, float]]) -> str:
+    """The content stream of one page with the paragraphs drawn in a column."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=0, initialFontName=make_styles().body.fontName)
+    y = 800.0
+    for paragraph, width in paragraphs:
+        _w, height = paragraph.wrapOn(canvas, width, 800)
+        y -= height + 2
+        paragraph.drawOn(canvas, 30, y)
+    code = canvas._code[:]
+    canvas.showPage()
+    return "\n".join(code)
+
+
+def _both(text: str, style: ParagraphStyle, width: float) -> tuple[Paragraph, Paragraph]:
+    frag = _template_frag(style)
+    return (Paragraph(text, style, frags=[frag.clone(text=text)]),
+            PlainParagraph(text, style, frags=[frag.clone(text=text)]))
+
+
+@pytest.mark.parametrize("style_name", ["cell", "cell_num", "card", "card_what", "h1",
+                                        "bullet", "muted"])
+def test_plain_paragraphs_break_and_draw_like_reportlab(style_name: str) -> None:
+    style = getattr(make_styles(), style_name)
+    rng = random.Random(style_name)
+    theirs, ours = [], []
+    for _ in range(60):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 40)))
+        width = rng.choice([40, 60, 90, 120.5, 160, 300])
+        reportlab_para, plain = _both(text, style, width)
+        theirs.append((reportlab_para, width))
+        ours.append((plain, width))
+    assert _page(ours) == _page(theirs)
+
+
+def test_lines_that_only_fit_by_shrinking_spaces_are_the_same() -> None:
+    """reportlab lets a line run 5% of a space per gap over the width (then narrows the
+    spaces): those lines must break and look the same."""
+    style = make_styles().cell
+    text = "taal overdracht buurtteam leerplicht"
+    base = Paragraph(text, style).minWidth()
+    cases = []
+    for step in range(200):
+        width = base + step * 0.37
+        cases.append(_both(text, style, width) + (width,))
+    theirs = _page([(a, w) for a, _b, w in cases])
+    ours = _page([(b, w) for _a, b, w in cases])
+    assert " Tw" in theirs  # some lines did shrink their spaces
+    assert ours == theirs
+
+
+def test_edge_cases_print_the_same() -> None:
+    """A word wider than the column (split), a no-break space, a soft hyphen, a colour with
+    transparency (these go to reportlab), a right-aligned number and an empty cell."""
+    styles = make_styles()
+    faded = ParagraphStyle("faded", parent=styles.cell, textColor=Color(0.2, 0.3, 0.4, 0.5))
+    cases = [
+        ("Kinderopvangtoeslagaanvraagformulier en meer", styles.cell, 50),
+        ("twaalf\xa0uur  's middags op school", styles.cell, 60),
+        ("kinder\xadopvang\xadtoeslag en huiswerk", styles.cell, 45),
+        ("een beetje doorzichtig", faded, 80),
+        ("rechts uitgelijnd getal 1234", styles.cell_num, 50),
+        ("   ", styles.cell, 50),
+    ]
+    theirs = _page([(_both(t, s, w)[0], w) for t, s, w in cases])
+    ours = _page([(_both(t, s, w)[1], w) for t, s, w in cases])
+    assert ours == theirs
+
+
+def test_para_uses_the_fast_paragraph_for_plain_text_only() -> None:
+    styles = make_styles()
+    assert isinstance(para("Gewone tekst", styles.cell), PlainParagraph)
+    assert not isinstance(para("twee\nregels", styles.cell), PlainParagraph)
+    assert not isinstance(para("محمد الحسن", styles.cell), PlainParagraph)
