@@ -3,7 +3,8 @@
 :class:`meetup.reports.paragraphs.PlainParagraph` breaks lines and writes the PDF text itself
 (a long report builds faster); a reader must see the same page: the same lines, at the same
 places, in the same font and colour. So each case is drawn twice, once by reportlab's
-Paragraph and once by PlainParagraph, and the page contents must be identical.
+Paragraph and once by PlainParagraph, and the page contents must be identical. Likewise the
+fragments made without reportlab's markup parser are the parser's own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from meetup.reports.pdf_base import _template_frag, make_styles, para
+from meetup.reports.fonts import BOLD
+from meetup.reports.pdf_base import _template_frag, make_styles, para, script_markup
 from meetup.reports.paragraphs import PlainParagraph
 
 WORDS = ("voorlezen ouders school bibliotheek taal overdracht buurtteam leerplicht jongerenwerk "
@@ -99,3 +101,25 @@ def test_para_uses_the_fast_paragraph_for_plain_text_only() -> None:
     assert isinstance(para("Gewone tekst", styles.cell), PlainParagraph)
     assert not isinstance(para("twee\nregels", styles.cell), PlainParagraph)
     assert not isinstance(para("محمد الحسن", styles.cell), PlainParagraph)
+
+
+@pytest.mark.parametrize("text", [
+    "Łukasz 明, Organisatie 103", "王 Čapek", "Sanne محمد الحسن\nOrganisatie 70",
+    "Goed idee 😀 👍 en ቋንቋ ንወለድቲ", "Родители не понимают письма школы 家长需要翻译",
+    "a & b <c> 王", "twee  spaties 明", " 明 voorop", "明\n\nlege regel"])
+def test_text_in_other_scripts_gets_the_parsers_fragments(text: str) -> None:
+    """Runs in fallback fonts become fragments without reportlab's parser (a long report
+    builds faster): the same fragments the parser makes of the markup, or the parser itself."""
+    for style in (make_styles().cell, make_styles().card_what):
+        markup, frags = script_markup(text.split("\n"), style.fontName == BOLD, style)
+        parsed = Paragraph(markup, style).frags
+        if frags is not None:
+            assert [f.__dict__ for f in frags] == [f.__dict__ for f in parsed]
+        else:
+            assert text in ("a & b <c> 王", "twee  spaties 明", " 明 voorop", "明\n\nlege regel")
+
+
+def test_empty_cells_are_what_the_parser_makes_of_them() -> None:
+    style = make_styles().cell
+    for text in ("", "   "):
+        assert para(text, style).frags == Paragraph(text, style).frags == []

@@ -17,7 +17,9 @@ from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.rl_config import paraFontSizeHeightOffset
 
 
@@ -39,6 +41,48 @@ class CachedParagraph(Paragraph):
         width, height = super().wrap(available_width, available_height)
         self._wrapped_for = (available_width, width, height)
         return width, height
+
+
+#: Per style and face: the fragment reportlab's parser makes of ``<font face>x</font>`` (or of
+#: plain text, face None, or of ``<br/>``).
+_FRAGS: dict[tuple[int, str | None], tuple[ParagraphStyle, Any]] = {}
+_BREAK = "<br/>"
+
+
+def _frag(style: ParagraphStyle, face: str | None) -> Any:
+    cached = _FRAGS.get((id(style), face))
+    if cached is None or cached[0] is not style:
+        if face == _BREAK:
+            frags = Paragraph("x<br/>x", style).frags
+            frag = frags[1] if len(frags) == 3 else None
+        else:
+            frags = Paragraph("x" if face is None else f'<font face="{face}">x</font>',
+                              style).frags
+            frag = frags[0] if len(frags) == 1 else None
+        cached = _FRAGS[(id(style), face)] = (style, frag)
+    return cached[1]
+
+
+def runs_frags(lines: list[list[tuple[str | None, str]]], markup: str,
+               style: ParagraphStyle) -> list[Any] | None:
+    """The fragments reportlab's parser makes of ``markup``, the lines of (face, text) runs
+    joined by ``<br/>``, built without parsing; None when only the parser knows (escaped
+    characters, whitespace that the parser's cleaning would change)."""
+    if cleanBlockQuotedText(markup) != markup:
+        return None
+    frags = []
+    for index, runs in enumerate(lines):
+        if index:
+            template = _frag(style, _BREAK)
+            if template is None:
+                return None
+            frags.append(template.clone())
+        for face, text in runs:
+            template = _frag(style, face)
+            if template is None or not text or "&" in text or "<" in text or ">" in text:
+                return None
+            frags.append(template.clone(text=text))
+    return frags
 
 
 #: Word widths per (font, size); started again when it holds this many words.

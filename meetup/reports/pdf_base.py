@@ -32,9 +32,9 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD, register_fonts
 from meetup.reports.paragraphs import CachedParagraph as _Paragraph
-from meetup.reports.paragraphs import PlainParagraph
-from meetup.reports.scripts import base_direction, break_lines, is_simple, line_markup, \
-    text_markup
+from meetup.reports.paragraphs import PlainParagraph, runs_frags
+from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_simple, \
+    runs_markup, text_markup
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -130,18 +130,30 @@ class _BidiParagraph(_Paragraph):
         self._broken_for: float | None = None
         if text is not None and base_direction(text) == "R":
             style = _right_aligned(style)
-        super().__init__(text_markup(text, bold) if text is not None else None, style,
-                         **kwargs)
+        if text is None:
+            super().__init__(None, style, **kwargs)
+        else:
+            markup, frags = script_markup(text.split("\n"), bold, style)
+            super().__init__(markup, style, frags=frags, **kwargs)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         if self._logical is not None and self._broken_for != available_width:
             style = self.style
             width = available_width - style.leftIndent - style.rightIndent - 0.5
             lines = break_lines(self._logical, width, style.fontName, style.fontSize)
-            Paragraph.__init__(self, "<br/>".join(line_markup(line, self._bold)
-                                                  for line in lines), style, **self._kwargs)
+            markup, frags = script_markup(lines, self._bold, style)
+            Paragraph.__init__(self, markup, style, frags=frags, **self._kwargs)
             self._broken_for, self._wrapped_for = available_width, None
         return super().wrap(available_width, available_height)
+
+
+def script_markup(lines: list[str], bold: bool,
+                  style: ParagraphStyle) -> tuple[str, list[Any] | None]:
+    """Lines of user text in any script as escaped markup (runs in their fonts, lines joined
+    by ``<br/>``) and, when they can be made without reportlab's parser, its fragments."""
+    runs = [drawn_line(line, bold) for line in lines]
+    markup = "<br/>".join(runs_markup(line_runs) for line_runs in runs)
+    return markup, runs_frags(runs, markup, style)
 
 
 @cache
@@ -174,8 +186,11 @@ def para(text: Any, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     if not is_simple(raw):
         if any(unicodedata.bidirectional(c) in ("R", "AL") for c in raw):
             return _BidiParagraph(raw, style, bold, **kwargs)
-        return _Paragraph(text_markup(raw, bold), style, **kwargs)
+        markup, frags = script_markup(raw.split("\n"), bold, style)
+        return _Paragraph(markup, style, frags=frags, **kwargs)
     template = _template_frag(style)
+    if not raw.strip() and "\n" not in raw:
+        return _Paragraph("", style, frags=[], **kwargs)  # what the parser makes of it
     if "\n" in raw or "\r" in raw or template is None or not raw.strip():
         return _Paragraph(esc(raw), style, **kwargs)
     clean = cleanBlockQuotedText(raw)

@@ -223,8 +223,13 @@ def _drawn_runs(word: str, bold: bool) -> list[tuple[str | None, str]]:
 
 def line_markup(line: str, bold: bool) -> str:
     """One line of user text as escaped markup, words in drawing order, runs in their font."""
+    return runs_markup(drawn_line(line, bold))
+
+
+def runs_markup(runs: list[tuple[str | None, str]]) -> str:
+    """(face, text) runs as escaped markup, each fallback run in a ``<font face>``."""
     return "".join(escape(text) if face is None else f'<font face="{face}">{escape(text)}</font>'
-                   for face, text in drawn_line(line, bold))
+                   for face, text in runs)
 
 
 def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
