@@ -12,6 +12,7 @@ soft hyphens, a word wider than the line, a colour with transparency...) goes to
 from __future__ import annotations
 
 from typing import Any
+from weakref import ref
 
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -98,6 +99,14 @@ def _widths(font_name: str, size: float) -> tuple[dict[str, float], Any]:
     return widths, getFont(font_name)
 
 
+def clone(frag: Any, **changes: Any) -> Any:
+    """``frag.clone(**changes)`` (reportlab's ABag), without its keyword-argument round trip."""
+    new = object.__new__(frag.__class__)
+    new.__dict__.update(frag.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 class PlainParagraph(CachedParagraph):
     """One run of plain text in one style (the fragment is given, no markup was parsed)."""
 
@@ -163,7 +172,7 @@ class PlainParagraph(CachedParagraph):
             self._width_max = current
         lines.append((max_width - current, line))
         ascent, descent = getAscentDescent(font_name, size)
-        return frag.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=size)
+        return clone(frag, kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=size)
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
         """Flowable.drawOn + Paragraph.drawPara for one fragment, left or right aligned: the
@@ -203,6 +212,12 @@ class PlainParagraph(CachedParagraph):
         if not font._dynamicFont:
             return None
         doc, escape = canvas._doc, canvas._escape
+        # A label shared by every card is drawn 500 times the same: its characters have their
+        # codes in this document already, so the operators are the same too.
+        drawn = self.__dict__.get("_drawn")
+        if drawn is not None and drawn[0]() is doc and drawn[1] is bl_para \
+                and drawn[2] == self.height:
+            return drawn[3]
         select = f"{fp_str(bl_para.fontSize)} Tf {fp_str(style.leading)} TL"
         code = ["BT", "1 0 0 1 %s Tm" % fp_str(style.leftIndent, self.height - bl_para.fontSize)]
         subset_now = -1
@@ -247,4 +262,6 @@ class PlainParagraph(CachedParagraph):
             move(-shift)
             offset = 0
         code.append("ET")
-        return " ".join(code)
+        text = " ".join(code)
+        self._drawn = (ref(doc), bl_para, self.height, text)
+        return text

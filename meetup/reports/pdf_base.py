@@ -32,7 +32,7 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD, register_fonts
 from meetup.reports.paragraphs import CachedParagraph as _Paragraph
-from meetup.reports.paragraphs import PlainParagraph, runs_frags
+from meetup.reports.paragraphs import PlainParagraph, clone, runs_frags
 from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_simple, \
     runs_markup, text_markup
 
@@ -194,7 +194,7 @@ def para(text: Any, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     if "\n" in raw or "\r" in raw or template is None or not raw.strip():
         return _Paragraph(esc(raw), style, **kwargs)
     clean = cleanBlockQuotedText(raw)
-    return PlainParagraph(clean, style, frags=[template.clone(text=clean)], **kwargs)
+    return PlainParagraph(clean, style, frags=[clone(template, text=clean)], **kwargs)
 
 
 def para_with_note(text: Any, note: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:

@@ -134,8 +134,10 @@ def substitute(char: str) -> str:
     return f"[{name}]"
 
 
-def font_runs(word: str) -> list[tuple[str | None, str]]:
-    """``word`` cut into runs of one font each (None = the paragraph's own font)."""
+@lru_cache(maxsize=65536)
+def font_runs(word: str) -> tuple[tuple[str | None, str], ...]:
+    """``word`` cut into runs of one font each (None = the paragraph's own font); remembered
+    per word."""
     runs: list[tuple[str | None, str]] = []
     for char in word:
         if char in _ATTACHED and runs:
@@ -152,7 +154,7 @@ def font_runs(word: str) -> list[tuple[str | None, str]]:
             runs[-1] = (key, runs[-1][1] + char)
         else:
             runs.append((key, char))
-    return runs
+    return tuple(runs)
 
 
 def _hb_font(face_name: str):  # noqa: ANN202
@@ -240,6 +242,13 @@ def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
     """
     if is_simple(line):
         return [(None, line)]
+    return list(_drawn_line(line, bold))
+
+
+@lru_cache(maxsize=16384)
+def _drawn_line(line: str, bold: bool) -> tuple[tuple[str | None, str], ...]:
+    """:func:`drawn_line`, remembered: a name is drawn on a card, in the action list and in
+    the contacts, and again in the next report."""
     words = line.split(" ")
     if any(direction(c) == "R" for c in line):
         words = visual_order(words, base_direction(line))
@@ -256,7 +265,7 @@ def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
             merged[-1] = (face, merged[-1][1] + text)
         else:
             merged.append((face, text))
-    return merged
+    return tuple(merged)
 
 
 def text_markup(text: str, bold: bool = False) -> str:
