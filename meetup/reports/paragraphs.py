@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 from weakref import ref
 
-from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont
@@ -183,85 +183,104 @@ class PlainParagraph(CachedParagraph):
             super().drawOn(canvas, x, y, _sW)
             return
         x = self._hAlignAdjust(x, _sW)
-        canvas._code.extend(("q", "%s cm" % fp_str(1, 0, 0, 1, x, y), "q",
-                             "%s rg" % fp_str((self.blPara.textColor.red,
-                                               self.blPara.textColor.green,
-                                               self.blPara.textColor.blue)),
-                             text, "Q", "Q"))
+        canvas._code.extend(("q", "%s cm" % fp_str(1, 0, 0, 1, x, y), "q", text[0], text[1],
+                             "Q", "Q"))
 
-    def _plain_text_code(self, canvas: Any) -> str | None:
-        """The text object of this paragraph as reportlab writes it; None when reportlab must
-        draw it (anything beyond one plain fragment)."""
-        style, bl_para = self.style, self.__dict__.get("blPara")
+    def _plain_text_code(self, canvas: Any) -> tuple[str, str] | None:
+        """The colour and the text object of this paragraph as reportlab writes them; None when
+        reportlab must draw it (anything beyond one plain fragment)."""
+        style, own = self.style, self.__dict__
+        bl_para = own.get("blPara")
         if (bl_para is None or bl_para.kind != 0 or not bl_para.lines or self.bulletText
-                or self.debug or style.alignment not in (TA_LEFT, TA_RIGHT)
-                or style.backColor or (style.borderColor and style.borderWidth)
-                or style.wordWrap or "_offsets" in self.__dict__
-                or getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
-                or getattr(self, "_showBoundary", None) or not canvas.bottomup
-                or not paraFontSizeHeightOffset
-                or bl_para.__dict__.get("us_lines") or bl_para.__dict__.get("link")):
+                or self.debug or not _plain_style(style) or "_offsets" in own
+                or "autoLeading" in own or own.get("_showBoundary")
+                or not canvas.bottomup or canvas._enforceColorSpace):
             return None
-        color = bl_para.textColor
-        if (type(color) is not Color or isinstance(color, CMYKColor)
-                or canvas._enforceColorSpace
-                or (color.alpha is not None
-                    and color.alpha != canvas._extgstate.getValue("ca"))):
+        frag = bl_para.__dict__
+        color = _fill(frag.get("textColor"), canvas)
+        if color is None or frag.get("us_lines") or frag.get("link"):
             return None
+        doc = canvas._doc
+        # A label shared by every card is drawn 500 times the same: its characters have their
+        # codes in this document already, so the operators are the same too.
+        drawn = own.get("_drawn")
+        if drawn is not None and drawn[0]() is doc and drawn[1] is bl_para \
+                and drawn[2] == self.height:
+            return color, drawn[3]
         font = getFont(bl_para.fontName)
         if not font._dynamicFont:
             return None
-        doc, escape = canvas._doc, canvas._escape
-        # A label shared by every card is drawn 500 times the same: its characters have their
-        # codes in this document already, so the operators are the same too.
-        drawn = self.__dict__.get("_drawn")
-        if drawn is not None and drawn[0]() is doc and drawn[1] is bl_para \
-                and drawn[2] == self.height:
-            return drawn[3]
-        select = f"{fp_str(bl_para.fontSize)} Tf {fp_str(style.leading)} TL"
-        code = ["BT", "1 0 0 1 %s Tm" % fp_str(style.leftIndent, self.height - bl_para.fontSize)]
-        subset_now = -1
-
-        def move(dx: float) -> None:  # PDFTextObject.setXPos, merging like moveCursor
-            if -1e-6 < dx < 1e-6:
-                return
-            dy = 0
-            if code[-1].endswith(" Td"):
-                last = code.pop().split()
-                dx += float(last[-3])
-                dy -= float(last[-2])
-            code.append("%s Td" % fp_str(dx, -dy))
-
-        def text_out(words: list[str]) -> None:  # PDFTextObject._textOut(text, 1)
-            nonlocal subset_now
-            out = []
-            for subset, chunk in font.splitString(" ".join(words), doc):
-                if subset != subset_now:
-                    out.append(f"{font.getSubsetInternalName(subset, doc)} {select}")
-                    subset_now = subset
-                out.append(f"({escape(chunk)}) Tj")
-            code.append(" ".join(out) + " T*")
-
-        offset = style.firstLineIndent
-        right = style.alignment == TA_RIGHT
-        for extra, words in bl_para.lines:
-            spaces = len(words) - 1 + sum(word.count("\xa0") for word in words)
-            simple = extra > -1e-8 or spaces <= 0
-            if right:
-                shift = offset + extra if simple else offset
-                if not simple:
-                    code.append("%s Tw" % fp_str(extra / float(spaces)))
-            else:
-                shift = offset
-            move(shift)
-            if not simple and not right:
-                code.append("%s Tw" % fp_str(extra / float(spaces)))
-            text_out(words)
-            if not simple:
-                code.append("%s Tw" % fp_str(0))
-            move(-shift)
-            offset = 0
-        code.append("ET")
-        text = " ".join(code)
+        text = _text_object(self, bl_para, font, doc, canvas._escape)
         self._drawn = (ref(doc), bl_para, self.height, text)
-        return text
+        return color, text
+
+
+def _text_object(paragraph: Paragraph, bl_para: Any, font: Any, doc: Any, escape: Any) -> str:
+    """What PDFTextObject writes for drawPara's lines (``_leftDrawParaLine`` or
+    ``_rightDrawParaLine``), setXPos merging like ``moveCursor``."""
+    style = paragraph.style
+    select = f"{fp_str(bl_para.fontSize)} Tf {fp_str(style.leading)} TL"
+    code = ["BT", "1 0 0 1 %s Tm" % fp_str(style.leftIndent,
+                                            paragraph.height - bl_para.fontSize)]
+    subset_now = -1
+    offset = style.firstLineIndent
+    right = style.alignment == TA_RIGHT
+    for extra, words in bl_para.lines:
+        text = " ".join(words)
+        spaces = len(words) - 1 + text.count("\xa0")
+        simple = extra > -1e-8 or spaces <= 0
+        shift = offset + extra if right and simple else offset
+        if not simple and right:
+            code.append("%s Tw" % fp_str(extra / float(spaces)))
+        _move(code, shift)
+        if not simple and not right:
+            code.append("%s Tw" % fp_str(extra / float(spaces)))
+        out = []
+        for subset, chunk in font.splitString(text, doc):
+            if subset != subset_now:
+                out.append(f"{font.getSubsetInternalName(subset, doc)} {select}")
+                subset_now = subset
+            out.append(f"({escape(chunk)}) Tj")
+        code.append(" ".join(out) + " T*")
+        if not simple:
+            code.append("0 Tw")
+        _move(code, -shift)
+        offset = 0
+    code.append("ET")
+    return " ".join(code)
+
+
+def _move(code: list[str], dx: float) -> None:
+    """PDFTextObject.setXPos(dx) as drawPara calls it: nothing for no move, and a move right
+    after another one merged into it (``moveCursor``)."""
+    if -1e-6 < dx < 1e-6:
+        return
+    dy = 0.0
+    if code[-1].endswith(" Td"):
+        last = code.pop().split()
+        dx += float(last[-3])
+        dy -= float(last[-2])
+    code.append("%s Td" % fp_str(dx, -dy))
+
+
+#: Per style: True when drawPara would take the one-fragment path that _text_object copies.
+_PLAIN_STYLES: dict[int, tuple[ParagraphStyle, bool]] = {}
+
+
+def _plain_style(style: ParagraphStyle) -> bool:
+    cached = _PLAIN_STYLES.get(id(style))
+    if cached is None or cached[0] is not style:
+        plain = (style.alignment in (TA_LEFT, TA_RIGHT) and not style.backColor
+                 and not (style.borderColor and style.borderWidth) and not style.wordWrap
+                 and not getattr(style, "autoLeading", "") and bool(paraFontSizeHeightOffset))
+        cached = _PLAIN_STYLES[id(style)] = (style, plain)
+    return cached[1]
+
+
+def _fill(color: Any, canvas: Any) -> str | None:
+    """``canvas.setFillColor(color)``'s operator, None when it would do more (a colour space,
+    transparency other than the canvas's)."""
+    if type(color) is not Color or (color.alpha is not None
+                                    and color.alpha != canvas._extgstate.getValue("ca")):
+        return None
+    return "%s rg" % fp_str((color.red, color.green, color.blue))
