@@ -17,10 +17,11 @@ from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD
 from meetup.reports.pdf_base import _template_frag, make_styles, para, script_markup
-from meetup.reports.paragraphs import PlainParagraph
+from meetup.reports.paragraphs import PlainParagraph, clean_text
 
 WORDS = ("voorlezen ouders school bibliotheek taal overdracht buurtteam leerplicht jongerenwerk "
          "huiswerk kinderopvang peuters mentor zorg gesprek tolk Şükrü Łukasz Nguyễn Ødegård "
@@ -123,3 +124,13 @@ def test_empty_cells_are_what_the_parser_makes_of_them() -> None:
     style = make_styles().cell
     for text in ("", "   "):
         assert para(text, style).frags == Paragraph(text, style).frags == []
+
+
+def test_text_is_cleaned_like_reportlab_cleans_it() -> None:
+    """Spaces, tabs, line breaks and the odd Unicode spaces collapse exactly as in reportlab."""
+    rng = random.Random(3)
+    pieces = ["a", "Ørjan", "12", " ", "  ", "\t", "\n", "\xa0", "\u2009", "\u200b", "\u3000",
+              "\x85", "\u2028", "x\ny", ""]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert clean_text(text) == cleanBlockQuotedText(text), repr(text)
