@@ -16,11 +16,14 @@ import pytest
 from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from meetup.reports.fonts import BOLD
-from meetup.reports.pdf_base import _template_frag, make_styles, para, script_markup
+from meetup.reports.pdf_base import ACCENT, HEAD_BG, INK, LINE, ZEBRA, Plain, _template_frag, \
+    data_table, make_styles, para, script_markup
 from meetup.reports.paragraphs import PlainParagraph, clean_text
 
 WORDS = ("voorlezen ouders school bibliotheek taal overdracht buurtteam leerplicht jongerenwerk "
@@ -134,3 +137,53 @@ def test_text_is_cleaned_like_reportlab_cleans_it() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert clean_text(text) == cleanBlockQuotedText(text), repr(text)
+
+
+def _reportlab_table(header: list[str], rows: list[list[object]], widths: list[float],
+                     numeric: tuple[int, ...]) -> LongTable:
+    """The report's data table as reportlab draws it: style commands, its own cell drawing."""
+    styles = make_styles()
+    data = [[Paragraph(h, styles.cell_head_num if i in numeric else styles.cell_head)
+             for i, h in enumerate(header)]]
+    data += [[cell if isinstance(cell, Plain) else
+              Paragraph(str(cell), styles.cell_num if i in numeric else styles.cell)
+              for i, cell in enumerate(row)] for row in rows]
+    return LongTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT", style=TableStyle([
+        ("FONT", (0, 0), (-1, -1), styles.cell.fontName, styles.cell.fontSize,
+         styles.cell.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        *[("ALIGN", (column, 0), (column, -1), "RIGHT") for column in numeric],
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, LINE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
+    ]))
+
+
+def _document(table: LongTable) -> bytes:
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, invariant=1, pageCompression=0,
+                            initialFontName=make_styles().cell.fontName)
+    doc.build([table])
+    return buffer.getvalue()
+
+
+def test_a_long_data_table_looks_as_reportlab_draws_it() -> None:
+    """Cells drawn by the report's table (ready cell styles, plain cells drawn directly) are
+    the cells reportlab draws from style commands: three pages, header repeated."""
+    rng = random.Random(5)
+    rows = [[Plain(f"{rng.randint(1, 28)} jan"), Plain(rng.randint(1, 500)),
+             " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12))),
+             Plain("twee\nregels") if index % 7 == 0 else Plain(""),
+             str(rng.randint(0, 9))] for index in range(160)]
+    widths = [60.0, 30.0, 200.0, 80.0, 40.0]
+    header = ["Wanneer", "#", "Afspraak", "Status", "Stemmen"]
+    ours = _document(data_table(header, rows, widths, make_styles(), numeric=(1, 4)))
+    theirs = _document(_reportlab_table(header, rows, widths, (1, 4)))
+    assert ours.count(b"/Type /Page\n") >= 3
+    assert ours == theirs

@@ -293,3 +293,21 @@ def _fill(color: Any, canvas: Any) -> str | None:
                                     and color.alpha != canvas._extgstate.getValue("ca")):
         return None
     return "%s rg" % fp_str((color.red, color.green, color.blue))
+
+
+def string_code(canvas: Any, x: float, y: float, text: str) -> str | None:
+    """What ``canvas.drawString(x, y, text)`` writes (a text object in the canvas's current
+    font), without making the text object; None when the font is not a TrueType font."""
+    font = getFont(canvas._fontname)
+    if not font._dynamicFont:
+        return None
+    doc, escape = canvas._doc, canvas._escape
+    select = f"{fp_str(canvas._fontsize)} Tf {fp_str(canvas._leading)} TL"
+    out = []
+    subset_now = -1
+    for subset, chunk in font.splitString(text, doc):
+        if subset != subset_now:
+            out.append(f"{font.getSubsetInternalName(subset, doc)} {select}")
+            subset_now = subset
+        out.append(f"({escape(chunk)}) Tj")
+    return "BT 1 0 0 1 %s Tm %s T* ET" % (fp_str(x, y), " ".join(out))

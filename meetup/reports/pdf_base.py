@@ -20,6 +20,8 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.textobject import rtlSupport
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -27,11 +29,12 @@ from reportlab.platypus import (
     Paragraph,
     TableStyle,
 )
-from reportlab.platypus.tables import CellStyle
+from reportlab.platypus.tables import CellStyle, _ExpandedCellTuple
 
 from meetup.reports.fonts import BOLD, register_fonts
 from meetup.reports.paragraphs import CachedParagraph as _Paragraph
-from meetup.reports.paragraphs import PlainParagraph, clean_text, clone, runs_frags
+from meetup.reports.paragraphs import PlainParagraph, clean_text, clone, runs_frags, \
+    string_code
 from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_simple, \
     runs_markup, text_markup
 
@@ -300,3 +303,58 @@ class _KeepRowsTable(LongTable):
             self.splitInRow = 1
             parts = super().split(available_width, available_height)
         return parts
+
+    def _drawCell(self, cellval: Any, cellstyle: CellStyle, pos: tuple[float, float],  # noqa: N802
+                  size: tuple[float, float]) -> None:
+        """Table._drawCell for the two common cells, one plain paragraph or a :class:`Plain`
+        string at the top: the same positions and operators, without the general geometry and
+        text objects (15,000 cells)."""
+        kind = cellval.__class__
+        if not (cellstyle.valign == "TOP" and cellstyle.alignment in ("LEFT", "RIGHT")
+                and not cellstyle.href and not cellstyle.destination
+                and not cellstyle.direction and not cellstyle.shaping and not rtlSupport
+                and (kind is Plain or (kind is _ExpandedCellTuple and len(cellval) == 1
+                                       and cellval[0].__class__ is PlainParagraph))):
+            super()._drawCell(cellval, cellstyle, pos, size)
+            return
+        canv = self.canv
+        if self._curcellstyle is not cellstyle:
+            current = self._curcellstyle
+            if current is None or cellstyle.color != current.color:
+                canv.setFillColor(cellstyle.color)
+            if current is None or cellstyle.leading != current.leading \
+                    or cellstyle.fontname != current.fontname \
+                    or cellstyle.fontsize != current.fontsize:
+                canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            self._curcellstyle = cellstyle
+        (column_x, row_y), (column_width, row_height) = pos, size
+        left = cellstyle.alignment == "LEFT"
+        if kind is Plain:
+            x = column_x + (cellstyle.leftPadding if left else
+                            column_width - cellstyle.rightPadding)
+            y = row_y + row_height - cellstyle.topPadding - cellstyle.fontsize
+            for line in str(cellval).split("\n"):
+                start = x if left else x - stringWidth(line, canv._fontname, canv._fontsize)
+                code = string_code(canv, start, y, line)
+                if code is None:
+                    (canv.drawString if left else canv.drawRightString)(x, y, line)
+                else:
+                    canv._code.append(code)
+                y -= cellstyle.leading
+            return
+        width = column_width - cellstyle.leftPadding - cellstyle.rightPadding
+        if width < 0:
+            super()._drawCell(cellval, cellstyle, pos, size)  # reportlab's error
+            return
+        value = cellval[0]
+        value_width, value_height = value.wrapOn(
+            canv, width, row_height - cellstyle.topPadding - cellstyle.bottomPadding)
+        before = value.getSpaceBefore()
+        y = row_y + row_height - cellstyle.topPadding + before
+        if left:
+            x = column_x + cellstyle.leftPadding
+        else:
+            x = column_x + column_width - cellstyle.rightPadding - value_width
+        y -= before
+        y -= value_height
+        value.drawOn(canv, x, y)
