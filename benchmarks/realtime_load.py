@@ -124,7 +124,8 @@ def seed(database_url: str, secret: str, phones: int, table_size: int) -> dict[s
                       "INSTANCE_PATH": tempfile.mkdtemp(), "SOCKETIO_ASYNC_MODE": "threading"})
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
-        organiser = organisers.create_organiser(db.session, "bench@example.org", "bench-password")
+        organiser = organisers.create_organiser(db.session, "bench@example.org",
+                                                "rustig-zeven-tafels-lang")
         meetup = meetups.create_meetup(db.session, organiser, title="Benchmark",
                                        table_size=table_size)
         themes = [t.key for t in meetup.themes]
@@ -144,7 +145,10 @@ def seed(database_url: str, secret: str, phones: int, table_size: int) -> dict[s
             value = serializer.dumps({"participants": {str(meetup.id): token}})
             cookies.append({"cookie": f"session={value}", "table": person.table_id})
         result = {"meetup": meetup.id, "join_token": meetup.join_token, "phones": cookies,
-                  "organiser": "session=" + serializer.dumps({"organiser_id": organiser.id})}
+                  "organiser": "session=" + serializer.dumps({
+                      "organiser_id": organiser.id,
+                      "organiser_version": organiser.session_version,
+                      "organiser_since": int(time.time())})}
         db.session.remove()
         db.engine.dispose()
     return result
@@ -243,7 +247,8 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
         organiser = Phone(base, {"meetup": seeded["meetup"], "as": "organiser"},
                           seeded["organiser"])
-        loadgen.connect_all([organiser])
+        if loadgen.connect_all([organiser], timeout=30)["all_s"] is None:
+            raise SystemExit("the organiser's socket was refused: " + "; ".join(organiser.errors))
         out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
             f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
