@@ -9,7 +9,9 @@ HarfBuzz shaping writes presentation forms or private codes into the text layer,
 name is not the name typed. So this module shapes with HarfBuzz (``uharfbuzz``, reportlab's
 ``shaping`` extra) itself, draws the glyphs in visual order, and gives every shaped glyph the
 characters it stands for in the font's ToUnicode map: PDF readers, ``pdftotext`` and ``pypdf``
-put right-to-left runs back in logical order, so the text extracts exactly as typed.
+put right-to-left runs back in logical order, so the text extracts exactly as typed (with an
+invisible left-to-right mark where a right-to-left run ends inside a Dutch line, see
+:data:`LRM`).
 
 The direction is resolved per word, per line (see :func:`visual_order`): good for names, mixed
 Dutch and Arabic sentences and notes; numbers inside Arabic text keep their place as words.
@@ -40,6 +42,10 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\uf
 #: Invisible helpers that belong to the character before them (joiners, variation selectors).
 _ATTACHED = {"\u200c", "\u200d", "\ufe0e", "\ufe0f"}
 _lock = threading.Lock()
+#: A left-to-right mark (zero width) ends a right-to-left run inside a Dutch line: pdftotext
+#: takes every character up to the next left-to-right letter into the run, so without it the
+#: space after an Arabic name moved into the name ("met محمد الحسنover").
+LRM = "\u200e"
 
 
 def is_simple(text: str) -> bool:
@@ -250,14 +256,20 @@ def _drawn_line(line: str, bold: bool) -> tuple[tuple[str | None, str], ...]:
     """:func:`drawn_line`, remembered: a name is drawn on a card, in the action list and in
     the contacts, and again in the next report."""
     words = line.split(" ")
+    left_to_right = True
     if any(direction(c) == "R" for c in line):
+        left_to_right = base_direction(line) == "L"
         words = visual_order(words, base_direction(line))
     runs: list[tuple[str | None, str]] = []
     for index, word in enumerate(words):
         drawn = _drawn_runs(word, bold)
         if index:
             same = runs and drawn and runs[-1][0] is not None and runs[-1][0] == drawn[0][0]
-            runs.append((runs[-1][0] if same else None, " "))
+            space = " "
+            if left_to_right and not same and word_direction(words[index - 1]) == "R" \
+                    and word_direction(word) != "R":
+                space = LRM + " "
+            runs.append((runs[-1][0] if same else None, space))
         runs += drawn
     merged: list[tuple[str | None, str]] = []
     for face, text in runs:
