@@ -19,6 +19,7 @@ from meetup.services import (
     meetups,
     phases,
     phone_snapshot,
+    plenary,
     snapshot,
     tables,
 )
@@ -229,7 +230,7 @@ def test_the_projector_shows_first_names_final_agreements_and_the_plenary(meetup
     agreements.update_agreement(db.session, pairs[0][0], draft.uuid, {"what": "Half af"})
     unseated, _ = joining.join(db.session, meetup, JoinRequest("Zoë de Vries", "jeugdwerk", "X"))
     phases.set_phase(db.session, meetup, "plenary")
-    phases.show_plenary(db.session, meetup, 1)
+    plenary.show(db.session, meetup, 1)
     data = snapshot.projector_snapshot(db.session, meetup, now=NOW)
     assert data["as"] == "projector"
     assert [a["what"] for a in data["agreements"]] == ["Voorleesouders", "Voorleesouders"]

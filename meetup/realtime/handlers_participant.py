@@ -15,7 +15,8 @@ from meetup.models import Agreement, Note, Phase, Round
 from meetup.realtime import rooms
 from meetup.realtime.handlers import Context, participant_event, reseat_participant
 from meetup.realtime.payload import Payload
-from meetup.services import agreements, board, phases, snapshot, tables
+from meetup.services import agreements, board, snapshot, tables
+from meetup.services import plenary as plenary_service
 
 ROUNDS = [r.value for r in Round]
 
@@ -199,7 +200,7 @@ def _agreement_event(name: str, service: Any, *, overview: bool = False,
     def handler(ctx: Context, agreement: uuid.UUID) -> dict[str, Any]:
         # During the plenary the list of final agreements changes: keep the shown one shown.
         in_plenary = plenary and ctx.meetup.phase is Phase.PLENARY
-        shown = phases.shown_agreement_id(ctx.session, ctx.meetup) if in_plenary else None
+        before = plenary_service.upcoming(ctx.session, ctx.meetup) if in_plenary else []
         changed = service(ctx.session, ctx.me, agreement)
         data = broadcast_agreement(ctx, changed)
         if overview:
@@ -207,7 +208,7 @@ def _agreement_event(name: str, service: Any, *, overview: bool = False,
             ctx.counts()
         if in_plenary:
             # Everyone: the phones show the agreement on the projector too (sign on).
-            ctx.outbox.add("plenary", phases.follow_plenary(ctx.session, ctx.meetup, shown),
+            ctx.outbox.add("plenary", plenary_service.follow(ctx.session, ctx.meetup, before),
                            rooms.meetup_room(ctx.meetup.id))
         return {"agreement": data}
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, Commitment, Meetup, Participant, Phase
 from meetup.services import agreements as agreements_service
-from meetup.services import board, content, jsontext, phases, snapshot
+from meetup.services import board, content, jsontext, plenary, snapshot
 from meetup.services.jsontext import JSONText
 from meetup.services.table_view import TableViews, for_viewer, table_view
 
@@ -87,7 +87,7 @@ def participant_parts(
     data["roles"], data["partners"] = _static(locale)
     data["plenary"] = views.get(
         ("plenary", meetup.id, meetup.revision, locale),
-        lambda: jsontext.dumps(phases.plenary_state(session, meetup))) \
+        lambda: jsontext.dumps(plenary.state(session, meetup))) \
         if meetup.phase is Phase.PLENARY else None
     return data
 
