@@ -255,6 +255,14 @@ def owners_at_table(session: Session, agreement: Agreement) -> list[Participant]
     return [p for p in members if agreement.owned_by(p)]
 
 
+def participant_snapshot(session: Session, participant: Participant, now: datetime | None = None,
+                         views: Any = None) -> dict[str, Any]:
+    """Everything a phone shows; built by :mod:`phone_snapshot` (from parts of this module)."""
+    from meetup.services import phone_snapshot  # it imports this module
+
+    return phone_snapshot.participant_snapshot(session, participant, now, views)
+
+
 def _all_notes(session: Session, meetup: Meetup, *, include_hidden: bool) -> list[dict[str, Any]]:
     query = select(Note).where(Note.meetup_id == meetup.id, Note.deleted_at.is_(None))
     if not include_hidden:
