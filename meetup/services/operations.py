@@ -74,8 +74,17 @@ def record(
         created_at=utcnow()))
 
 
-def bump(session: Session, meetup: Meetup) -> int:
+def record_many(session: Session, rows: list[dict[str, object]]) -> None:
+    """:func:`record` for a batch of writes: one ``executemany``. Each row holds ``uuid``,
+    ``meetup_id``, ``participant_id``, ``kind`` and ``created_at``."""
+    if rows:
+        session.execute(insert(Operation.__table__), rows)
+
+
+def bump(session: Session, meetup: Meetup, by: int = 1) -> int:
     """Raise the meetup's revision by one and return the new value (the write's ``seq``).
+
+    ``by``: a batch of writes takes its ``by`` numbers at once (the last one is returned).
 
     One ``UPDATE ... SET revision = revision + 1 ... RETURNING revision``: the database does the
     increment, so concurrent writers never hand out the same number. The row stays locked until
@@ -85,7 +94,7 @@ def bump(session: Session, meetup: Meetup) -> int:
     stmt = (
         update(Meetup.__table__)
         .where(Meetup.__table__.c.id == meetup.id)
-        .values(revision=Meetup.__table__.c.revision + 1)
+        .values(revision=Meetup.__table__.c.revision + by)
         .returning(Meetup.__table__.c.revision)
     )
     revision = session.execute(stmt).scalar_one()
