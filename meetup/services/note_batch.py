@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from meetup.models import Meetup, Note, Operation, Participant, Table
@@ -53,6 +53,16 @@ class CreatedNote:
 
 Result = CreatedNote | DomainError | None
 
+# Built once: building statements per batch costs time and leaves reference cycles (bound
+# parameters) for the garbage collector.
+_OPS_SEEN = select(Operation.uuid).where(Operation.uuid.in_(bindparam("ids", expanding=True)))
+_NOTES_SEEN = select(Note.uuid).where(Note.uuid.in_(bindparam("ids", expanding=True)))
+_PEOPLE = (select(Participant.id, Participant.meetup_id, Participant.table_id,
+                  Participant.display_name, Table.number)
+           .outerjoin(Table, Table.id == Participant.table_id)
+           .where(Participant.id.in_(bindparam("ids", expanding=True))))
+_INSERT_NOTES = insert(Note.__table__)
+
 
 def create_notes(session: Session, meetup_id: int, writes: list[NewNote],
                  kind: str = "note.create") -> list[Result]:
@@ -60,15 +70,10 @@ def create_notes(session: Session, meetup_id: int, writes: list[NewNote],
     meetup = session.get(Meetup, meetup_id)
     if meetup is None:
         return [Unauthorised() for _ in writes]
-    ops_seen = set(session.scalars(
-        select(Operation.uuid).where(Operation.uuid.in_([w.op for w in writes]))))
-    notes_seen = set(session.scalars(
-        select(Note.uuid).where(Note.uuid.in_([w.note for w in writes]))))
+    ops_seen = set(session.scalars(_OPS_SEEN, {"ids": [w.op for w in writes]}))
+    notes_seen = set(session.scalars(_NOTES_SEEN, {"ids": [w.note for w in writes]}))
     people = {row.id: row for row in session.execute(
-        select(Participant.id, Participant.meetup_id, Participant.table_id,
-               Participant.display_name, Table.number)
-        .outerjoin(Table, Table.id == Participant.table_id)
-        .where(Participant.id.in_({w.participant_id for w in writes})))}
+        _PEOPLE, {"ids": list({w.participant_id for w in writes})})}
 
     results: list[Result] = []
     accepted: list[tuple[int, NewNote, Any, Any]] = []  # (index, write, person, round)
@@ -111,6 +116,6 @@ def create_notes(session: Session, meetup_id: int, writes: list[NewNote],
                   "text": write.text, "author": first_name(person.display_name),
                   "author_id": person.id, "mine": False, "votes": 0, "my_votes": 0,
                   "hidden": False, "updated_at": iso(now)})
-    session.execute(insert(Note.__table__), note_rows)
+    session.execute(_INSERT_NOTES, note_rows)
     operations.record_many(session, op_rows)
     return results

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -78,7 +78,14 @@ def record_many(session: Session, rows: list[dict[str, object]]) -> None:
     """:func:`record` for a batch of writes: one ``executemany``. Each row holds ``uuid``,
     ``meetup_id``, ``participant_id``, ``kind`` and ``created_at``."""
     if rows:
-        session.execute(insert(Operation.__table__), rows)
+        session.execute(_INSERT_OPS, rows)
+
+
+_INSERT_OPS = insert(Operation.__table__)
+_BUMP = (update(Meetup.__table__)
+         .where(Meetup.__table__.c.id == bindparam("meetup_id"))
+         .values(revision=Meetup.__table__.c.revision + bindparam("by"))
+         .returning(Meetup.__table__.c.revision))
 
 
 def bump(session: Session, meetup: Meetup, by: int = 1) -> int:
@@ -91,13 +98,7 @@ def bump(session: Session, meetup: Meetup, by: int = 1) -> int:
     the transaction ends (PostgreSQL row lock; SQLite's single writer lock), which also
     serialises the writes of one meetup that check a budget after bumping.
     """
-    stmt = (
-        update(Meetup.__table__)
-        .where(Meetup.__table__.c.id == meetup.id)
-        .values(revision=Meetup.__table__.c.revision + by)
-        .returning(Meetup.__table__.c.revision)
-    )
-    revision = session.execute(stmt).scalar_one()
+    revision = session.execute(_BUMP, {"meetup_id": meetup.id, "by": by}).scalar_one()
     # Keep the loaded instance in step without marking it dirty (no second UPDATE on flush).
     set_committed_value(meetup, "revision", revision)
     return revision
