@@ -2,8 +2,9 @@
 
 Under gevent (``meetup serve``) every socket write event is handed to one writer greenlet per
 process. The writer takes everything queued, runs each write in a SAVEPOINT of one shared
-transaction (a write that fails rolls back its savepoint only), commits once and then wakes the
-waiting events, which acknowledge and broadcast. So 100 notes sent within a few milliseconds
+transaction (a write that fails rolls back its savepoint only), commits once, wakes the waiting
+events, which acknowledge, and then sends the batch's broadcasts. Consecutive new notes take a
+fast path (:mod:`meetup.services.note_batch`, see ``Job.batch``). So 100 notes sent within a few milliseconds
 cost one commit (one ``fsync`` on SQLite) instead of 100, and the promises of docs/realtime.md
 hold for each write: acknowledged only after the commit that stored it, broadcast after the
 acknowledgement, an ``op`` stored once. Under plain threads (the test suite) a write runs at
@@ -148,7 +149,10 @@ class GroupCommitter:
                         job.done.set()
                     gevent.sleep(0)  # let the woken events acknowledge first
                     # Then the batch's broadcasts, together (one greenlet, merged counters).
-                    send_all(outboxes, self.app)
+                    try:
+                        send_all(outboxes, self.app)
+                    except Exception:  # the writer must keep running
+                        log.exception("broadcasting a batch failed")
 
 
 def _after_commit(jobs: list[Job]) -> list[Outbox]:
