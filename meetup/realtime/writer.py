@@ -4,8 +4,9 @@ Under gevent (``meetup serve``) every socket write event is handed to one writer
 process. The writer takes everything queued, runs each write in a SAVEPOINT of one shared
 transaction (a write that fails rolls back its savepoint only), commits once, wakes the waiting
 events, which acknowledge, and then sends the batch's broadcasts. Consecutive new notes take a
-fast path (:mod:`meetup.services.note_batch`, see ``Job.batch``). So 100 notes sent within a few milliseconds
-cost one commit (one ``fsync`` on SQLite) instead of 100, and the promises of docs/realtime.md
+fast path (:mod:`meetup.services.note_batch`, see ``Job.batch``). So 100 notes sent within a
+few milliseconds cost one commit (one ``fsync`` on SQLite) instead of 100, and the promises of
+docs/realtime.md
 hold for each write: acknowledged only after the commit that stored it, broadcast after the
 acknowledgement, an ``op`` stored once. Under plain threads (the test suite) a write runs at
 once in the calling thread, the same code with a batch of one.
