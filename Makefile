@@ -30,10 +30,16 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 	tests/test_security_hostile_input.py \
 	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py tests/test_note_batch.py
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per process at a time:
+# most of a browser or server test is waiting for another process, so two workers on two cores
+# finish in about 60 % of the time of one.
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadfile
+
 test: $(TEST_STAMP) $(MO) system-deps
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 	node --test tests/js/
-	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(POSTGRES_TESTS)
+	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(XDIST) $(POSTGRES_TESTS)
 
 # Only the scale-out tests: three workers on PostgreSQL + Redis behind nginx (tests/scale/).
 test-scale: $(TEST_STAMP) $(MO) system-deps
