@@ -58,3 +58,13 @@ def test_the_report_benchmark_builds_both_pdfs_and_every_export() -> None:
     for line in ("build PDF", "agreements CSV", "notes CSV", "JSON", "Decidim CSV",
                  "follow-up PDF"):
         assert line in done.stdout, line
+
+
+def test_the_plenary_benchmark_steps_through_groups_and_agreements() -> None:
+    done = run("benchmarks/plenary_benchmark.py", "--agreements", "8", "--notes", "60",
+               "--participants", "24")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "8 agreements" in done.stdout and "groups," in done.stdout
+    for line in ("slides (the sequence)", "state, a group slide", "state, an agreement slide",
+                 "show (a step)", "upcoming + follow", "report with groups"):
+        assert line in done.stdout, line

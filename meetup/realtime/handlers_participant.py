@@ -17,7 +17,8 @@ from meetup.realtime import rooms, writer
 from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import Context, participant_event, reseat_participant
 from meetup.realtime.payload import Payload
-from meetup.services import agreements, board, note_batch, phases, snapshot, tables
+from meetup.services import agreements, board, note_batch, snapshot, tables
+from meetup.services import plenary as plenary_service
 from meetup.services.errors import DomainError
 
 ROUNDS = [r.value for r in Round]
@@ -231,7 +232,7 @@ def _agreement_event(name: str, service: Any, *, overview: bool = False,
     def handler(ctx: Context, agreement: uuid.UUID) -> dict[str, Any]:
         # During the plenary the list of final agreements changes: keep the shown one shown.
         in_plenary = plenary and ctx.meetup.phase is Phase.PLENARY
-        shown = phases.shown_agreement_id(ctx.session, ctx.meetup) if in_plenary else None
+        before = plenary_service.upcoming(ctx.session, ctx.meetup) if in_plenary else []
         changed = service(ctx.session, ctx.me, agreement)
         data = broadcast_agreement(ctx, changed)
         if overview:
@@ -239,7 +240,7 @@ def _agreement_event(name: str, service: Any, *, overview: bool = False,
             ctx.counts()
         if in_plenary:
             # Everyone: the phones show the agreement on the projector too (sign on).
-            ctx.outbox.add("plenary", phases.follow_plenary(ctx.session, ctx.meetup, shown),
+            ctx.outbox.add("plenary", plenary_service.follow(ctx.session, ctx.meetup, before),
                            rooms.meetup_room(ctx.meetup.id))
         return {"agreement": data}
 

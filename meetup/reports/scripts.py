@@ -9,7 +9,9 @@ HarfBuzz shaping writes presentation forms or private codes into the text layer,
 name is not the name typed. So this module shapes with HarfBuzz (``uharfbuzz``, reportlab's
 ``shaping`` extra) itself, draws the glyphs in visual order, and gives every shaped glyph the
 characters it stands for in the font's ToUnicode map: PDF readers, ``pdftotext`` and ``pypdf``
-put right-to-left runs back in logical order, so the text extracts exactly as typed.
+put right-to-left runs back in logical order, so the text extracts exactly as typed (with an
+invisible left-to-right mark where a right-to-left run ends inside a Dutch line, see
+:data:`LRM`).
 
 The direction is resolved per word, per line (see :func:`visual_order`): good for names, mixed
 Dutch and Arabic sentences and notes; numbers inside Arabic text keep their place as words.
@@ -40,6 +42,10 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\uf
 #: Invisible helpers that belong to the character before them (joiners, variation selectors).
 _ATTACHED = {"\u200c", "\u200d", "\ufe0e", "\ufe0f"}
 _lock = threading.Lock()
+#: A left-to-right mark (zero width) ends a right-to-left run inside a Dutch line: pdftotext
+#: takes every character up to the next left-to-right letter into the run, so without it the
+#: space after an Arabic name moved into the name ("met محمد الحسنover").
+LRM = "\u200e"
 
 
 def is_simple(text: str) -> bool:
@@ -134,8 +140,10 @@ def substitute(char: str) -> str:
     return f"[{name}]"
 
 
-def font_runs(word: str) -> list[tuple[str | None, str]]:
-    """``word`` cut into runs of one font each (None = the paragraph's own font)."""
+@lru_cache(maxsize=65536)
+def font_runs(word: str) -> tuple[tuple[str | None, str], ...]:
+    """``word`` cut into runs of one font each (None = the paragraph's own font); remembered
+    per word."""
     runs: list[tuple[str | None, str]] = []
     for char in word:
         if char in _ATTACHED and runs:
@@ -152,7 +160,7 @@ def font_runs(word: str) -> list[tuple[str | None, str]]:
             runs[-1] = (key, runs[-1][1] + char)
         else:
             runs.append((key, char))
-    return runs
+    return tuple(runs)
 
 
 def _hb_font(face_name: str):  # noqa: ANN202
@@ -223,8 +231,13 @@ def _drawn_runs(word: str, bold: bool) -> list[tuple[str | None, str]]:
 
 def line_markup(line: str, bold: bool) -> str:
     """One line of user text as escaped markup, words in drawing order, runs in their font."""
+    return runs_markup(drawn_line(line, bold))
+
+
+def runs_markup(runs: list[tuple[str | None, str]]) -> str:
+    """(face, text) runs as escaped markup, each fallback run in a ``<font face>``."""
     return "".join(escape(text) if face is None else f'<font face="{face}">{escape(text)}</font>'
-                   for face, text in drawn_line(line, bold))
+                   for face, text in runs)
 
 
 def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
@@ -235,15 +248,28 @@ def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
     """
     if is_simple(line):
         return [(None, line)]
+    return list(_drawn_line(line, bold))
+
+
+@lru_cache(maxsize=16384)
+def _drawn_line(line: str, bold: bool) -> tuple[tuple[str | None, str], ...]:
+    """:func:`drawn_line`, remembered: a name is drawn on a card, in the action list and in
+    the contacts, and again in the next report."""
     words = line.split(" ")
+    left_to_right = True
     if any(direction(c) == "R" for c in line):
+        left_to_right = base_direction(line) == "L"
         words = visual_order(words, base_direction(line))
     runs: list[tuple[str | None, str]] = []
     for index, word in enumerate(words):
         drawn = _drawn_runs(word, bold)
         if index:
             same = runs and drawn and runs[-1][0] is not None and runs[-1][0] == drawn[0][0]
-            runs.append((runs[-1][0] if same else None, " "))
+            space = " "
+            if left_to_right and not same and word_direction(words[index - 1]) == "R" \
+                    and word_direction(word) != "R":
+                space = LRM + " "
+            runs.append((runs[-1][0] if same else None, space))
         runs += drawn
     merged: list[tuple[str | None, str]] = []
     for face, text in runs:
@@ -251,7 +277,7 @@ def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
             merged[-1] = (face, merged[-1][1] + text)
         else:
             merged.append((face, text))
-    return merged
+    return tuple(merged)
 
 
 def text_markup(text: str, bold: bool = False) -> str:
