@@ -24,8 +24,10 @@ from meetup.models import (
     Participant,
     Round,
     Table,
+    Theme,
     Vote,
 )
+from meetup.models.participant import first_name
 from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases, plenary
 from meetup.services.progress import progress
@@ -75,6 +77,19 @@ def _member(participant: Participant, locale: str, *, full: bool = False,
         data["display_name"] = participant.display_name
         data["organisation"] = participant.organisation
         data["theme"] = participant.theme.key if participant.theme is not None else None
+    return data
+
+
+def _member_row(person: Any, locale: str, *, full: bool, label: bool) -> dict[str, Any]:
+    """:func:`_member` from a row (id, display_name, role, organisation, theme key)."""
+    data: dict[str, Any] = {"id": person.id, "first_name": first_name(person.display_name),
+                            "role": person.role}
+    if label:
+        data["role_label"] = content.role_label(person.role, locale)
+    if full:
+        data["display_name"] = person.display_name
+        data["organisation"] = person.organisation
+        data["theme"] = person.theme
     return data
 
 
@@ -166,18 +181,24 @@ def table_overviews(
     codes in its own language, never in the language of whoever caused the broadcast).
     """
     locale = current_locale()
-    query = select(Table).where(Table.meetup_id == meetup.id).order_by(Table.number)
+    # Plain rows, no ORM objects: the organiser's overview is recounted every second while
+    # notes arrive (see realtime/throttle.py), for up to all tables of the room.
+    query = (select(Table.id, Table.number, Theme.key).join(Theme, Theme.id == Table.theme_id)
+             .where(Table.meetup_id == meetup.id).order_by(Table.number))
     if table_ids is not None:
         query = query.where(Table.id.in_(table_ids))
-    tables = list(session.scalars(query.options(selectinload(Table.theme))))
+    tables = session.execute(query).all()
     ids = [t.id for t in tables]
     if not ids:
         return []
-    members: dict[int, list[Participant]] = {i: [] for i in ids}
-    for participant in session.scalars(
-        select(Participant).where(Participant.table_id.in_(ids)).order_by(Participant.id)
+    members: dict[int, list[Any]] = {i: [] for i in ids}
+    for person in session.execute(
+        select(Participant.id, Participant.table_id, Participant.display_name, Participant.role,
+               Participant.organisation, Theme.key.label("theme"))
+        .outerjoin(Theme, Theme.id == Participant.theme_id)
+        .where(Participant.table_id.in_(ids)).order_by(Participant.id)
     ):
-        members[participant.table_id].append(participant)
+        members[person.table_id].append(person)
     visible = (Note.table_id.in_(ids), Note.hidden.is_(False), Note.deleted_at.is_(None))
     notes: dict[int, dict[str, int]] = {i: {str(r): 0 for r in Round} for i in ids}
     for table_id, round_, n in session.execute(
@@ -202,8 +223,8 @@ def table_overviews(
         drafts, final = agreements[table.id]
         rows.append({
             "number": table.number,
-            "theme": table.theme.key,
-            "members": [_member(p, locale, full=not public, label=labels)
+            "theme": table.key,
+            "members": [_member_row(p, locale, full=not public, label=labels)
                         for p in members[table.id]],
             "notes": notes[table.id],
             "votes": votes[table.id],
