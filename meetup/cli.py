@@ -159,28 +159,7 @@ def serve(app: Flask) -> None:
     tune_gc()
     socketio.start_background_task(housekeeping, app)
     host, port = _host_port()
-    tune_garbage_collector()
     socketio.run(app, host=host, port=port, log_output=True, use_reloader=False)
-
-
-#: Container allocations between two young-generation collections (Python's default: 700).
-GC_THRESHOLD = (50_000, 20, 100)
-
-
-def tune_garbage_collector() -> None:
-    """Fewer, cheaper garbage collections while 1,000 phones connect.
-
-    Each connecting socket allocates thousands of objects; with Python's defaults the
-    collector ran full collections over the whole heap (the application's modules included)
-    again and again while a room connected: py-spy put up to a tenth of the server's time
-    there. What the application loaded at startup is frozen (never scanned again) and the
-    young generation is collected after 50,000 allocations instead of 700.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
 
 
 @click.command("serve")
