@@ -81,7 +81,11 @@ def visual_order(words: list[str], base: str) -> list[str]:
     Words without a strong letter take the direction of their neighbours when both agree,
     else the paragraph's; runs against the paragraph's direction are reversed.
     """
-    kinds = [word_direction(w) for w in words]
+    return [words[i] for i in _visual_indices([word_direction(w) for w in words], base)]
+
+
+def _visual_indices(kinds: list[str], base: str) -> list[int]:
+    """:func:`visual_order` on the words' directions: their indices in drawing order."""
     resolved = []
     for index, kind in enumerate(kinds):
         if kind == "N":
@@ -89,19 +93,44 @@ def visual_order(words: list[str], base: str) -> list[str]:
             after = next((k for k in kinds[index + 1:] if k != "N"), base)
             kind = before if before == after else base
         resolved.append(kind)
+    order = list(range(len(kinds)))
     if base == "R":
-        words, resolved = words[::-1], resolved[::-1]
+        order, resolved = order[::-1], resolved[::-1]
     other = "L" if base == "R" else "R"
-    out: list[str] = []
-    run: list[str] = []
-    for word, kind in zip(words, resolved):
+    out: list[int] = []
+    run: list[int] = []
+    for index, kind in zip(order, resolved):
         if kind == other:
-            run.append(word)
+            run.append(index)
             continue
         out += run[::-1]
         run = []
-        out.append(word)
+        out.append(index)
     return out + run[::-1]
+
+
+def _tokens(words: list[str]) -> tuple[list[str], list[bool]]:
+    """The words of a left-to-right line, with the punctuation that ends a right-to-left word
+    before a left-to-right one (or the line's end) split off as a token of its own, glued to
+    the word (no space between). Unicode's bidi rules give such punctuation the paragraph's
+    direction: "Daan الحسن, Organisatie" draws the comma right of the name, not left of it.
+    """
+    tokens: list[str] = []
+    glued: list[bool] = []
+    kinds = [word_direction(w) for w in words]
+    for index, word in enumerate(words):
+        following = next((k for k in kinds[index + 1:] if k != "N"), "L")
+        cut = len(word)
+        if kinds[index] == "R" and following != "R":
+            while cut and direction(word[cut - 1]) == "N":
+                cut -= 1
+        if 0 < cut < len(word):
+            tokens += [word[:cut], word[cut:]]
+            glued += [False, True]
+        else:
+            tokens.append(word)
+            glued.append(False)
+    return tokens, glued
 
 
 #: Which fallback to try first for a character, by Unicode block (the others follow).
@@ -256,20 +285,26 @@ def _drawn_line(line: str, bold: bool) -> tuple[tuple[str | None, str], ...]:
     """:func:`drawn_line`, remembered: a name is drawn on a card, in the action list and in
     the contacts, and again in the next report."""
     words = line.split(" ")
+    glued = [False] * len(words)
     left_to_right = True
     if any(direction(c) == "R" for c in line):
-        left_to_right = base_direction(line) == "L"
-        words = visual_order(words, base_direction(line))
+        base = base_direction(line)
+        left_to_right = base == "L"
+        if left_to_right:
+            words, glued = _tokens(words)
+        order = _visual_indices([word_direction(w) for w in words], base)
+        words, glued = [words[i] for i in order], [glued[i] for i in order]
     runs: list[tuple[str | None, str]] = []
     for index, word in enumerate(words):
         drawn = _drawn_runs(word, bold)
         if index:
             same = runs and drawn and runs[-1][0] is not None and runs[-1][0] == drawn[0][0]
-            space = " "
+            space = "" if glued[index] else " "
             if left_to_right and not same and word_direction(words[index - 1]) == "R" \
                     and word_direction(word) != "R":
-                space = LRM + " "
-            runs.append((runs[-1][0] if same else None, space))
+                space = LRM + space
+            if space:
+                runs.append((runs[-1][0] if same else None, space))
         runs += drawn
     merged: list[tuple[str | None, str]] = []
     for face, text in runs:
