@@ -17,7 +17,6 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
 from meetup.models import Meetup, Phase
-from meetup.services import content, joining
+from meetup.services import content, join_batch, joining
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput, NotFound, WrongPhase
 from meetup.web import attempts
@@ -175,13 +174,9 @@ def _closed_page(meetup: Meetup) -> Any:
                            when_where=meetup_when_where(meetup))
 
 
-def _join_once(meetup: Meetup, wanted: joining.JoinRequest, key: str | None) -> Any:
-    try:
-        return joining.join(db.session, meetup, wanted, key)
-    except IntegrityError:
-        # The same form, posted twice at the same moment: the twin was stored first.
-        db.session.rollback()
-        return joining.join(db.session, meetup, wanted, key)
+def _join_once(meetup_id: int, wanted: joining.JoinRequest, key: str | None) -> tuple[int, str]:
+    """Store the join and commit: joins posted together share one commit (see join_batch)."""
+    return join_batch.batcher(current_app.extensions).join(db.session, meetup_id, wanted, key)
 
 
 @bp.route("/j/<token>", methods=["GET", "POST"])
@@ -221,15 +216,12 @@ def join_meetup(token: str) -> Any:
             status = 429
         elif not errors:
             try:
-                _participant, secret = _join_once(meetup, wanted, form.join_key.data)
+                _participant_id, secret = _join_once(meetup_id, wanted, form.join_key.data)
             except WrongPhase:
-                db.session.rollback()
                 return _closed_page(meetup)
             except InvalidInput as error:
-                db.session.rollback()
                 errors = {error.field or "display_name": error}
             else:
-                db.session.commit()
                 _kept_suggestions().pop(meetup_id, None)  # the next form offers it
                 attempts.count("JOIN_LIMIT_PER_ADDRESS", address)
                 attempts.count("JOIN_LIMIT_PER_MEETUP", meetup_id)

@@ -1,0 +1,181 @@
+"""Group commit for joins: join forms posted together share one transaction (one ``fsync``).
+
+When a room scans the QR code at once, a hundred join forms arrive within a few
+milliseconds. Committed one by one, each costs an ``fsync`` (SQLite, ``synchronous=FULL``),
+and under gevent nothing else runs meanwhile. Here the first request to arrive *leads*: it
+yields once, so that the requests that arrived meanwhile queue their joins behind it, then
+stores the queued joins in one transaction, each in a savepoint (a join that fails, e.g. a
+closed meetup, rolls back its own savepoint only), commits once and wakes them. Each request
+answers only after the commit that stored its participant. When joins queued up during the
+leader's batch, the first of them leads the next batch.
+
+Under plain threads (the test suite) the same code runs, mostly with batches of one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from meetup.models import Meetup
+from meetup.services import joining
+from meetup.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+#: Joins one transaction takes at most: SQLite work does not yield to other greenlets, so a
+#: batch stays short (the rest lead the next one).
+MAX_BATCH = 50
+
+
+@dataclass
+class _Waiting:
+    meetup_id: int
+    wanted: joining.JoinRequest
+    key: str | None
+    done: threading.Event = field(default_factory=threading.Event)
+    #: Set when this request leads the next batch (woken to do so).
+    lead: bool = False
+    result: tuple[int, str] | None = None
+    error: BaseException | None = None
+
+
+class JoinBatcher:
+    """The joins waiting for a commit, in one process (one per app)."""
+
+    def __init__(self) -> None:
+        self._queue: list[_Waiting] = []
+        self._lock = threading.Lock()
+        self._leading = False
+
+    def join(self, session: Session, meetup_id: int, wanted: joining.JoinRequest,
+             key: str | None) -> tuple[int, str]:
+        """Register a participant (see :func:`joining.join`) and commit; returns its id and
+        the token for the phone, once stored. Raises what :func:`joining.join` raises."""
+        me = _Waiting(meetup_id, wanted, key)
+        with self._lock:
+            self._queue.append(me)
+            lead, self._leading = not self._leading, True
+        while True:
+            if lead:
+                self._lead(session)
+            me.done.wait()
+            if me.result is not None or me.error is not None:
+                break
+            # Woken to lead the batch that queued up meanwhile (it includes this join).
+            me.done.clear()
+            lead = True
+        if me.error is not None:
+            raise me.error
+        assert me.result is not None
+        return me.result
+
+    def _lead(self, session: Session) -> None:
+        time.sleep(0)  # under gevent: the requests that arrived meanwhile queue their joins
+        with self._lock:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+        try:
+            _store(session, batch)
+        finally:
+            with self._lock:
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].done.set()
+                else:
+                    self._leading = False
+            for waiting in batch:
+                if waiting.result is None and waiting.error is None:
+                    waiting.error = RuntimeError("join not stored")
+                waiting.done.set()
+
+
+def _store(session: Session, batch: list[_Waiting]) -> None:
+    """The joins of ``batch`` in one transaction, each in a savepoint; commit once.
+
+    A batch of one (the usual case when people join one by one) needs no savepoint.
+    """
+    if len(batch) == 1:
+        _store_alone(session, batch[0])
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        # Take the write lock now, so that the savepoints nest in one real transaction
+        # (pysqlite opens one only before the first INSERT; the leader's reads opened none).
+        connection = session.connection().connection.dbapi_connection
+        if connection is not None and not connection.in_transaction:
+            session.execute(text("BEGIN IMMEDIATE"))
+    for waiting in batch:
+        _store_one(session, waiting)
+    try:
+        session.commit()
+    except Exception as error:
+        session.rollback()
+        log.exception("committing %d joins failed", len(batch))
+        for waiting in batch:
+            waiting.result, waiting.error = None, waiting.error or error
+
+
+def _join(session: Session, waiting: _Waiting) -> tuple[int, str]:
+    meetup = session.get(Meetup, waiting.meetup_id)
+    if meetup is None:
+        raise LookupError(f"meetup {waiting.meetup_id} is gone")
+    participant, token = joining.join(session, meetup, waiting.wanted, waiting.key)
+    return participant.id, token
+
+
+def _store_alone(session: Session, waiting: _Waiting) -> None:
+    for attempt in range(2):
+        try:
+            result = _join(session, waiting)
+            session.commit()
+            waiting.result = result
+            return
+        except IntegrityError as error:
+            # The same form, posted twice at the same moment: the twin was stored first.
+            session.rollback()
+            if attempt:
+                waiting.error = error
+        except Exception as error:  # noqa: BLE001 - the request gets it
+            session.rollback()
+            waiting.error = error
+            if not isinstance(error, DomainError):
+                log.exception("join failed")
+            return
+
+
+def _store_one(session: Session, waiting: _Waiting) -> None:
+    for attempt in range(2):
+        nested = session.begin_nested()
+        try:
+            waiting.result = _join(session, waiting)
+            nested.commit()
+            return
+        except IntegrityError as error:
+            # The same form, posted twice at the same moment: the twin was stored first.
+            nested.rollback()
+            session.expire_all()
+            waiting.result = None
+            if attempt:
+                waiting.error = error
+        except DomainError as error:
+            nested.rollback()
+            waiting.result, waiting.error = None, error
+            return
+        except Exception as error:  # noqa: BLE001 - the request gets it; the batch goes on
+            nested.rollback()
+            log.exception("join failed")
+            waiting.result, waiting.error = None, error
+            return
+
+
+def batcher(extensions: dict[str, object]) -> JoinBatcher:
+    """The app's batcher (kept in ``app.extensions``)."""
+    found = extensions.get("meetup_join_batch")
+    if not isinstance(found, JoinBatcher):
+        found = extensions["meetup_join_batch"] = JoinBatcher()
+    return found
