@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
 from meetup.models import Meetup, Participant, Phase
-from meetup.services import joining, meetups
+from meetup.services import join_batch, joining, meetups
+from meetup.services.errors import WrongPhase
 from meetup.services.joining import JoinRequest
 
 GOOD = {"display_name": "  Şükrü   Yılmaz ", "role": "leerkracht_po",
@@ -296,3 +297,67 @@ def test_a_made_up_or_foreign_join_key_never_reaches_someone_else(app: Flask, or
                                       data={**GOOD, "join_key": made_up}).status_code == 302
     assert len(participants(meetup)) == 4
     assert len(participants(other)) == 1
+
+
+def test_people_joining_at_the_same_moment_are_each_registered_once(app: Flask,
+                                                                    meetup) -> None:
+    """A room scanning the QR code at once: the forms share a commit, each phone its person."""
+    phones = [app.test_client() for _ in range(8)]
+    keys = [join_key(phone.get(join_url(meetup)).get_data(as_text=True)) for phone in phones]
+    start = threading.Barrier(len(phones))
+    answers: list[tuple[int, str]] = []
+
+    def post(i: int) -> None:
+        start.wait()
+        response = phones[i].post(join_url(meetup), data={
+            **GOOD, "display_name": f"Buur {i}", "join_key": keys[i]})
+        answers.append((response.status_code, response.headers.get("Location", "")))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(phones))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [302] * len(phones)
+    db.session.expire_all()
+    assert sorted(p.display_name for p in participants(meetup)) == sorted(
+        f"Buur {i}" for i in range(len(phones)))
+    for i, phone in enumerate(phones):
+        with phone.session_transaction() as cookie:
+            token = cookie[PARTICIPANT_SESSION_KEY][str(meetup.id)]
+        assert joining.participant_for_token(db.session, meetup.id, token).display_name \
+            == f"Buur {i}"
+
+
+def test_a_join_that_fails_in_a_shared_commit_leaves_the_others_stored(app: Flask, organiser,
+                                                                       meetup) -> None:
+    """Joins stored together: one for a meetup that has just ended is refused on its own."""
+    ended = meetups.create_meetup(db.session, organiser, title="Meetup Utrecht")
+    ended.phase = Phase.CLOSED
+    db.session.commit()
+    ids = {"open": meetup.id, "ended": ended.id}
+    batcher = join_batch.JoinBatcher()
+    start = threading.Barrier(4)
+    outcomes: dict[str, object] = {}
+
+    def join(name: str, where: str) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                outcomes[name] = batcher.join(db.session, ids[where],
+                                              JoinRequest(name, GOOD["role"], "Buurtteam"), None)
+            except WrongPhase as error:
+                outcomes[name] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=join, args=args) for args in
+               (("Anna", "open"), ("Bram", "ended"), ("Cor", "open"), ("Dina", "open"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert isinstance(outcomes["Bram"], WrongPhase)
+    db.session.expire_all()
+    assert sorted(p.display_name for p in participants(meetup)) == ["Anna", "Cor", "Dina"]
+    assert participants(ended) == []
