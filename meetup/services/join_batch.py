@@ -114,7 +114,7 @@ def _store(session: Session, batch: list[_Waiting]) -> None:
         connection = session.connection().connection.dbapi_connection
         if connection is not None and not connection.in_transaction:
             session.execute(text("BEGIN IMMEDIATE"))
-    for waiting in batch:
+    for waiting in _store_together(session, batch):
         _store_one(session, waiting)
     try:
         session.commit()
@@ -123,6 +123,33 @@ def _store(session: Session, batch: list[_Waiting]) -> None:
         log.exception("committing %d joins failed", len(batch))
         for waiting in batch:
             waiting.result, waiting.error = None, waiting.error or error
+
+
+def _store_together(session: Session, batch: list[_Waiting]) -> list[_Waiting]:
+    """The batch's joins with one query and one INSERT, in a savepoint; returns the joins left
+    to store one by one (all of them when that fails, e.g. a closed meetup among them)."""
+    nested = session.begin_nested()
+    try:
+        forms = []
+        for waiting in batch:
+            meetup = session.get(Meetup, waiting.meetup_id)
+            if meetup is None:
+                raise LookupError(f"meetup {waiting.meetup_id} is gone")
+            forms.append((meetup, waiting.wanted, waiting.key))
+        results = joining.join_many(session, forms)
+        if results is None:
+            nested.rollback()
+            return batch
+        nested.commit()
+    except Exception as error:  # noqa: BLE001 - one by one, each gets its own answer
+        nested.rollback()
+        session.expire_all()
+        if not isinstance(error, (DomainError, IntegrityError)):
+            log.exception("joining %d together failed", len(batch))
+        return batch
+    for waiting, result in zip(batch, results, strict=True):
+        waiting.result = result
+    return []
 
 
 def _join(session: Session, waiting: _Waiting) -> tuple[int, str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from meetup.models import Meetup, Participant, Phase, Theme
@@ -131,6 +131,50 @@ def join(session: Session, meetup: Meetup, request: JoinRequest,
     session.add(participant)
     session.flush()
     return participant, token
+
+
+def join_many(session: Session, forms: list[tuple[Meetup, JoinRequest, str | None]],
+              ) -> list[tuple[int, str]] | None:
+    """:func:`join` for several forms posted together: one query for the keys seen before and
+    one INSERT. Returns each form's participant id and token, in order; None when the forms
+    need :func:`join` one by one (a key posted twice in these forms). Raises what
+    :func:`join` raises, for the first form that fails (the caller then joins one by one).
+    """
+    cleaned = []
+    for meetup, request, key in forms:
+        if meetup.phase is Phase.CLOSED:
+            raise WrongPhase(_l("This meetup has ended; joining is no longer possible."))
+        token = key if key and JOIN_KEY.fullmatch(key) else secrets.token_urlsafe(32)
+        cleaned.append((meetup, _clean(request), token))
+    hashes = [hash_token(token) for _meetup, _data, token in cleaned]
+    if len(set(hashes)) != len(hashes):
+        return None
+    earlier = {token_hash: (person_id, meetup_id) for token_hash, person_id, meetup_id in
+               session.execute(select(Participant.token_hash, Participant.id,
+                                      Participant.meetup_id)
+                               .where(Participant.token_hash.in_(hashes)))}
+    found: list[tuple[int, str] | None] = []
+    rows = []
+    for (meetup, data, token), token_hash in zip(cleaned, hashes, strict=True):
+        seen = earlier.get(token_hash)
+        if seen is not None and seen[1] == meetup.id:
+            found.append((seen[0], token))  # the same form again: the same person
+            continue
+        if seen is not None:
+            token = secrets.token_urlsafe(32)  # a key from another meetup's form
+        found.append(None)
+        rows.append({"meetup_id": meetup.id, "display_name": data.display_name,
+                     "role": data.role, "organisation": data.organisation,
+                     "email": data.email or None, "email_consent": data.email_consent,
+                     "token_hash": hash_token(token), "_token": token})
+    ids: list[int] = []
+    if rows:
+        tokens = [row.pop("_token") for row in rows]
+        ids = list(session.scalars(
+            insert(Participant).returning(Participant.id, sort_by_parameter_order=True),
+            rows))
+    new = iter(zip(ids, tokens)) if rows else iter(())
+    return [hit if hit is not None else next(new) for hit in found]
 
 
 def code_opens_at(meetup: Meetup) -> datetime | None:
