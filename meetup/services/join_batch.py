@@ -66,6 +66,10 @@ class JoinBatcher:
         with self._lock:
             self._queue.append(me)
             lead, self._leading = not self._leading, True
+        if not lead:
+            # Give the connection back while waiting: the pool (15 on SQLite) would otherwise
+            # cap the requests that can reach the queue, and so the batch.
+            session.rollback()
         while True:
             if lead:
                 self._lead(session)
