@@ -31,7 +31,9 @@ import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
-import sqlite3  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -50,24 +52,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import loadgen  # noqa: E402
 from loadgen import Phone, p50_p95  # noqa: E402
-
-ROLES = ["leerkracht_po", "docent_vo", "ib_zorgcoordinator", "kinderopvang_vve", "jeugdwerk",
-         "jeugdhulp_zorg", "ggd_jgz", "gemeente", "bibliotheek_cultuur_sport", "schoolleider"]
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def wait_for_http(base: str, timeout: float = 30) -> None:
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        try:
-            requests.get(base + "/socket.io/?EIO=4&transport=polling", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit(f"server at {base} did not start")
+from targets import (ROLES, Target, postgres_backing, say, sqlite_target,  # noqa: E402
+                     wait_for_http)
+from tests.scale.harness import established  # noqa: E402
 
 
 def machine() -> str:
@@ -113,47 +100,6 @@ def run_bare(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 # -- meetup serve ---------------------------------------------------------------------------
 
 
-def seed(database_url: str, secret: str, phones: int, table_size: int) -> dict[str, Any]:
-    """Create the meetup, its participants and tables in-process; return cookies."""
-    from meetup import create_app
-    from meetup.extensions import db
-    from meetup.models import Phase
-    from meetup.services import joining, meetups, organisers, phases, tables
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
-                      "INSTANCE_PATH": tempfile.mkdtemp(), "SOCKETIO_ASYNC_MODE": "threading"})
-    serializer = app.session_interface.get_signing_serializer(app)
-    with app.app_context():
-        organiser = organisers.create_organiser(db.session, "bench@example.org",
-                                                "rustig-zeven-tafels-lang")
-        meetup = meetups.create_meetup(db.session, organiser, title="Benchmark",
-                                       table_size=table_size)
-        themes = [t.key for t in meetup.themes]
-        people = []
-        for i in range(phones):
-            person, token = joining.join(db.session, meetup, joining.JoinRequest(
-                f"Deelnemer {i}", ROLES[i % len(ROLES)], f"Organisatie {i % 150}"))
-            joining.choose_theme(db.session, person, themes[i % 3])
-            people.append((person, token))
-        db.session.commit()
-        tables.form_tables(db.session, meetup)
-        phases.set_phase(db.session, meetup, Phase.ROUND_1)
-        db.session.commit()
-        cookies = []
-        for person, token in people:
-            db.session.refresh(person)
-            value = serializer.dumps({"participants": {str(meetup.id): token}})
-            cookies.append({"cookie": f"session={value}", "table": person.table_id})
-        result = {"meetup": meetup.id, "join_token": meetup.join_token, "phones": cookies,
-                  "organiser": "session=" + serializer.dumps({
-                      "organiser_id": organiser.id,
-                      "organiser_version": organiser.session_version,
-                      "organiser_since": int(time.time())})}
-        db.session.remove()
-        db.engine.dispose()
-    return result
-
-
 def join_storm(base: str, join_token: str, people: int) -> dict[str, Any]:
     """``people`` browsers GET the join form, then all POST it at the same moment."""
     go = gevent.event.Event()
@@ -193,67 +139,76 @@ def join_storm(base: str, join_token: str, people: int) -> dict[str, Any]:
     return {"latencies": latencies, "failures": failures}
 
 
-def stored_notes(database: Path) -> dict[str, int]:
-    """How many rows each note uuid (hex, no dashes) has in the database."""
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT uuid, COUNT(*) FROM notes GROUP BY uuid").fetchall()
-    return {str(u).replace("-", "").lower(): n for u, n in rows}
+class CpuShare:
+    """The load generator's own CPU time over wall time (1.0: one core busy, saturated)."""
+
+    def __init__(self) -> None:
+        self.start = self._cpu(), time.perf_counter()
+
+    @staticmethod
+    def _cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def share(self) -> float:
+        cpu, wall = self.start
+        return round((self._cpu() - cpu) / max(time.perf_counter() - wall, 1e-9), 2)
 
 
-def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    database = work / "bench.sqlite3"
-    database_url = f"sqlite:///{database}"
-    secret = "benchmark-secret"
-    env = dict(os.environ, MEETUP_DATABASE_URL=database_url, MEETUP_SECRET_KEY=secret,
-               MEETUP_HOST="127.0.0.1", MEETUP_PORT=str(args.port))
-    meetup_bin = Path(sys.executable).parent / "meetup"
-    subprocess.run([str(meetup_bin), "db", "upgrade"], env=env, check=True, capture_output=True)
-    t0 = time.perf_counter()
-    seeded = seed(database_url, secret, args.phones, args.table_size)
-    say(f"meetup: seeded {args.phones} participants in {time.perf_counter() - t0:.1f} s")
-    server = subprocess.Popen([str(meetup_bin), "serve"], env=env,
-                              stdout=open(work / "server.log", "wb"), stderr=subprocess.STDOUT)
-    (work / "server.pid").write_text(str(server.pid))
-    base = f"http://127.0.0.1:{args.port}"
-    out: dict[str, Any] = {}
+def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
+               ) -> dict[str, Any]:
+    """The measured phases against a running ``target`` seeded with ``seeded``."""
+    base = target.base
+    out: dict[str, Any] = {"loadgen_cpu": {}}
+    samplers = [loadgen.RssSampler(pid) for pid in target.pids]
+    say(f"meetup: {len(target.pids)} worker(s), idle RSS "
+        + ", ".join(f"{s.peak_kib / 1024:.0f}" for s in samplers) + " MiB")
+    phones = [Phone(base, {"meetup": seeded["meetup"], "as": "participant"}, p["cookie"],
+                    p["table"]) for p in seeded["phones"]]
+    organiser = Phone(base, {"meetup": seeded["meetup"], "as": "organiser"},
+                      seeded["organiser"])
+    log = loadgen.WriteLog()
     try:
-        wait_for_http(base)
-        rss = loadgen.RssSampler(server.pid)
-        say(f"meetup: server pid {server.pid}, idle RSS {rss.peak_kib / 1024:.0f} MiB")
-        phones = [Phone(base, {"meetup": seeded["meetup"], "as": "participant"}, p["cookie"],
-                        p["table"]) for p in seeded["phones"]]
-        log = loadgen.WriteLog()
-
-        connected = loadgen.connect_all(phones)
+        cpu = CpuShare()
+        connected = loadgen.connect_all(phones, timeout=args.connect_timeout)
+        out["loadgen_cpu"]["connect"] = cpu.share()
         out["connect_all_s"] = connected["all_s"]
+        out["connected"] = connected["connected"]
         say(f"meetup: {connected['connected']}/{len(phones)} connected in "
             f"{connected['all_s'] or float('nan'):.2f} s (p50 {connected['p50_s']:.2f} s)")
+        out["spread"] = list(established(target.ports).values())
+        if len(target.ports) > 1:
+            say(f"meetup: connections per worker {out['spread']}")
         ready = [p for p in phones if p.snapshot_at is not None]
 
         if args.pause_before_burst:
             say(f"meetup: burst in {args.pause_before_burst} s (attach a profiler now)")
             gevent.sleep(args.pause_before_burst)
+        cpu = CpuShare()
         out["burst"] = burst = loadgen.burst(ready, log)
+        out["loadgen_cpu"]["burst"] = cpu.share()
         say(f"meetup: burst acks {len(burst['ack'])}/{len(ready)} (not ok {burst['not_ok']}), "
             f"p50 {loadgen.pct(burst['ack'], .5):.0f} ms, p95 {loadgen.pct(burst['ack'], .95):.0f}"
             f" ms; fan-out p95 {loadgen.pct(burst['fanout'], .95):.0f} ms "
             f"(missing {burst['fanout_missing']})")
 
+        cpu = CpuShare()
         out["sustained"] = steady = loadgen.sustained(ready, log, args.rate,
                                                       args.sustained_seconds)
+        out["loadgen_cpu"]["sustained"] = cpu.share()
         say(f"meetup: sustained {steady['writes_per_s']} writes/s for {steady['seconds']} s, "
             f"ack p50 {loadgen.pct(steady['ack'], .5):.0f} ms, "
             f"p95 {loadgen.pct(steady['ack'], .95):.0f} ms (not ok {steady['not_ok']})")
 
-        organiser = Phone(base, {"meetup": seeded["meetup"], "as": "organiser"},
-                          seeded["organiser"])
         if loadgen.connect_all([organiser], timeout=30)["all_s"] is None:
             raise SystemExit("the organiser's socket was refused: " + "; ".join(organiser.errors))
         out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
             f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
 
-        out["reconnect"] = storm = loadgen.reconnect_storm(phones)
+        cpu = CpuShare()
+        out["reconnect"] = storm = loadgen.reconnect_storm(phones, timeout=args.connect_timeout)
+        out["loadgen_cpu"]["reconnect"] = cpu.share()
         say(f"meetup: reconnect storm: {storm['connected']}/{len(phones)} hold a fresh "
             f"snapshot after {storm['all_s'] or float('nan'):.2f} s")
 
@@ -272,12 +227,10 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         errors = [e for p in phones + [organiser] for e in p.errors]
         if errors:
             say(f"meetup: client errors: {len(errors)} (first: {errors[0]})")
-        loadgen.close_all(phones + [organiser])
-        out["peak_rss_mb"] = rss.stop()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    stored = stored_notes(database)
+        loadgen.close_all(phones + [organiser])
+        out["peak_rss_mb"] = [round(s.stop(), 1) for s in samplers]
+    stored = target.stored_notes()
     lost = 0
     for phone, _ack, _sent, note in log.sent:
         if stored.get(uuid.UUID(note).hex, 0) == 0:
@@ -288,6 +241,50 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return out
 
 
+def figures_of(args: argparse.Namespace, meetup: dict[str, Any]) -> dict[str, Any]:
+    """The JSON keys that every set-up has (SQLite and the scale-out)."""
+    steady = meetup["sustained"]
+    return {
+        "participants": args.phones,
+        "connect_all_s": round(meetup["connect_all_s"], 2) if meetup["connect_all_s"] else None,
+        "note_ack_ms": p50_p95(meetup["burst"]["ack"]),
+        "note_fanout_ms": p50_p95(meetup["burst"]["fanout"]),
+        "sustained": {"writes_per_s": steady["writes_per_s"], "seconds": steady["seconds"],
+                      "ack_ms": p50_p95(steady["ack"])},
+        "reconnect_storm_s": round(meetup["reconnect"]["all_s"], 2)
+        if meetup["reconnect"]["all_s"] else None,
+        "phase_broadcast_ms": p50_p95(meetup["phase"]["arrivals"]),
+        "join_ms": p50_p95(meetup["join"]["latencies"]),
+        "writes_lost": meetup["writes_lost"],
+        "duplicates": meetup["duplicates"],
+        "server_peak_rss_mb": max(meetup["peak_rss_mb"]),
+    }
+
+
+def run_scale_out(args: argparse.Namespace, work: Path) -> None:
+    """One JSON line per worker count: the same phases through nginx to N workers."""
+    with postgres_backing(args, work) as backing:
+        for workers in args.workers:
+            about = machine()
+            say(f"machine: {about}")
+            with backing.cluster(workers) as target:
+                meetup = run_meetup(args, backing.seeded, target)
+            figures = {"database": "postgres+redis+nginx", "workers": workers,
+                       **figures_of(args, meetup),
+                       "connected": meetup["connected"],
+                       "spread": meetup["spread"],
+                       "worker_peak_rss_mb": meetup["peak_rss_mb"],
+                       "loadgen_cpu": meetup["loadgen_cpu"],
+                       "load_after": round(os.getloadavg()[0], 1),
+                       "machine": about}
+            print(json.dumps(figures), flush=True)
+
+
+def stop_on_sigterm() -> None:
+    """``kill`` (or make stopped) unwinds like Ctrl-C: every server stopped, temp dirs gone."""
+    gevent.signal_handler(signal.SIGTERM, gevent.getcurrent().throw, KeyboardInterrupt)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=1000)
@@ -296,46 +293,45 @@ def main() -> None:
     parser.add_argument("--sustained-seconds", type=float, default=60)
     parser.add_argument("--joins", type=int, default=100)
     parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--connect-timeout", type=float, default=180,
+                        help="seconds to wait for all phones to connect (and to reconnect)")
     parser.add_argument("--pause-before-burst", type=float, default=0,
                         help="seconds to wait before the meetup burst (to attach py-spy)")
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                        help="postgres: workers on PostgreSQL + Redis behind nginx (no bare run)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="with --database postgres: one run per worker count, e.g. 1 3 4")
     args = parser.parse_args()
+    stop_on_sigterm()
 
     work = Path(tempfile.mkdtemp(prefix="meetup-bench-"))
-    about = machine()
-    say(f"machine: {about}")
-    bare = None if args.skip_bare else run_bare(args, work)
-    meetup = run_meetup(args, work)
+    try:
+        if args.database == "postgres":
+            run_scale_out(args, work)
+            return
+        about = machine()
+        say(f"machine: {about}")
+        bare = None if args.skip_bare else run_bare(args, work)
+        with sqlite_target(args, work) as (seeded, target):
+            meetup = run_meetup(args, seeded, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
     def ratio(a: float | None, b: float | None) -> float | None:
         return round(a / b, 2) if a and b else None
 
-    burst, bare_burst = meetup["burst"], bare["burst"] if bare else {"ack": [], "fanout": []}
-    figures = {
-        "participants": args.phones,
-        "connect_all_s": round(meetup["connect_all_s"], 2) if meetup["connect_all_s"] else None,
-        "bare_connect_all_s": round(bare["connect_all_s"], 2) if bare and bare["connect_all_s"]
-        else None,
-        "note_ack_ms": p50_p95(burst["ack"]),
-        "bare_note_ack_ms": p50_p95(bare_burst["ack"]),
-        "note_fanout_ms": p50_p95(burst["fanout"]),
-        "bare_note_fanout_ms": p50_p95(bare_burst["fanout"]),
-    }
+    bare_burst = bare["burst"] if bare else {"ack": [], "fanout": []}
+    figures = figures_of(args, meetup)
+    figures["bare_connect_all_s"] = round(bare["connect_all_s"], 2) \
+        if bare and bare["connect_all_s"] else None
+    figures["bare_note_ack_ms"] = p50_p95(bare_burst["ack"])
+    figures["bare_note_fanout_ms"] = p50_p95(bare_burst["fanout"])
     figures["ratio_note_ack_p95"] = ratio(figures["note_ack_ms"]["p95"],
                                           figures["bare_note_ack_ms"]["p95"])
     figures["ratio_fanout_p95"] = ratio(figures["note_fanout_ms"]["p95"],
                                         figures["bare_note_fanout_ms"]["p95"])
     figures["ratio_connect"] = ratio(figures["connect_all_s"], figures["bare_connect_all_s"])
-    steady = meetup["sustained"]
-    figures["sustained"] = {"writes_per_s": steady["writes_per_s"], "seconds": steady["seconds"],
-                            "ack_ms": p50_p95(steady["ack"])}
-    figures["reconnect_storm_s"] = round(meetup["reconnect"]["all_s"], 2) \
-        if meetup["reconnect"]["all_s"] else None
-    figures["phase_broadcast_ms"] = p50_p95(meetup["phase"]["arrivals"])
-    figures["join_ms"] = p50_p95(meetup["join"]["latencies"])
-    figures["writes_lost"] = meetup["writes_lost"]
-    figures["duplicates"] = meetup["duplicates"]
-    figures["server_peak_rss_mb"] = round(meetup["peak_rss_mb"], 1)
     figures["machine"] = about
     print(json.dumps(figures), flush=True)
 

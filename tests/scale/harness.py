@@ -76,17 +76,19 @@ def wait_until(test: Callable[[], Any], timeout: float = 20, what: str = "condit
 
 
 @contextmanager
-def start_cluster(postgres_server: str, redis_url: str, work: Path,
-                  workers: int = 3) -> Iterator[Cluster]:
-    """``workers`` × ``meetup serve`` on a fresh PostgreSQL database + Redis, nginx in front."""
+def start_cluster(postgres_server: str, redis_url: str, work: Path, workers: int = 3,
+                  database: str | None = None,
+                  secret: str = "cluster-secret") -> Iterator[Cluster]:
+    """``workers`` × ``meetup serve`` on a fresh PostgreSQL database (or the existing
+    ``database``, as the benchmark seeds it beforehand) + Redis, nginx in front."""
     import psycopg
 
-    name = f"meetup_cluster_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(postgres_server.replace("+psycopg", "") + "/postgres",
-                         autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = database or f"meetup_cluster_{uuid.uuid4().hex[:6]}"
+    if database is None:
+        with psycopg.connect(postgres_server.replace("+psycopg", "") + "/postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     database_url = f"{postgres_server}/{name}"
-    secret = "cluster-secret"
     servers = []
     for i in range(workers):
         port = free_port()
