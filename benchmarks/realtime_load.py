@@ -16,7 +16,13 @@ Absolute figures depend on the machine and on what else runs on it; the ratios c
 bare relay measured in the same run. The LAST line printed is one JSON object (see issue 12 and
 docs/performance.md). Asserts nothing.
 
+With ``--database postgres --workers 1 3 4`` (``make bench-scale``) the same phases run, with
+no bare relay, through nginx to N workers on PostgreSQL + Redis (:mod:`targets`), one JSON line
+per set-up with ``workers``, ``spread`` (connections per worker), ``worker_peak_rss_mb`` and
+``loadgen_cpu`` (this process's CPU share per phase: near 1.0, the load generator saturates).
+
 Usage: .venv/bin/python benchmarks/realtime_load.py [--phones 1000] [--sustained-seconds 60]
+       .venv/bin/python benchmarks/realtime_load.py --database postgres --workers 1 3 4
 """
 
 from __future__ import annotations
@@ -269,9 +275,12 @@ def run_scale_out(args: argparse.Namespace, work: Path) -> None:
             say(f"machine: {about}")
             with backing.cluster(workers) as target:
                 meetup = run_meetup(args, backing.seeded, target)
+            acks = meetup["burst"]["ack"]
             figures = {"database": "postgres+redis+nginx", "workers": workers,
                        **figures_of(args, meetup),
                        "connected": meetup["connected"],
+                       # Writes acknowledged a second while everyone sends at once.
+                       "burst_acks_per_s": round(len(acks) / max(acks), 1) if acks else None,
                        "spread": meetup["spread"],
                        "worker_peak_rss_mb": meetup["peak_rss_mb"],
                        "loadgen_cpu": meetup["loadgen_cpu"],
