@@ -11,6 +11,7 @@ exactly the same client code. Nothing here asserts: the functions return figures
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 import uuid
@@ -52,6 +53,8 @@ class Phone:
         #: True while the connection is down (the server dropped it); it reconnects by itself.
         self.down = False
         self.reconnects = 0
+        #: Failed connections since the last snapshot (the reconnect delay grows with it).
+        self._attempt = 0
 
     # -- connection -------------------------------------------------------------------------
 
@@ -77,10 +80,13 @@ class Phone:
                 self.errors.append(repr(error))
         if not self.closing:
             # Dropped by the server (e.g. a ping timeout under load): come back like
-            # socket.io-client does, and resend what was not acknowledged after the snapshot.
+            # socket.io-client does (1 s, doubling up to 5 s, randomised by half), and resend
+            # what was not acknowledged after the snapshot.
             self.down = True
             self.reconnects += 1
-            gevent.spawn_later(1, self.start)
+            self._attempt += 1
+            delay = min(5.0, 2.0 ** (self._attempt - 1)) * random.uniform(0.5, 1.5)
+            gevent.spawn_later(delay, self.start)
 
     def hang_up(self) -> None:
         """Drop the connection at once (a polite close waits for the server)."""
@@ -101,6 +107,7 @@ class Phone:
             event, *args = json.loads(message[2:])
             if event == "snapshot":
                 self.snapshot_at = now
+                self._attempt = 0
                 if self.reconnects:
                     gevent.spawn(self.resend_unacknowledged)
             elif event == "note":

@@ -19,7 +19,8 @@ docs/performance.md). Asserts nothing.
 With ``--database postgres --workers 1 3 4`` (``make bench-scale``) the same phases run, with
 no bare relay, through nginx to N workers on PostgreSQL + Redis (:mod:`targets`), one JSON line
 per set-up with ``workers``, ``spread`` (connections per worker), ``worker_peak_rss_mb`` and
-``loadgen_cpu`` (this process's CPU share per phase: near 1.0, the load generator saturates).
+``loadgen_cpu`` (per phase, this process's CPU and waiting-for-a-core shares of wall time:
+together near 1.0, the load generator saturates).
 
 Usage: .venv/bin/python benchmarks/realtime_load.py [--phones 1000] [--sustained-seconds 60]
        .venv/bin/python benchmarks/realtime_load.py --database postgres --workers 1 3 4
@@ -32,6 +33,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -146,19 +148,27 @@ def join_storm(base: str, join_token: str, people: int) -> dict[str, Any]:
 
 
 class CpuShare:
-    """The load generator's own CPU time over wall time (1.0: one core busy, saturated)."""
+    """The load generator's main thread over one phase: CPU time and time waiting for a core
+    (from /proc/self/schedstat), each over wall time. ``cpu + waiting`` near 1.0: it always had
+    work to do, so it saturated (on a busy box it may get far less than a core)."""
 
     def __init__(self) -> None:
-        self.start = self._cpu(), time.perf_counter()
+        self.start = self._read(), time.perf_counter()
 
     @staticmethod
-    def _cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
+    def _read() -> tuple[float, float]:
+        try:
+            cpu, wait = Path("/proc/thread-self/schedstat").read_text().split()[:2]
+            return int(cpu) / 1e9, int(wait) / 1e9
+        except (OSError, ValueError):
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            return usage.ru_utime + usage.ru_stime, 0.0
 
-    def share(self) -> float:
-        cpu, wall = self.start
-        return round((self._cpu() - cpu) / max(time.perf_counter() - wall, 1e-9), 2)
+    def share(self) -> dict[str, float]:
+        (cpu0, wait0), wall0 = self.start
+        cpu, wait = self._read()
+        wall = max(time.perf_counter() - wall0, 1e-9)
+        return {"cpu": round((cpu - cpu0) / wall, 2), "waiting": round((wait - wait0) / wall, 2)}
 
 
 def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
@@ -207,8 +217,13 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
             f"p95 {loadgen.pct(steady['ack'], .95):.0f} ms (not ok {steady['not_ok']})")
 
         if loadgen.connect_all([organiser], timeout=30)["all_s"] is None:
-            raise SystemExit("the organiser's socket was refused: " + "; ".join(organiser.errors))
-        out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
+            reason = "; ".join(organiser.errors[:3])[:600]
+            if any(e.startswith("refused") for e in organiser.errors):  # its cookie
+                raise SystemExit("the organiser's socket was refused: " + reason)
+            say(f"meetup: the organiser could not connect within 30 s ({reason})")
+            out["phase"] = phase = {"arrivals": [], "missing": len(phones), "ack": None}
+        else:
+            out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
             f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
 
@@ -232,7 +247,9 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
         out["duplicate_deliveries"] = loadgen.duplicate_deliveries(phones)
         errors = [e for p in phones + [organiser] for e in p.errors]
         if errors:
-            say(f"meetup: client errors: {len(errors)} (first: {errors[0]})")
+            kinds = collections.Counter(re.sub(r"\W*-\+-\+-.*|\{.*", "", e)[:90]
+                                        for e in errors)
+            say(f"meetup: client errors: {len(errors)}: {dict(kinds.most_common(4))}")
     finally:
         loadgen.close_all(phones + [organiser])
         out["peak_rss_mb"] = [round(s.stop(), 1) for s in samplers]

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -180,8 +182,34 @@ class Backing:
                            secret=SECRET) as cluster:
             say(f"cluster: {workers} worker(s) on ports {cluster.ports()}, nginx at "
                 f"{cluster.balancer.base_url}, database {name}")
-            yield Target(cluster.balancer.base_url, [w.process.pid for w in cluster.workers],
-                         cluster.ports(), lambda: stored_notes_postgres(cluster.database_url))
+            try:
+                yield Target(cluster.balancer.base_url,
+                             [w.process.pid for w in cluster.workers], cluster.ports(),
+                             lambda: stored_notes_postgres(cluster.database_url))
+            finally:
+                logs = [w.log_path for w in cluster.workers]
+                if cluster.run_dir is not None:
+                    logs.append(cluster.run_dir / "error.log")
+                for log in logs:
+                    summary = trouble(log)
+                    if summary:
+                        say(f"cluster: {log.name}: {summary}")
+
+
+def trouble(log: Path) -> dict[str, int]:
+    """What went wrong in a worker's or nginx's log: each kind of error line, counted."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return {}
+    kinds: Counter[str] = Counter()
+    for line in lines:
+        nginx = re.search(r"\[(?:error|crit|alert|emerg|warn)\] .*?\*\d+ (.+?)(?:, client:|$)", line)
+        if nginx:
+            kinds[nginx.group(1).strip()[:80]] += 1
+        elif re.match(r"[\w.]+(Error|Exception|Timeout)\b", line):
+            kinds[line[:100]] += 1
+    return dict(kinds.most_common(5))
 
 
 @contextmanager

@@ -50,6 +50,8 @@ class Cluster:
     database_url: str
     secret: str
     nginx: subprocess.Popen | None = field(default=None, repr=False)
+    #: nginx's directory (its configuration and error.log), removed when the cluster stops.
+    run_dir: Path | None = None
 
     def ports(self) -> list[int]:
         return [int(w.base_url.rsplit(":", 1)[1]) for w in self.workers]
@@ -101,7 +103,7 @@ def start_cluster(postgres_server: str, redis_url: str, work: Path, workers: int
         servers.append(LiveServer(f"http://127.0.0.1:{port}", database_url, env,
                                   work / f"worker{i}.log"))
     run_dir = Path(tempfile.mkdtemp(prefix="meetup-nginx-"))
-    cluster = Cluster(servers, Address(""), database_url, secret)
+    cluster = Cluster(servers, Address(""), database_url, secret, run_dir=run_dir)
     try:
         for server in servers:
             server.start()
