@@ -340,16 +340,19 @@ def replay_last(phones: list[Phone]) -> dict[str, Any]:
         if sent is not None:
             entries.append((phone, *sent))
     wait_until(lambda: all(ack_id in p.acks for p, ack_id, _s in entries), 60)
-    latencies, not_duplicate = [], 0
+    latencies, not_duplicate, unanswered = [], 0, 0
     for phone, ack_id, sent in entries:
         ack = phone.acks.get(ack_id)
-        if ack is None or not isinstance(ack[1], dict) or not ack[1].get("ok"):
+        if ack is None:
+            unanswered += 1  # its socket is down or was refused: nothing was stored again
+            continue
+        if not isinstance(ack[1], dict) or not ack[1].get("ok"):
             not_duplicate += 1
             continue
         latencies.append(ack[0] - sent)
         if not ack[1].get("duplicate"):
             not_duplicate += 1
-    return {"ack": latencies, "not_duplicate": not_duplicate}
+    return {"ack": latencies, "not_duplicate": not_duplicate, "unanswered": unanswered}
 
 
 def duplicate_deliveries(phones: list[Phone]) -> int:

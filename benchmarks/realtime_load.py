@@ -236,7 +236,7 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
         out["replay"] = replay = loadgen.replay_last(phones)
         say(f"meetup: {len(replay['ack'])} resent ops answered, p95 "
             f"{loadgen.pct(replay['ack'], .95):.0f} ms, not marked duplicate "
-            f"{replay['not_duplicate']}")
+            f"{replay['not_duplicate']}, unanswered {replay['unanswered']}")
 
         out["join"] = joined = join_storm(base, seeded["join_token"], args.joins)
         say(f"meetup: {len(joined['latencies'])}/{args.joins} joined over HTTP, p95 "
@@ -297,6 +297,7 @@ def run_scale_out(args: argparse.Namespace, work: Path) -> None:
                        **figures_of(args, meetup),
                        "connected": meetup["connected"],
                        # Writes acknowledged a second while everyone sends at once.
+                       "replays_unanswered": meetup["replay"]["unanswered"],
                        "burst_acks_per_s": round(len(acks) / max(acks), 1) if acks else None,
                        "spread": meetup["spread"],
                        "worker_peak_rss_mb": meetup["peak_rss_mb"],
