@@ -85,7 +85,7 @@ bench: $(TEST_STAMP) $(MO)
 # phones, one JSON line per set-up (docs/performance.md, "Scale-out"). About 10 to 15 minutes.
 bench-scale: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python benchmarks/realtime_load.py --database postgres --workers 1 3 4 --phones 2000 \
-		--rate 50 --sustained-seconds 30 $(BENCH_ARGS)
+		--rate 50 --sustained-seconds 20 --connect-timeout 120 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

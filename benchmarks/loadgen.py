@@ -312,7 +312,9 @@ def sustained(phones: list[Phone], log: WriteLog, per_second: int, seconds: floa
 def phase_broadcast(organiser: Phone, phones: list[Phone], phase: str) -> dict[str, Any]:
     """The organiser changes the phase; arrival time of ``phase`` at every phone."""
     ack_id, sent = organiser.send_event("phase.set", {"op": str(uuid.uuid4()), "phase": phase})
-    wait_until(lambda: all(phase in p.phase_at for p in phones), 60)
+    # A phone whose socket was refused never hears it: wait for the connected ones only.
+    waiting = [p for p in phones if p.snapshot_at is not None]
+    wait_until(lambda: all(phase in p.phase_at for p in waiting), 60)
     arrivals = [p.phase_at[phase] - sent for p in phones if phase in p.phase_at]
     ack = organiser.acks.get(ack_id)
     return {"arrivals": arrivals, "missing": len(phones) - len(arrivals),
@@ -336,6 +338,8 @@ def replay_last(phones: list[Phone]) -> dict[str, Any]:
     """Each phone resends its last note with the same ``op``: answered, stored once."""
     entries = []
     for phone in phones:
+        if phone.snapshot_at is None:
+            continue  # its socket was refused: a page would resend after it reconnects
         sent = phone.resend_last()
         if sent is not None:
             entries.append((phone, *sent))
@@ -344,7 +348,7 @@ def replay_last(phones: list[Phone]) -> dict[str, Any]:
     for phone, ack_id, sent in entries:
         ack = phone.acks.get(ack_id)
         if ack is None:
-            unanswered += 1  # its socket is down or was refused: nothing was stored again
+            unanswered += 1  # its socket went down meanwhile: nothing was stored again
             continue
         if not isinstance(ack[1], dict) or not ack[1].get("ok"):
             not_duplicate += 1

@@ -297,6 +297,7 @@ def run_scale_out(args: argparse.Namespace, work: Path) -> None:
                        **figures_of(args, meetup),
                        "connected": meetup["connected"],
                        # Writes acknowledged a second while everyone sends at once.
+                       "reconnected": meetup["reconnect"]["connected"],
                        "replays_unanswered": meetup["replay"]["unanswered"],
                        "burst_acks_per_s": round(len(acks) / max(acks), 1) if acks else None,
                        "spread": meetup["spread"],
