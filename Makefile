@@ -29,12 +29,21 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 	tests/test_phases.py tests/test_operations.py tests/test_report_data.py \
 	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py \
 	tests/test_security_hostile_input.py \
-	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py
+	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py tests/test_note_batch.py
+
+# The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per process at a time:
+# most of a browser or server test is waiting for another process, so two workers on two cores
+# finish in a little over half the time of one. The scale-out tests run on their own after
+# that: they share one cluster (PostgreSQL, Redis, three workers, nginx) and measure how
+# phones spread over it, which a second test run beside them would skew.
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadfile
 
 test: $(TEST_STAMP) $(MO) system-deps
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(XDIST) -m "not scale" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/scale $(PYTEST_ARGS)
 	node --test tests/js/
-	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(POSTGRES_TESTS)
+	MEETUP_TEST_DATABASE=postgres $(BIN)/python -m pytest -p no:cacheprovider $(XDIST) $(POSTGRES_TESTS)
 
 # Only the scale-out tests: three workers on PostgreSQL + Redis behind nginx (tests/scale/).
 test-scale: $(TEST_STAMP) $(MO) system-deps

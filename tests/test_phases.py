@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import Meetup, Participant, Phase, PhaseChange
-from meetup.services import agreements, joining, organisers, phases, tables
+from meetup.services import agreements, joining, organisers, phases, plenary, tables
 from meetup.services.errors import Conflict, Forbidden, InvalidInput
 from meetup.services.joining import JoinRequest
 
@@ -148,21 +148,22 @@ def test_the_plenary_walks_through_final_agreements_by_table(meetup, organiser) 
     _final_agreement(meetup, people[0], "Taal eerst")        # table 1 (taal)
     draft = agreements.create_draft(db.session, people[0], uuid.uuid4())
     agreements.update_agreement(db.session, people[0], draft.uuid, {"what": "Nog een concept"})
-    empty = phases.plenary_state(db.session, meetup)
+    empty = plenary.state(db.session, meetup)
     assert empty["total"] == 2 and empty["position"] == 0
     assert empty["agreement"]["what"] == "Taal eerst" and empty["agreement"]["table"] == 1
 
     start = meetup.revision
-    shown = phases.show_plenary(db.session, meetup, 1)
+    shown = plenary.show(db.session, meetup, 1)
     assert (shown["position"], shown["total"], shown["agreement"]["what"]) == (1, 2, "Zorg eerst")
-    assert phases.show_plenary(db.session, meetup, 99)["position"] == 1
-    assert phases.show_plenary(db.session, meetup, -3)["position"] == 0
+    assert plenary.show(db.session, meetup, 99)["position"] == 1
+    assert plenary.show(db.session, meetup, -3)["position"] == 0
     assert meetup.revision == start + 3
 
 
 def test_the_plenary_without_final_agreements_shows_nothing(meetup) -> None:
-    assert phases.show_plenary(db.session, meetup, 4) == {"position": 0, "total": 0,
-                                                          "agreement": None}
+    assert plenary.show(db.session, meetup, 4) == {
+        "position": 0, "total": 0, "kind": None, "group_count": 0, "agreement_count": 0,
+        "group": None, "agreement": None}
 
 
 def test_each_round_phase_asks_its_question() -> None:

@@ -59,3 +59,54 @@ def test_a_replay_is_answered_only_to_its_own_sender() -> None:
     cache.put(writer.sender_key("participant", 1, 10, uuid.uuid4()), {"ok": True, "seq": 8})
     cache.put(writer.sender_key("participant", 1, 10, uuid.uuid4()), {"ok": True, "seq": 9})
     assert cache.get(anna) is None  # bounded: the oldest answer went first
+
+
+def _fast_path(fail_with: Exception | None = None) -> Any:
+    """A batch fast path that stores every other write itself and leaves the rest."""
+    def batch(session: Any, jobs: list[writer.Job]) -> list[writer.Job]:
+        meetup = session.get(Meetup, jobs[0].data)
+        for job in jobs[::2]:
+            seq = operations.bump(session, meetup)
+            operations.record(session, meetup.id, None, "snel", uuid.uuid4())
+            job.outcome = ({"ok": True, "seq": seq}, None, seq)
+        if fail_with is not None:
+            raise fail_with
+        return jobs[1::2]
+    return batch
+
+
+def test_writes_on_a_fast_path_and_one_by_one_share_the_transaction(
+        app: Any, meetup: Meetup) -> None:
+    start = meetup.revision
+    fast = _fast_path()
+    jobs = [_writing(meetup.id, "los"), *[_writing(meetup.id, "traag") for _ in range(3)]]
+    for job in jobs[1:]:
+        job.batch, job.data = fast, meetup.id
+    db.session.commit()
+    writer.run_batch(jobs, in_request=True)
+
+    # Consecutive writes of one fast path go together; what it leaves runs one by one.
+    assert [job.outcome[0]["seq"] for job in jobs] == [start + 1, start + 2, start + 4,
+                                                      start + 3]
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Operation.kind))) == ["los", "snel", "snel",
+                                                                  "traag"]
+
+
+def test_a_fast_path_that_fails_leaves_its_writes_to_the_one_by_one_path(
+        app: Any, meetup: Meetup) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    start = meetup.revision
+    fast = _fast_path(fail_with=IntegrityError("INSERT", {}, Exception("twin")))
+    jobs = [_writing(meetup.id, "traag") for _ in range(3)]
+    for job in jobs:
+        job.batch, job.data = fast, meetup.id
+    db.session.commit()
+    writer.run_batch(jobs, in_request=True)
+
+    # Nothing of the failed fast path is kept; every write is stored once, one by one.
+    assert [job.outcome[0]["seq"] for job in jobs] == [start + 1, start + 2, start + 3]
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Operation.kind))) == ["traag"] * 3
+    assert db.session.get(Meetup, meetup.id).revision == start + 3

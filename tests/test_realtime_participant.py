@@ -407,7 +407,9 @@ def test_nothing_is_broadcast_when_the_transaction_fails(evening: Evening,
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
+    # Recording the op fails, one by one or in a batch (the fast path of note.create).
     monkeypatch.setattr(operations, "record", broken)
+    monkeypatch.setattr(operations, "record_many", broken)
     ack = evening["anna"].emit("note.create", {"op": new_op(), "note": new_op(),
                                                "round": "happens", "text": "Verloren"},
                                callback=True)
@@ -420,6 +422,7 @@ def test_nothing_is_broadcast_when_the_transaction_fails(evening: Evening,
         raise Conflict()
 
     monkeypatch.setattr(operations, "record", refused)
+    monkeypatch.setattr(operations, "record_many", refused)
     ack = evening["anna"].emit("note.create", {"op": new_op(), "note": new_op(),
                                                "round": "happens", "text": "Ook niet"},
                                callback=True)

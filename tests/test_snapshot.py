@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from meetup.extensions import db
 from meetup.models import Meetup, Note, Participant, Phase
-from meetup.services import agreements, board, content, joining, meetups, phases, snapshot, tables
+from meetup.services import agreements, board, content, joining, meetups, phases, plenary, snapshot, tables
 from meetup.services.joining import JoinRequest
 
 NOW = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
@@ -219,7 +219,7 @@ def test_the_projector_shows_first_names_final_agreements_and_the_plenary(meetup
     agreements.update_agreement(db.session, pairs[0][0], draft.uuid, {"what": "Half af"})
     unseated, _ = joining.join(db.session, meetup, JoinRequest("Zoë de Vries", "jeugdwerk", "X"))
     phases.set_phase(db.session, meetup, "plenary")
-    phases.show_plenary(db.session, meetup, 1)
+    plenary.show(db.session, meetup, 1)
     data = snapshot.projector_snapshot(db.session, meetup, now=NOW)
     assert data["as"] == "projector"
     assert [a["what"] for a in data["agreements"]] == ["Voorleesouders", "Voorleesouders"]

@@ -39,6 +39,11 @@ class Table(db.Model):
         return short_repr(self, id=self.id, number=self.number, theme_id=self.theme_id)
 
 
+def first_name(display_name: str) -> str:
+    """What phones show of a person: the first word of the name they gave."""
+    return display_name.split()[0] if display_name.strip() else ""
+
+
 class Participant(db.Model):
     """Someone who joined with a phone: no account, only a name, a role and an organisation.
 
@@ -75,7 +80,7 @@ class Participant(db.Model):
 
     @property
     def first_name(self) -> str:
-        return self.display_name.split()[0] if self.display_name.strip() else ""
+        return first_name(self.display_name)
 
     def __repr__(self) -> str:
         return short_repr(self, id=self.id, name=self.display_name, table_id=self.table_id)

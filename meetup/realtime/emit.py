@@ -4,10 +4,12 @@ A handler never calls ``socketio.emit`` itself. It adds ``(event, payload, rooms
 event's :class:`Outbox`; the event runner commits and then calls :meth:`Outbox.flush`, or, when
 anything failed, :meth:`Outbox.discard`. So nobody ever hears of a write that was rolled back.
 
-Every queued payload gets the ``seq`` the write produced. Under gevent the broadcasts go out in
-a greenlet of their own that runs after the handler has returned, i.e. after the writer's
-acknowledgement has been queued: commit, acknowledge, broadcast. Under plain threads (tests)
-they are sent before the handler returns, which keeps test runs deterministic.
+Every queued payload gets the ``seq`` the write produced. Under gevent the group-commit writer
+(:mod:`writer`) owns the outboxes of its batch: after the commit it runs their actions, wakes
+the waiting events (which queue their acknowledgements) and then sends all of the batch's
+broadcasts with :func:`send_all`: commit, acknowledge, broadcast. Other events flush their own
+outbox (deferred to a greenlet under gevent). Under plain threads (tests) the broadcasts are
+sent before the handler returns, which keeps test runs deterministic.
 """
 
 from __future__ import annotations
@@ -66,18 +68,22 @@ class Outbox:
         self.counts_for.clear()
         self.overviews_for.clear()
 
-    def flush(self, seq: int | None) -> None:
-        """Run the after-commit actions, then broadcast (deferred under gevent)."""
+    def prepare(self, seq: int | None) -> None:
+        """Run the after-commit actions and stamp the broadcasts with ``seq``."""
         actions, self.actions = self.actions, []
         for action in actions:
             try:
                 action()
             except Exception:  # a room change failing must not lose the broadcasts
                 log.exception("after-commit action failed")
-        emissions, self.emissions = self.emissions, []
-        for emission in emissions:
-            if seq is not None:
+        if seq is not None:
+            for emission in self.emissions:
                 emission.payload.setdefault("seq", seq)
+
+    def flush(self, seq: int | None) -> None:
+        """Run the after-commit actions, then broadcast (deferred under gevent)."""
+        self.prepare(seq)
+        emissions, self.emissions = self.emissions, []
         counts_for, self.counts_for = self.counts_for, set()
         overviews_for, self.overviews_for = self.overviews_for, set()
         if not emissions and not counts_for and not overviews_for:
@@ -89,6 +95,21 @@ class Outbox:
             socketio.start_background_task(_send, emissions, counts_for, app, overviews_for)
         else:
             _send(emissions, counts_for, app, overviews_for)
+
+
+def send_all(outboxes: list[Outbox], app: Flask | None) -> None:
+    """Broadcast what several committed writes queued (already :meth:`~Outbox.prepare`-d),
+    in order; their counter requests are merged (the group-commit writer, after the acks)."""
+    emissions: list[Emission] = []
+    counts_for: set[int] = set()
+    overviews_for: set[tuple[int, int]] = set()
+    for outbox in outboxes:
+        emissions.extend(outbox.emissions)
+        counts_for |= outbox.counts_for
+        overviews_for |= outbox.overviews_for
+        outbox.discard()
+    if emissions or counts_for or overviews_for:
+        _send(emissions, counts_for, app, overviews_for)
 
 
 def _send(emissions: list[Emission], counts_for: set[int], app: Flask | None,

@@ -105,6 +105,9 @@ class EventSpec:
     parse: Parser | None = None
     #: The current state for an acknowledgement of an ``op`` applied before.
     replay: Apply | None = None
+    #: Optional fast path for many of these writes at once (see :class:`writer.Job`); each
+    #: job's ``data`` is ``(identity, op, parsed)``.
+    batch: Callable[[Session, list[writer.Job]], list[writer.Job]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,17 +115,17 @@ EVENTS: dict[str, EventSpec] = {}
 
 
 def write_event(name: str, role: str, parse: Parser | None = None,
-                replay: Apply | None = None) -> Callable[[Apply], Apply]:
+                replay: Apply | None = None, batch: Any = None) -> Callable[[Apply], Apply]:
     """Register ``apply(ctx, **parsed)`` as the write event ``name`` for ``role``."""
     def decorator(apply: Apply) -> Apply:
-        EVENTS[name] = EventSpec(name, role, apply, parse, replay)
+        EVENTS[name] = EventSpec(name, role, apply, parse, replay, batch)
         return apply
     return decorator
 
 
-def participant_event(name: str, parse: Parser | None = None,
-                      replay: Apply | None = None) -> Callable[[Apply], Apply]:
-    return write_event(name, PARTICIPANT, parse, replay)
+def participant_event(name: str, parse: Parser | None = None, replay: Apply | None = None,
+                      batch: Any = None) -> Callable[[Apply], Apply]:
+    return write_event(name, PARTICIPANT, parse, replay, batch)
 
 
 def organiser_event(name: str, parse: Parser | None = None,
@@ -187,8 +190,11 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
     def apply(session: Session, replay_only: bool) -> tuple[dict[str, Any], Outbox | None, int]:
         return _apply(spec, session, sid, identity, op, parsed, replay_only)
 
-    job = writer.Job(apply, environ=request.environ)
-    if socketio.async_mode in ("gevent", "gevent_uwsgi"):
+    job = writer.Job(apply, environ=request.environ, batch=spec.batch,
+                     data=(identity, op, parsed))
+    in_writer = socketio.async_mode in ("gevent", "gevent_uwsgi")
+    if in_writer:
+        # The writer runs the after-commit actions and, after this ack, the broadcasts.
         writer.committer(app).submit(job)
     else:
         writer.run_batch([job], in_request=True)
@@ -198,7 +204,8 @@ def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:
         return server_error_ack()
     ack, outbox, seq = job.outcome
     if outbox is not None:
-        outbox.flush(seq)
+        if not in_writer:
+            outbox.flush(seq)
         replays.put(key, ack)
     return ack
 

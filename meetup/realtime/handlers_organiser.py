@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 from meetup.models import Participant, Phase
 from meetup.realtime import rooms
+from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import Context, organiser_event, reseat_participant
 from meetup.realtime.payload import Payload
-from meetup.services import board, joining, meetups, phases, snapshot, tables
+from meetup.services import board, joining, meetups, phases, plenary, snapshot, tables
 from meetup.services.errors import NotFound
 
 PHASES = [p.value for p in Phase]
@@ -47,9 +48,9 @@ def phase_set(ctx: Context, phase: str) -> dict[str, Any]:
     payload = _phase_payload(ctx)
     _everyone(ctx, "phase", payload)
     if ctx.meetup.phase is Phase.PLENARY:
-        # The projector opens the plenary on the agreement it was at (or the first one).
-        # Every phone shows it too, to sign on ("ik doe mee").
-        _everyone(ctx, "plenary", phases.plenary_state(ctx.session, ctx.meetup))
+        # The projector opens the plenary on the slide it was at (or the first one).
+        # Every phone shows it too (an agreement: to sign on, "ik doe mee").
+        _everyone(ctx, "plenary", plenary.state(ctx.session, ctx.meetup))
     return payload
 
 
@@ -136,6 +137,9 @@ def participant_move(ctx: Context, participant: int, table: int) -> dict[str, An
 
 
 def _note_hidden(ctx: Context, note: uuid.UUID, hidden: bool) -> dict[str, Any]:
+    in_plenary = ctx.meetup.phase is Phase.PLENARY
+    before = plenary.upcoming(ctx.session, ctx.meetup) if in_plenary else []
+    shown = plenary.state(ctx.session, ctx.meetup) if in_plenary else None
     changed = board.set_hidden(ctx.session, ctx.meetup, note, hidden, ctx.organiser)
     ctx.session.flush()
     votes = int(board.note_votes(ctx.session, [changed.id]).get(changed.id, 0))
@@ -157,6 +161,11 @@ def _note_hidden(ctx: Context, note: uuid.UUID, hidden: bool) -> dict[str, Any]:
         # Dots on a hidden note come back (and go again when it is put back): the voters'
         # phones fetch their dots and notes at once.
         ctx.outbox.add("resync", {}, *(rooms.participant_room(v) for v in voters))
+    if in_plenary:
+        # A confirmed group on the projector may count (or list) this note.
+        after = plenary.follow(ctx.session, ctx.meetup, before)
+        if after != shown:
+            _everyone(ctx, "plenary", after)
     ctx.overview(changed.table_id)
     ctx.counts()
     return {"note": data}
@@ -196,6 +205,19 @@ def theme_cap(ctx: Context, theme: str, capacity: int | None) -> dict[str, Any]:
 
 @organiser_event("plenary.show", lambda p: {"position": p.integer("position", 0, 100_000)})
 def plenary_show(ctx: Context, position: int) -> dict[str, Any]:
-    shown = phases.show_plenary(ctx.session, ctx.meetup, position)
+    """Put a slide of the plenary (a confirmed group or a final agreement) on the projector."""
+    shown = plenary.show(ctx.session, ctx.meetup, position)
     _everyone(ctx, "plenary", dict(shown))
     return dict(shown)
+
+
+def plenary_changed(sender: Any, *, meetup_id: int, state: dict[str, Any], seq: int,
+                    everyone: bool) -> None:
+    """The organiser's groups page (HTTP) changed the plenary and committed: broadcast it."""
+    outbox = Outbox()
+    room = rooms.meetup_room(meetup_id) if everyone else rooms.organiser_room(meetup_id)
+    outbox.add("plenary", state, room)
+    outbox.flush(seq)
+
+
+plenary.changed.connect(plenary_changed)

@@ -10,12 +10,16 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, Note, Phase, Round
-from meetup.realtime import rooms
+from meetup.realtime import rooms, writer
+from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import Context, participant_event, reseat_participant
 from meetup.realtime.payload import Payload
-from meetup.services import agreements, board, phases, snapshot, tables
+from meetup.services import agreements, board, note_batch, snapshot, tables
+from meetup.services import plenary as plenary_service
+from meetup.services.errors import DomainError
 
 ROUNDS = [r.value for r in Round]
 
@@ -101,7 +105,36 @@ def _parse_note(p: Payload) -> dict[str, Any]:
     return {"note": p.uuid("note")}
 
 
-@participant_event("note.create", _parse_note_create, replay=_note_state)
+def _note_create_batch(session: Session, jobs: list[writer.Job]) -> list[writer.Job]:
+    """Many ``note.create`` at once (the fast path, :mod:`meetup.services.note_batch`): the
+    same acknowledgement and broadcasts as :func:`note_create`; returns the jobs it leaves to
+    the one-by-one path (replays, conflicts)."""
+    by_meetup: dict[int, list[writer.Job]] = {}
+    for job in jobs:
+        by_meetup.setdefault(job.data[0].meetup_id, []).append(job)
+    slow: set[int] = set()
+    for meetup_id, group in by_meetup.items():
+        writes = [note_batch.NewNote(identity.participant_id, op, parsed["note"],
+                                     parsed["round_key"], parsed["text"])
+                  for identity, op, parsed in (job.data for job in group)]
+        for job, result in zip(group, note_batch.create_notes(session, meetup_id, writes)):
+            if result is None:
+                slow.add(id(job))
+            elif isinstance(result, DomainError):
+                job.error = result
+            else:
+                outbox = Outbox()
+                outbox.add("note", {"note": result.note}, rooms.table_room(result.table_id),
+                           rooms.organiser_room(meetup_id))
+                outbox.overview_soon(meetup_id, result.table_id)
+                outbox.counts(meetup_id)
+                ack = {"ok": True, "seq": result.seq, "note": {**result.note, "mine": True}}
+                job.outcome = (ack, outbox, result.seq)
+    return [job for job in jobs if id(job) in slow]
+
+
+@participant_event("note.create", _parse_note_create, replay=_note_state,
+                   batch=_note_create_batch)
 def note_create(ctx: Context, note: uuid.UUID, round_key: str, text: str) -> dict[str, Any]:
     created = board.create_note(ctx.session, ctx.me, note, round_key, text)
     broadcast_note(ctx, created, votes=0)  # a new note has no dots yet
@@ -199,7 +232,7 @@ def _agreement_event(name: str, service: Any, *, overview: bool = False,
     def handler(ctx: Context, agreement: uuid.UUID) -> dict[str, Any]:
         # During the plenary the list of final agreements changes: keep the shown one shown.
         in_plenary = plenary and ctx.meetup.phase is Phase.PLENARY
-        shown = phases.shown_agreement_id(ctx.session, ctx.meetup) if in_plenary else None
+        before = plenary_service.upcoming(ctx.session, ctx.meetup) if in_plenary else []
         changed = service(ctx.session, ctx.me, agreement)
         data = broadcast_agreement(ctx, changed)
         if overview:
@@ -207,7 +240,7 @@ def _agreement_event(name: str, service: Any, *, overview: bool = False,
             ctx.counts()
         if in_plenary:
             # Everyone: the phones show the agreement on the projector too (sign on).
-            ctx.outbox.add("plenary", phases.follow_plenary(ctx.session, ctx.meetup, shown),
+            ctx.outbox.add("plenary", plenary_service.follow(ctx.session, ctx.meetup, before),
                            rooms.meetup_room(ctx.meetup.id))
         return {"agreement": data}
 

@@ -120,6 +120,13 @@ class ThemeSection:
     draft_count: int = 0
     #: The groups of notes the organiser confirmed for the plenary (none if not confirmed).
     groups: tuple[GroupRow, ...] = ()
+    #: The round the groups cover (None: all three); the section shows the groups instead of
+    #: that round's notes (or all of them), and the appendix keeps every note per table.
+    groups_round: str | None = None
+
+    def grouped(self, round_: str) -> bool:
+        """True when the groups stand in for ``round_``'s list of notes."""
+        return bool(self.groups) and self.groups_round in (None, round_)
 
 
 @dataclass(frozen=True)
@@ -218,8 +225,8 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
     draft_count = sum(drafts.values())
     sections = _sections(themes, theme_counts, tables, notes, agreements, drafts)
     groups = gather_groups(session, meetup, notes)
-    sections = tuple(replace(s, groups=groups.get(s.key, ())) if s.key in groups else s
-                     for s in sections)
+    sections = tuple(replace(s, groups=groups[s.key].groups, groups_round=groups[s.key].round)
+                     if s.key in groups else s for s in sections)
     return Report(
         meetup_id=meetup.id,
         title=meetup.title,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,10 @@ FALLBACKS = (
 )
 
 
+#: Widths remembered per font and size before the memory starts again.
+_WIDTHS_KEPT = 200_000
+
+
 class LogicalTTFont(TTFont):
     """A TrueType font whose ToUnicode map can give a glyph the text it stands for.
 
@@ -76,6 +81,35 @@ class LogicalTTFont(TTFont):
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename, shapable=False)
         self.logical: dict[int, str] = {}
+        self._widths: dict[float, dict[str, float]] = {}
+
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802
+        """reportlab's width of ``text``, remembered per size: a long report measures the same
+        words tens of thousands of times (each measurement costs about a microsecond)."""
+        widths = self._widths.get(size)
+        if widths is None:
+            widths = self._widths[size] = {}
+        width = widths.get(text)
+        if width is None:
+            if len(widths) > _WIDTHS_KEPT:
+                widths.clear()
+            width = widths[text] = super().stringWidth(text, size, encoding)
+        return width
+
+    def splitString(self, text: str, doc, encoding: str = "utf-8") -> list:  # noqa: ANN001, N802
+        """reportlab's (subset, bytes) chunks of ``text``; when every character already has
+        its code in the first subset (nearly every line of a long report), one
+        ``str.translate`` instead of reportlab's loop per character."""
+        state = self.state.get(doc)
+        if state is not None and text and text.__class__ is str:
+            codes = state.__dict__.get("_one_byte_codes")
+            if codes is None or codes.synced != len(state.assignments):
+                codes = _sync_codes(state, codes)
+            try:
+                return [(0, text.translate(codes).encode("latin-1"))]
+            except _Unassigned:
+                pass  # a character without a code yet, or one in another subset
+        return super().splitString(text, doc, encoding)
 
     def addObjects(self, doc) -> None:  # noqa: ANN001, N802 (reportlab's name)
         original = ttfonts.makeToUnicodeCMap
@@ -85,6 +119,32 @@ class LogicalTTFont(TTFont):
             super().addObjects(doc)
         finally:
             ttfonts.makeToUnicodeCMap = original
+
+
+class _Unassigned(Exception):
+    """Raised inside ``str.translate`` (which passes a LookupError's character through)."""
+
+
+class _OneByteCodes(dict):
+    """A document's first-subset codes as a ``str.translate`` table: character -> its byte
+    (as a one-character string); any other character stops the translation."""
+
+    synced = 0
+
+    def __missing__(self, key: int) -> str:
+        raise _Unassigned
+
+
+def _sync_codes(state, codes: _OneByteCodes | None) -> _OneByteCodes:  # noqa: ANN001
+    """Bring the table up to date with the codes reportlab assigned since (they only grow)."""
+    if codes is None:
+        codes = state._one_byte_codes = _OneByteCodes()
+    assignments = state.assignments
+    for code, byte in islice(assignments.items(), codes.synced, None):
+        if byte < 256:
+            codes[code] = chr(byte)
+    codes.synced = len(assignments)
+    return codes
 
 
 def _utf16_hex(text: str) -> str:

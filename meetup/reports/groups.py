@@ -18,12 +18,25 @@ if TYPE_CHECKING:
     from meetup.reports.data import NoteRow
 
 
+#: How many of a group's notes (most votes first) the theme's section lists; the appendix has
+#: every note, per table.
+GROUP_NOTES = 5
+
+
 @dataclass(frozen=True)
 class GroupRow:
     """One confirmed group: its title and its notes, most votes first."""
 
     title: str
     notes: tuple[NoteRow, ...]
+
+    @property
+    def shown_notes(self) -> tuple[NoteRow, ...]:
+        return self.notes[:GROUP_NOTES]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.notes) - GROUP_NOTES)
 
     @property
     def table_numbers(self) -> tuple[int, ...]:
@@ -34,11 +47,19 @@ class GroupRow:
         return sum(n.votes for n in self.notes)
 
 
+@dataclass(frozen=True)
+class ThemeGroups:
+    """A theme's confirmed groups and the round they cover (None: all three rounds)."""
+
+    round: str | None
+    groups: tuple[GroupRow, ...]
+
+
 def gather_groups(session: Session, meetup: Meetup,
-                  notes: tuple[NoteRow, ...]) -> dict[str, tuple[GroupRow, ...]]:
+                  notes: tuple[NoteRow, ...]) -> dict[str, ThemeGroups]:
     """Theme key -> its confirmed groups, in the organiser's order."""
     by_id = {n.id: n for n in notes}
-    out: dict[str, tuple[GroupRow, ...]] = {}
+    out: dict[str, ThemeGroups] = {}
     rows = session.execute(
         select(Grouping, Theme.key).join(Theme, Theme.id == Grouping.theme_id)
         .where(Grouping.meetup_id == meetup.id, Grouping.confirmed_at.is_not(None))
@@ -51,5 +72,5 @@ def gather_groups(session: Session, meetup: Meetup,
                              key=lambda n: (-n.votes, n.id))
             if members:
                 groups.append(GroupRow(group.title, tuple(members)))
-        out[key] = tuple(groups)
+        out[key] = ThemeGroups(str(grouping.round) if grouping.round else None, tuple(groups))
     return out

@@ -66,8 +66,10 @@ def report_json(report: Report) -> bytes:
         "themes": [{"key": t.key, "title": t.title, "question": t.question,
                     "participants": t.participants, "tables": list(t.table_numbers),
                     "agreements": [a.number for a in t.agreements],
+                    "groups_round": t.groups_round,
                     "groups": [{"title": g.title, "tables": list(g.table_numbers),
-                                "votes": g.votes, "notes": [note_dict(n) for n in g.notes]}
+                                "note_count": len(g.notes), "votes": g.votes,
+                                "notes": [note_dict(n) for n in g.notes]}
                                for g in t.groups]} for t in report.themes],
         "agreements": [agreement_dict(a) for a in report.agreements],
         "notes": [note_dict(n) for n in report.notes],

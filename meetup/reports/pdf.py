@@ -1,7 +1,9 @@
 """The agreement report for the municipality as an A4 PDF: a pure function of a Report.
 
-Cover, "In één oogopslag", one chapter per theme, "Actielijst", "Netwerk rond het kind", and
-appendices with every visible note and the contact list (only people who consented).
+Cover, "In één oogopslag", one chapter per theme (with the groups of notes the organiser
+confirmed for the plenary, standing in for the per-table notes of the rounds they cover),
+"Actielijst", "Netwerk rond het kind", and appendices with every visible note per table and
+the contact list (only people who consented).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from meetup.reports.pdf_base import (
     subheading,
 )
 from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
+from meetup.reports.pdf_groups import groups_section
 
 #: How many notes a theme chapter shows per list; the appendix always has all of them.
 HAPPENS_PER_TABLE = 8
@@ -93,10 +96,6 @@ def totals_sentence(report: Report) -> str:
             f"{n(report.note_count, 'notitie', 'notities')}, "
             f"{n(report.agreement_count, 'afgeronde afspraak', 'afgeronde afspraken')} en "
             f"{n(report.draft_count, 'conceptafspraak', 'conceptafspraken')}.")
-
-
-def votes_label(votes: int) -> str:
-    return "1 stem" if votes == 1 else f"{votes} stemmen"
 
 
 def _cover(report: Report, s: Styles) -> list[Flowable]:
@@ -185,7 +184,7 @@ def _bullets(notes: Iterable[NoteRow], limit: int, s: Styles) -> list[Flowable]:
     notes = list(notes)
     story: list[Flowable] = []
     for note in notes[:limit]:
-        votes = f"({votes_label(note.votes)})" if note.votes else ""
+        votes = f"({texts.votes_label(note.votes)})" if note.votes else ""
         story.append(para_with_note(note.text, votes, s.bullet, bulletText="•"))
     if len(notes) > limit:
         story.append(para(f"… en nog {len(notes) - limit} (zie bijlage A).", s.muted))
@@ -222,16 +221,19 @@ def _theme(report: Report, t: ThemeSection, index: int, s: Styles) -> list[Flowa
                           "afgesproken.", s.body))
         story.append(PageBreak())
         return story
-    story.append(para(texts.ROUND["happens"], s.h2))
-    if not t.happens_by_table:
-        story += _bullets((), HAPPENS_PER_TABLE, s)
-    for table in t.happens_by_table:
-        story.append(para(f"Tafel {table.table_number}", s.h3))
-        story += _bullets(table.notes, HAPPENS_PER_TABLE, s)
-    story.append(para(texts.ROUND["connect"], s.h2))
-    story += _bullets(t.connect, NOTES_PER_ROUND, s)
-    story.append(para(texts.ROUND["missing"], s.h2))
-    story += _bullets(t.missing, NOTES_PER_ROUND, s)
+    # The confirmed groups stand in for the per-table lists of the rounds they cover.
+    story += groups_section(t, s)
+    if not t.grouped("happens"):
+        story.append(para(texts.ROUND["happens"], s.h2))
+        if not t.happens_by_table:
+            story += _bullets((), HAPPENS_PER_TABLE, s)
+        for table in t.happens_by_table:
+            story.append(para(f"Tafel {table.table_number}", s.h3))
+            story += _bullets(table.notes, HAPPENS_PER_TABLE, s)
+    for key, notes in (("connect", t.connect), ("missing", t.missing)):
+        if not t.grouped(key):
+            story.append(para(texts.ROUND[key], s.h2))
+            story += _bullets(notes, NOTES_PER_ROUND, s)
     story += subheading("Meeste stemmen", s.h2)
     if t.top_notes:
         story.append(data_table(

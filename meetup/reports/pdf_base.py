@@ -20,6 +20,8 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.textobject import rtlSupport
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -27,12 +29,14 @@ from reportlab.platypus import (
     Paragraph,
     TableStyle,
 )
-
-from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.tables import CellStyle, _ExpandedCellTuple
 
 from meetup.reports.fonts import BOLD, register_fonts
-from meetup.reports.scripts import base_direction, break_lines, is_simple, line_markup, \
-    text_markup
+from meetup.reports.paragraphs import CachedParagraph as _Paragraph
+from meetup.reports.paragraphs import PlainParagraph, clean_text, clone, runs_frags, \
+    string_code
+from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_simple, \
+    runs_markup, text_markup
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -117,26 +121,6 @@ def make_styles() -> Styles:
     )
 
 
-class _Paragraph(Paragraph):
-    """A paragraph that remembers its line breaks for a given width.
-
-    A table wraps every cell to measure the rows, again to draw them and again when it splits
-    across pages; the line breaking is the costly part of a long report, and its result only
-    depends on the width.
-    """
-
-    _wrapped_for: tuple[float, float, float] | None = None
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        # reportlab deletes blPara when a split gives up: then break the lines again.
-        if self._wrapped_for is not None and self._wrapped_for[0] == available_width \
-                and "blPara" in self.__dict__:
-            return self._wrapped_for[1], self._wrapped_for[2]
-        width, height = super().wrap(available_width, available_height)
-        self._wrapped_for = (available_width, width, height)
-        return width, height
-
-
 class _BidiParagraph(_Paragraph):
     """User text with right-to-left words: broken into lines for the width it gets, then each
     line's words put in drawing order (bidi works per line, so it cannot precede the line
@@ -148,18 +132,30 @@ class _BidiParagraph(_Paragraph):
         self._broken_for: float | None = None
         if text is not None and base_direction(text) == "R":
             style = _right_aligned(style)
-        super().__init__(text_markup(text, bold) if text is not None else None, style,
-                         **kwargs)
+        if text is None:
+            super().__init__(None, style, **kwargs)
+        else:
+            markup, frags = script_markup(text.split("\n"), bold, style)
+            super().__init__(markup, style, frags=frags, **kwargs)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         if self._logical is not None and self._broken_for != available_width:
             style = self.style
             width = available_width - style.leftIndent - style.rightIndent - 0.5
             lines = break_lines(self._logical, width, style.fontName, style.fontSize)
-            Paragraph.__init__(self, "<br/>".join(line_markup(line, self._bold)
-                                                  for line in lines), style, **self._kwargs)
+            markup, frags = script_markup(lines, self._bold, style)
+            Paragraph.__init__(self, markup, style, frags=frags, **self._kwargs)
             self._broken_for, self._wrapped_for = available_width, None
         return super().wrap(available_width, available_height)
+
+
+def script_markup(lines: list[str], bold: bool,
+                  style: ParagraphStyle) -> tuple[str, list[Any] | None]:
+    """Lines of user text in any script as escaped markup (runs in their fonts, lines joined
+    by ``<br/>``) and, when they can be made without reportlab's parser, its fragments."""
+    runs = [drawn_line(line, bold) for line in lines]
+    markup = "<br/>".join(runs_markup(line_runs) for line_runs in runs)
+    return markup, runs_frags(runs, markup, style)
 
 
 @cache
@@ -192,12 +188,15 @@ def para(text: Any, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     if not is_simple(raw):
         if any(unicodedata.bidirectional(c) in ("R", "AL") for c in raw):
             return _BidiParagraph(raw, style, bold, **kwargs)
-        return _Paragraph(text_markup(raw, bold), style, **kwargs)
+        markup, frags = script_markup(raw.split("\n"), bold, style)
+        return _Paragraph(markup, style, frags=frags, **kwargs)
     template = _template_frag(style)
+    if not raw.strip() and "\n" not in raw:
+        return _Paragraph("", style, frags=[], **kwargs)  # what the parser makes of it
     if "\n" in raw or "\r" in raw or template is None or not raw.strip():
         return _Paragraph(esc(raw), style, **kwargs)
-    clean = cleanBlockQuotedText(raw)
-    return _Paragraph(clean, style, frags=[template.clone(text=clean)], **kwargs)
+    clean = clean_text(raw)
+    return PlainParagraph(clean, style, frags=[clone(template, text=clean)], **kwargs)
 
 
 def para_with_note(text: Any, note: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
@@ -211,7 +210,7 @@ def para_with_note(text: Any, note: str, style: ParagraphStyle, **kwargs: Any) -
             or not is_simple(raw):
         return _Paragraph(f'{esc(raw)} <font color="#545b6b">{escape(note)}</font>', style,
                           **kwargs)
-    clean = cleanBlockQuotedText(raw)
+    clean = clean_text(raw)
     return _Paragraph(f"{clean} {note}", style, frags=[
         template.clone(text=clean + " "), template.clone(text=note, textColor=MUTED)], **kwargs)
 
@@ -270,24 +269,27 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
         data.append([cell if isinstance(cell, (Flowable, Plain)) else
                      para(cell, styles.cell_num if i in numeric else styles.cell)
                      for i, cell in enumerate(row)])
+    # The same cell style for every cell of a column, given to the table ready (a FONT,
+    # TEXTCOLOR, ALIGN, VALIGN or padding command would set them cell by cell: 15,000 cells).
+    columns = []
+    for column in range(len(header)):
+        cell = CellStyle(f"column {column}")
+        cell.fontname, cell.fontsize = styles.cell.fontName, styles.cell.fontSize
+        cell.leading, cell.color, cell.valign = styles.cell.leading, INK, "TOP"
+        cell.alignment = "RIGHT" if column in numeric else "LEFT"
+        cell.leftPadding = cell.rightPadding = 3
+        cell.topPadding = cell.bottomPadding = 2.5
+        columns.append(cell)
     commands: list[tuple] = [
-        ("FONT", (0, 0), (-1, -1), styles.cell.fontName, styles.cell.fontSize,
-         styles.cell.leading),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        *[("ALIGN", (column, 0), (column, -1), "RIGHT") for column in numeric],
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, LINE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     if len(data) > 2:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
     return _KeepRowsTable(data, colWidths=list(widths), repeatRows=1, splitInRow=0,
-                          style=TableStyle(commands), hAlign="LEFT")
+                          style=TableStyle(commands), hAlign="LEFT", normalizedData=1,
+                          cellStyles=[columns[:] for _row in data])
 
 
 class _KeepRowsTable(LongTable):
@@ -301,3 +303,58 @@ class _KeepRowsTable(LongTable):
             self.splitInRow = 1
             parts = super().split(available_width, available_height)
         return parts
+
+    def _drawCell(self, cellval: Any, cellstyle: CellStyle, pos: tuple[float, float],  # noqa: N802
+                  size: tuple[float, float]) -> None:
+        """Table._drawCell for the two common cells, one plain paragraph or a :class:`Plain`
+        string at the top: the same positions and operators, without the general geometry and
+        text objects (15,000 cells)."""
+        kind = cellval.__class__
+        if not (cellstyle.valign == "TOP" and cellstyle.alignment in ("LEFT", "RIGHT")
+                and not cellstyle.href and not cellstyle.destination
+                and not cellstyle.direction and not cellstyle.shaping and not rtlSupport
+                and (kind is Plain or (kind is _ExpandedCellTuple and len(cellval) == 1
+                                       and cellval[0].__class__ is PlainParagraph))):
+            super()._drawCell(cellval, cellstyle, pos, size)
+            return
+        canv = self.canv
+        if self._curcellstyle is not cellstyle:
+            current = self._curcellstyle
+            if current is None or cellstyle.color != current.color:
+                canv.setFillColor(cellstyle.color)
+            if current is None or cellstyle.leading != current.leading \
+                    or cellstyle.fontname != current.fontname \
+                    or cellstyle.fontsize != current.fontsize:
+                canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            self._curcellstyle = cellstyle
+        (column_x, row_y), (column_width, row_height) = pos, size
+        left = cellstyle.alignment == "LEFT"
+        if kind is Plain:
+            x = column_x + (cellstyle.leftPadding if left else
+                            column_width - cellstyle.rightPadding)
+            y = row_y + row_height - cellstyle.topPadding - cellstyle.fontsize
+            for line in str(cellval).split("\n"):
+                start = x if left else x - stringWidth(line, canv._fontname, canv._fontsize)
+                code = string_code(canv, start, y, line)
+                if code is None:
+                    (canv.drawString if left else canv.drawRightString)(x, y, line)
+                else:
+                    canv._code.append(code)
+                y -= cellstyle.leading
+            return
+        width = column_width - cellstyle.leftPadding - cellstyle.rightPadding
+        if width < 0:
+            super()._drawCell(cellval, cellstyle, pos, size)  # reportlab's error
+            return
+        value = cellval[0]
+        value_width, value_height = value.wrapOn(
+            canv, width, row_height - cellstyle.topPadding - cellstyle.bottomPadding)
+        before = value.getSpaceBefore()
+        y = row_y + row_height - cellstyle.topPadding + before
+        if left:
+            x = column_x + cellstyle.leftPadding
+        else:
+            x = column_x + column_width - cellstyle.rightPadding - value_width
+        y -= before
+        y -= value_height
+        value.drawOn(canv, x, y)

@@ -13,6 +13,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -193,18 +194,37 @@ def draw_text(canv: rl_canvas.Canvas, x: float, y: float, text: str, size: float
     """One line of user text on the canvas, every script in its font, shortened with an
     ellipsis until it fits ``width`` (page headers have no paragraphs)."""
     family = register_fonts()
+    runs, drawn_width = _fitted(text, size, width, family)
+    if right:
+        x -= drawn_width
+    for face, part in runs:
+        canv.setFont(face or family, size)
+        canv.drawString(x, y, part)
+        x += canv.stringWidth(part, face or family, size)
+
+
+#: Header and footer lines as fitted for their width (the same on every page).
+_FITTED: dict[tuple[str, float, float, str], tuple[list[tuple[str | None, str]], float]] = {}
+
+
+def _fitted(text: str, size: float, width: float,
+            family: str) -> tuple[list[tuple[str | None, str]], float]:
+    """``text`` as (face, text) runs, shortened with an ellipsis until it fits ``width``, and
+    its drawn width."""
+    key = (text, size, width, family)
+    fitted = _FITTED.get(key)
+    if fitted is not None:
+        return fitted
     text = _CONTROL.sub("", text.replace("\n", " "))
 
     def runs_width(runs: list[tuple[str | None, str]]) -> float:
-        return sum(canv.stringWidth(t, f or family, size) for f, t in runs)
+        return sum(stringWidth(t, f or family, size) for f, t in runs)
 
     runs = drawn_line(text, False)
     while text and runs_width(runs) > width:
         text = text[:-1]
         runs = drawn_line(text.rstrip() + "…", False)
-    if right:
-        x -= runs_width(runs)
-    for face, part in runs:
-        canv.setFont(face or family, size)
-        canv.drawString(x, y, part)
-        x += canv.stringWidth(part, face or family, size)
+    if len(_FITTED) > 1000:
+        _FITTED.clear()
+    fitted = _FITTED[key] = (runs, runs_width(runs))
+    return fitted

@@ -9,7 +9,9 @@ HarfBuzz shaping writes presentation forms or private codes into the text layer,
 name is not the name typed. So this module shapes with HarfBuzz (``uharfbuzz``, reportlab's
 ``shaping`` extra) itself, draws the glyphs in visual order, and gives every shaped glyph the
 characters it stands for in the font's ToUnicode map: PDF readers, ``pdftotext`` and ``pypdf``
-put right-to-left runs back in logical order, so the text extracts exactly as typed.
+put right-to-left runs back in logical order, so the text extracts exactly as typed (with an
+invisible left-to-right mark where a right-to-left run ends inside a Dutch line, see
+:data:`LRM`).
 
 The direction is resolved per word, per line (see :func:`visual_order`): good for names, mixed
 Dutch and Arabic sentences and notes; numbers inside Arabic text keep their place as words.
@@ -40,6 +42,10 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\uf
 #: Invisible helpers that belong to the character before them (joiners, variation selectors).
 _ATTACHED = {"\u200c", "\u200d", "\ufe0e", "\ufe0f"}
 _lock = threading.Lock()
+#: A left-to-right mark (zero width) ends a right-to-left run inside a Dutch line: pdftotext
+#: takes every character up to the next left-to-right letter into the run, so without it the
+#: space after an Arabic name moved into the name ("met محمد الحسنover").
+LRM = "\u200e"
 
 
 def is_simple(text: str) -> bool:
@@ -75,7 +81,11 @@ def visual_order(words: list[str], base: str) -> list[str]:
     Words without a strong letter take the direction of their neighbours when both agree,
     else the paragraph's; runs against the paragraph's direction are reversed.
     """
-    kinds = [word_direction(w) for w in words]
+    return [words[i] for i in _visual_indices([word_direction(w) for w in words], base)]
+
+
+def _visual_indices(kinds: list[str], base: str) -> list[int]:
+    """:func:`visual_order` on the words' directions: their indices in drawing order."""
     resolved = []
     for index, kind in enumerate(kinds):
         if kind == "N":
@@ -83,19 +93,44 @@ def visual_order(words: list[str], base: str) -> list[str]:
             after = next((k for k in kinds[index + 1:] if k != "N"), base)
             kind = before if before == after else base
         resolved.append(kind)
+    order = list(range(len(kinds)))
     if base == "R":
-        words, resolved = words[::-1], resolved[::-1]
+        order, resolved = order[::-1], resolved[::-1]
     other = "L" if base == "R" else "R"
-    out: list[str] = []
-    run: list[str] = []
-    for word, kind in zip(words, resolved):
+    out: list[int] = []
+    run: list[int] = []
+    for index, kind in zip(order, resolved):
         if kind == other:
-            run.append(word)
+            run.append(index)
             continue
         out += run[::-1]
         run = []
-        out.append(word)
+        out.append(index)
     return out + run[::-1]
+
+
+def _tokens(words: list[str]) -> tuple[list[str], list[bool]]:
+    """The words of a left-to-right line, with the punctuation that ends a right-to-left word
+    before a left-to-right one (or the line's end) split off as a token of its own, glued to
+    the word (no space between). Unicode's bidi rules give such punctuation the paragraph's
+    direction: "Daan الحسن, Organisatie" draws the comma right of the name, not left of it.
+    """
+    tokens: list[str] = []
+    glued: list[bool] = []
+    kinds = [word_direction(w) for w in words]
+    for index, word in enumerate(words):
+        following = next((k for k in kinds[index + 1:] if k != "N"), "L")
+        cut = len(word)
+        if kinds[index] == "R" and following != "R":
+            while cut and direction(word[cut - 1]) == "N":
+                cut -= 1
+        if 0 < cut < len(word):
+            tokens += [word[:cut], word[cut:]]
+            glued += [False, True]
+        else:
+            tokens.append(word)
+            glued.append(False)
+    return tokens, glued
 
 
 #: Which fallback to try first for a character, by Unicode block (the others follow).
@@ -134,8 +169,10 @@ def substitute(char: str) -> str:
     return f"[{name}]"
 
 
-def font_runs(word: str) -> list[tuple[str | None, str]]:
-    """``word`` cut into runs of one font each (None = the paragraph's own font)."""
+@lru_cache(maxsize=65536)
+def font_runs(word: str) -> tuple[tuple[str | None, str], ...]:
+    """``word`` cut into runs of one font each (None = the paragraph's own font); remembered
+    per word."""
     runs: list[tuple[str | None, str]] = []
     for char in word:
         if char in _ATTACHED and runs:
@@ -152,7 +189,7 @@ def font_runs(word: str) -> list[tuple[str | None, str]]:
             runs[-1] = (key, runs[-1][1] + char)
         else:
             runs.append((key, char))
-    return runs
+    return tuple(runs)
 
 
 def _hb_font(face_name: str):  # noqa: ANN202
@@ -223,8 +260,13 @@ def _drawn_runs(word: str, bold: bool) -> list[tuple[str | None, str]]:
 
 def line_markup(line: str, bold: bool) -> str:
     """One line of user text as escaped markup, words in drawing order, runs in their font."""
+    return runs_markup(drawn_line(line, bold))
+
+
+def runs_markup(runs: list[tuple[str | None, str]]) -> str:
+    """(face, text) runs as escaped markup, each fallback run in a ``<font face>``."""
     return "".join(escape(text) if face is None else f'<font face="{face}">{escape(text)}</font>'
-                   for face, text in drawn_line(line, bold))
+                   for face, text in runs)
 
 
 def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
@@ -235,15 +277,34 @@ def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
     """
     if is_simple(line):
         return [(None, line)]
+    return list(_drawn_line(line, bold))
+
+
+@lru_cache(maxsize=16384)
+def _drawn_line(line: str, bold: bool) -> tuple[tuple[str | None, str], ...]:
+    """:func:`drawn_line`, remembered: a name is drawn on a card, in the action list and in
+    the contacts, and again in the next report."""
     words = line.split(" ")
+    glued = [False] * len(words)
+    left_to_right = True
     if any(direction(c) == "R" for c in line):
-        words = visual_order(words, base_direction(line))
+        base = base_direction(line)
+        left_to_right = base == "L"
+        if left_to_right:
+            words, glued = _tokens(words)
+        order = _visual_indices([word_direction(w) for w in words], base)
+        words, glued = [words[i] for i in order], [glued[i] for i in order]
     runs: list[tuple[str | None, str]] = []
     for index, word in enumerate(words):
         drawn = _drawn_runs(word, bold)
         if index:
             same = runs and drawn and runs[-1][0] is not None and runs[-1][0] == drawn[0][0]
-            runs.append((runs[-1][0] if same else None, " "))
+            space = "" if glued[index] else " "
+            if left_to_right and not same and word_direction(words[index - 1]) == "R" \
+                    and word_direction(word) != "R":
+                space = LRM + space
+            if space:
+                runs.append((runs[-1][0] if same else None, space))
         runs += drawn
     merged: list[tuple[str | None, str]] = []
     for face, text in runs:
@@ -251,7 +312,7 @@ def drawn_line(line: str, bold: bool) -> list[tuple[str | None, str]]:
             merged[-1] = (face, merged[-1][1] + text)
         else:
             merged.append((face, text))
-    return merged
+    return tuple(merged)
 
 
 def text_markup(text: str, bold: bool = False) -> str:

@@ -84,3 +84,8 @@ def local_time(value: datetime | None) -> str:
 def clock(value: datetime | None) -> str:
     """``18:30`` in Dutch local time."""
     return value.astimezone(TIMEZONE).strftime("%H:%M") if value else ""
+
+
+def votes_label(votes: int) -> str:
+    """"1 stem" / "3 stemmen"."""
+    return "1 stem" if votes == 1 else f"{votes} stemmen"

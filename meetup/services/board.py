@@ -49,9 +49,14 @@ def parse_round(value: Round | str) -> Round:
 
 
 def _seated(participant: Participant) -> int:
-    if participant.table_id is None:
+    return seated_at(participant.table_id)
+
+
+def seated_at(table_id: int | None) -> int:
+    """``table_id``, or Conflict for someone without a table."""
+    if table_id is None:
         raise Conflict(_l("You do not have a table yet."))
-    return participant.table_id
+    return table_id
 
 
 def _clean_text(text: str) -> str:
@@ -106,17 +111,23 @@ def create_note(
         return existing
     table_id = _seated(participant)
     meetup = participant.meetup
-    _in_round_phase(meetup)
-    question = parse_round(round)
-    if ROUND_ORDER.index(question) > ROUND_ORDER.index(ROUND_OF_PHASE[meetup.phase]):
-        raise WrongPhase(_l("This question has not been asked yet."), field="round")
-    text = _clean_text(text)
+    question, text = check_new_note(meetup, round, text)
     operations.bump(session, meetup)
     note = Note(uuid=note_uuid, meetup_id=meetup.id, table_id=table_id,
                 author_id=participant.id, round=question, text=text)
     session.add(note)
     session.flush()
     return note
+
+
+def check_new_note(meetup: Meetup, round: Round | str, text: str) -> tuple[Round, str]:
+    """The rules of a new note at a seated person's table: the question asked (now or in an
+    earlier round) and the cleaned text; a DomainError otherwise."""
+    _in_round_phase(meetup)
+    question = parse_round(round)
+    if ROUND_ORDER.index(question) > ROUND_ORDER.index(ROUND_OF_PHASE[meetup.phase]):
+        raise WrongPhase(_l("This question has not been asked yet."), field="round")
+    return question, _clean_text(text)
 
 
 def edit_note(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -74,21 +74,31 @@ def record(
         created_at=utcnow()))
 
 
-def bump(session: Session, meetup: Meetup) -> int:
+def record_many(session: Session, rows: list[dict[str, object]]) -> None:
+    """:func:`record` for a batch of writes: one ``executemany``. Each row holds ``uuid``,
+    ``meetup_id``, ``participant_id``, ``kind`` and ``created_at``."""
+    if rows:
+        session.execute(_INSERT_OPS, rows)
+
+
+_INSERT_OPS = insert(Operation.__table__)
+_BUMP = (update(Meetup.__table__)
+         .where(Meetup.__table__.c.id == bindparam("meetup_id"))
+         .values(revision=Meetup.__table__.c.revision + bindparam("by"))
+         .returning(Meetup.__table__.c.revision))
+
+
+def bump(session: Session, meetup: Meetup, by: int = 1) -> int:
     """Raise the meetup's revision by one and return the new value (the write's ``seq``).
+
+    ``by``: a batch of writes takes its ``by`` numbers at once (the last one is returned).
 
     One ``UPDATE ... SET revision = revision + 1 ... RETURNING revision``: the database does the
     increment, so concurrent writers never hand out the same number. The row stays locked until
     the transaction ends (PostgreSQL row lock; SQLite's single writer lock), which also
     serialises the writes of one meetup that check a budget after bumping.
     """
-    stmt = (
-        update(Meetup.__table__)
-        .where(Meetup.__table__.c.id == meetup.id)
-        .values(revision=Meetup.__table__.c.revision + 1)
-        .returning(Meetup.__table__.c.revision)
-    )
-    revision = session.execute(stmt).scalar_one()
+    revision = session.execute(_BUMP, {"meetup_id": meetup.id, "by": by}).scalar_one()
     # Keep the loaded instance in step without marking it dirty (no second UPDATE on flush).
     set_committed_value(meetup, "revision", revision)
     return revision

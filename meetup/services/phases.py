@@ -1,4 +1,6 @@
-"""Leading the evening: the phase, the countdown, the organiser's message and the plenary.
+"""Leading the evening: the phase, the countdown and the organiser's message.
+
+The plenary (what the projector shows, slide by slide) is :mod:`meetup.services.plenary`.
 
 Every write here raises the meetup's revision once (:func:`operations.bump`); afterwards
 ``meetup.revision`` is the ``seq`` to broadcast.
@@ -11,18 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from meetup.models import (
-    Agreement,
-    AgreementStatus,
     Meetup,
     Organiser,
     Phase,
     PhaseChange,
     Round,
-    Table,
 )
 from meetup.models.types import utcnow
 from meetup.services import operations
@@ -196,69 +194,3 @@ def send_message(session: Session, meetup: Meetup, text: str) -> None:
     meetup.broadcast_at = utcnow() if text else None
     session.flush()
     operations.bump(session, meetup)
-
-
-def final_agreements(session: Session, meetup: Meetup) -> list[Agreement]:
-    """The meetup's final agreements in plenary order: by table number, then as created."""
-    return list(
-        session.scalars(
-            select(Agreement)
-            .outerjoin(Table, Agreement.table_id == Table.id)
-            .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None),
-                   Agreement.status != AgreementStatus.DRAFT)
-            .order_by(Table.number.nulls_last(), Agreement.created_at, Agreement.id)
-            .options(selectinload(Agreement.table), selectinload(Agreement.theme))
-        )
-    )
-
-
-def plenary_state(session: Session, meetup: Meetup) -> dict[str, Any]:
-    """``{position, total, agreement}``: the agreement on the projector (None if there is none)."""
-    from meetup.services import snapshot  # snapshot imports this module
-
-    agreements = final_agreements(session, meetup)
-    total = len(agreements)
-    position = min(max(meetup.plenary_position or 0, 0), max(total - 1, 0))
-    agreement = None
-    if total:
-        chosen = agreements[position]
-        agreement = snapshot.serialise_agreement(chosen, snapshot.signers_of(session, [chosen.id])
-                                                 .get(chosen.id, []))
-    return {"position": position, "total": total, "agreement": agreement}
-
-
-def show_plenary(session: Session, meetup: Meetup, position: int) -> dict[str, Any]:
-    """Put the agreement at ``position`` (clamped to the list) on the projector."""
-    if isinstance(position, bool) or not isinstance(position, int):
-        raise InvalidInput(field="position")
-    total = len(final_agreements(session, meetup))
-    meetup.plenary_position = min(max(position, 0), max(total - 1, 0))
-    session.flush()
-    operations.bump(session, meetup)
-    return plenary_state(session, meetup)
-
-
-def shown_agreement_id(session: Session, meetup: Meetup) -> int | None:
-    """The id of the agreement the projector shows in the plenary (None: none shown)."""
-    agreements = final_agreements(session, meetup)
-    if not agreements:
-        return None
-    return agreements[min(max(meetup.plenary_position or 0, 0), len(agreements) - 1)].id
-
-
-def follow_plenary(session: Session, meetup: Meetup, shown_id: int | None) -> dict[str, Any]:
-    """After an agreement was finalised or reopened during the plenary: the list changed.
-
-    The agreement that was on the projector stays there (its position may shift); when it is
-    the one that was reopened, the next one in the list takes its place. Returns the new
-    plenary state, to broadcast.
-    """
-    session.flush()
-    agreements = final_agreements(session, meetup)
-    ids = [a.id for a in agreements]
-    if shown_id in ids:
-        meetup.plenary_position = ids.index(shown_id)
-    else:
-        meetup.plenary_position = min(max(meetup.plenary_position or 0, 0), max(len(ids) - 1, 0))
-    session.flush()
-    return plenary_state(session, meetup)

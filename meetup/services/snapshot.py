@@ -6,7 +6,6 @@ never one query per table or note); a participant's snapshot reads only their ow
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,13 +25,15 @@ from meetup.models import (
     Phase,
     Round,
     Table,
+    Theme,
     Vote,
 )
+from meetup.models.participant import first_name
 from meetup.models.types import utcnow
-from meetup.services import board, content, joining, phases
+from meetup.services import board, content, joining, phases, plenary
 from meetup.services import agreements as agreements_service
 from meetup.services.progress import progress
-from meetup.services.agreements import missing_fields
+from meetup.services.agreement_wire import serialise_agreement, signers_of
 from meetup.services.phases import iso
 from meetup.services.table_view import TableViews, for_viewer, table_view
 
@@ -64,46 +65,6 @@ def serialise_note(
     }
 
 
-def signers_of(session: Session, agreement_ids: Iterable[int]) -> dict[int, list[str]]:
-    """First names of the people who signed on, per agreement id (in signing order)."""
-    ids = list(agreement_ids)
-    signers: dict[int, list[str]] = {agreement_id: [] for agreement_id in ids}
-    if ids:
-        rows = session.execute(
-            select(Commitment.agreement_id, Participant.display_name)
-            .join(Participant, Commitment.participant_id == Participant.id)
-            .where(Commitment.agreement_id.in_(ids))
-            .order_by(Commitment.id)
-        )
-        for agreement_id, name in rows:
-            signers[agreement_id].append(name.split()[0] if name.strip() else "")
-    return signers
-
-
-def serialise_agreement(agreement: Agreement, signers: list[str] | None = None) -> dict[str, Any]:
-    """An agreement on the wire; without ``signers`` they are read from its commitments."""
-    if signers is None:
-        signers = [c.participant.first_name for c in agreement.commitments]
-    return {
-        "uuid": str(agreement.uuid),
-        "table": agreement.table.number if agreement.table is not None else None,
-        "theme": agreement.theme.key if agreement.theme is not None else None,
-        "status": str(agreement.status),
-        "what": agreement.what,
-        "owner_name": agreement.owner_name,
-        "owner_organisation": agreement.owner_organisation,
-        "partners": list(agreement.partners or []),
-        "first_step": agreement.first_step,
-        "due_date": agreement.due_date.isoformat() if agreement.due_date else None,
-        "success_measure": agreement.success_measure,
-        "signed": len(signers),
-        "signers": signers,
-        "missing": missing_fields(agreement),
-        "finalised_at": iso(agreement.finalised_at),
-        "updated_at": iso(agreement.updated_at),
-    }
-
-
 def _serialise_agreements(session: Session, agreements: list[Agreement]) -> list[dict[str, Any]]:
     signers = signers_of(session, [a.id for a in agreements])
     return [serialise_agreement(a, signers[a.id]) for a in agreements]
@@ -119,6 +80,19 @@ def _member(participant: Participant, locale: str, *, full: bool = False,
         data["display_name"] = participant.display_name
         data["organisation"] = participant.organisation
         data["theme"] = participant.theme.key if participant.theme is not None else None
+    return data
+
+
+def _member_row(person: Any, locale: str, *, full: bool, label: bool) -> dict[str, Any]:
+    """:func:`_member` from a row (id, display_name, role, organisation, theme key)."""
+    data: dict[str, Any] = {"id": person.id, "first_name": first_name(person.display_name),
+                            "role": person.role}
+    if label:
+        data["role_label"] = content.role_label(person.role, locale)
+    if full:
+        data["display_name"] = person.display_name
+        data["organisation"] = person.organisation
+        data["theme"] = person.theme
     return data
 
 
@@ -196,18 +170,24 @@ def table_overviews(
     codes in its own language, never in the language of whoever caused the broadcast).
     """
     locale = _locale()
-    query = select(Table).where(Table.meetup_id == meetup.id).order_by(Table.number)
+    # Plain rows, no ORM objects: the organiser's overview is recounted every second while
+    # notes arrive (see realtime/throttle.py), for up to all tables of the room.
+    query = (select(Table.id, Table.number, Theme.key).join(Theme, Theme.id == Table.theme_id)
+             .where(Table.meetup_id == meetup.id).order_by(Table.number))
     if table_ids is not None:
         query = query.where(Table.id.in_(table_ids))
-    tables = list(session.scalars(query.options(selectinload(Table.theme))))
+    tables = session.execute(query).all()
     ids = [t.id for t in tables]
     if not ids:
         return []
-    members: dict[int, list[Participant]] = {i: [] for i in ids}
-    for participant in session.scalars(
-        select(Participant).where(Participant.table_id.in_(ids)).order_by(Participant.id)
+    members: dict[int, list[Any]] = {i: [] for i in ids}
+    for person in session.execute(
+        select(Participant.id, Participant.table_id, Participant.display_name, Participant.role,
+               Participant.organisation, Theme.key.label("theme"))
+        .outerjoin(Theme, Theme.id == Participant.theme_id)
+        .where(Participant.table_id.in_(ids)).order_by(Participant.id)
     ):
-        members[participant.table_id].append(participant)
+        members[person.table_id].append(person)
     visible = (Note.table_id.in_(ids), Note.hidden.is_(False), Note.deleted_at.is_(None))
     notes: dict[int, dict[str, int]] = {i: {str(r): 0 for r in Round} for i in ids}
     for table_id, round_, n in session.execute(
@@ -232,8 +212,8 @@ def table_overviews(
         drafts, final = agreements[table.id]
         rows.append({
             "number": table.number,
-            "theme": table.theme.key,
-            "members": [_member(p, locale, full=not public, label=labels)
+            "theme": table.key,
+            "members": [_member_row(p, locale, full=not public, label=labels)
                         for p in members[table.id]],
             "notes": notes[table.id],
             "votes": votes[table.id],
@@ -334,7 +314,9 @@ def participant_snapshot(
         session, agreements_service.taking_part(session, participant))
     data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]
     data["partners"] = content.partners()
-    data["plenary"] = phases.plenary_state(session, meetup) \
+    # Shared by every phone of the meetup at this revision (1,000 phones reconnecting at once).
+    data["plenary"] = views.get(("plenary", meetup.id, meetup.revision),
+                                lambda: plenary.state(session, meetup)) \
         if meetup.phase is Phase.PLENARY else None
     return data
 
@@ -366,7 +348,7 @@ def _all_notes(session: Session, meetup: Meetup, *, include_hidden: bool) -> lis
 
 def _all_agreements(session: Session, meetup: Meetup, *, final_only: bool) -> list[dict[str, Any]]:
     if final_only:
-        agreements = phases.final_agreements(session, meetup)
+        agreements = plenary.final_agreements(session, meetup)
     else:
         agreements = list(session.scalars(
             select(Agreement).outerjoin(Table, Agreement.table_id == Table.id)
@@ -386,7 +368,7 @@ def organiser_snapshot(
     data["counts"] = counts(session, meetup)
     data["tables"] = table_overviews(session, meetup)
     data["unseated"] = _unseated(session, meetup, public=False)
-    data["plenary"] = phases.plenary_state(session, meetup)
+    data["plenary"] = plenary.state(session, meetup)
     data["progress"] = progress(session, meetup)
     data["meetup"]["phase_minutes"] = dict(meetup.phase_minutes or {})
     data["notes"] = _all_notes(session, meetup, include_hidden=True)
@@ -403,7 +385,7 @@ def projector_snapshot(
     data["counts"] = counts(session, meetup)
     data["tables"] = table_overviews(session, meetup, public=True)
     data["unseated"] = _unseated(session, meetup, public=True)
-    data["plenary"] = phases.plenary_state(session, meetup)
+    data["plenary"] = plenary.state(session, meetup)
     data["progress"] = progress(session, meetup)
     data["notes"] = _all_notes(session, meetup, include_hidden=False)
     data["agreements"] = _all_agreements(session, meetup, final_only=True)

@@ -9,6 +9,7 @@ import { delegate, h, morph } from "./live/dom.js";
 import { isPaused, remaining, startTicking } from "./live/timer.js";
 import { PHASES, attentionView, capsView, renderOverview, unseated, unseatedView } from "./live/organiser-overview.js";
 import { renderModeration } from "./organiser/moderation.js";
+import { slideLabel, themeTitle } from "./live/plenary.js";
 import { MoveDialog } from "./organiser/move-dialog.js";
 
 const root = document.getElementById("live");
@@ -36,19 +37,25 @@ function stepper(live) {
   ];
 }
 
+/** Which slide is on the projector ("Groep 2 van 5 — Taal" / "Afspraak 3 van 12"), and
+ * prev/next over the whole sequence: the confirmed groups, then the final agreements. */
 function plenaryControl(live) {
   const { t } = live;
   const plenary = live.data.plenary || { position: 0, total: 0, agreement: null };
   if (!plenary.total) return [h("p", { class: "muted" }, t("plenary_none"))];
   const a = plenary.agreement;
+  const g = plenary.kind === "group" ? plenary.group : null;
+  const theme = g ? themeTitle(live.data, g.theme) : "";
   return [
-    h("p", { class: "ol-plenary-pos" }, t("plenary_position", { n: plenary.position + 1, total: plenary.total })),
+    h("p", { class: "ol-plenary-pos", aria: { live: "polite" } }, [slideLabel(plenary, t), theme].filter(Boolean).join(" — ")),
+    g ? h("p", { class: "ol-plenary-what" }, `${g.title} (${t.n(g.notes, "group_notes_one", "group_notes_other")} ${t.n(g.tables, "group_tables_one", "group_tables_other")})`) : null,
     a ? h("p", { class: "ol-plenary-what" }, `${t("table_n", { n: a.table })}: ${a.what}`) : null,
+    h("p", { class: "muted ol-plenary-seq" }, t("plenary_sequence", { groups: plenary.group_count || 0, agreements: plenary.agreement_count ?? plenary.total })),
     h("div", { class: "actions" },
       h("button", { type: "button", class: "button", data: { action: "plenary", step: "-1" }, disabled: plenary.position <= 0 },
-        `← ${t("previous_agreement")}`),
+        `← ${t("previous_slide")}`),
       h("button", { type: "button", class: "button button--primary", data: { action: "plenary", step: "1" }, disabled: plenary.position >= plenary.total - 1 },
-        `${t("next_agreement")} →`)),
+        `${t("next_slide")} →`)),
   ];
 }
 

@@ -7,7 +7,7 @@
 import { connectLive } from "./live/connection.js";
 import { h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
-import { plenaryView, progressView } from "./projector/views.js";
+import { fitGroupNotes, plenaryView, progressView } from "./projector/views.js";
 import { gridShape, pageOf, PAGE_SECONDS, roleRows } from "./projector/pages.js";
 
 const root = document.getElementById("live");
@@ -106,6 +106,7 @@ function render(live) {
   else if (phase === "voting" || phase === "agreements") view = progressView(live);
   else view = tablesView(live, Date.now());
   morph(viewEl, view);
+  fitGroupNotes(viewEl, t);
 }
 
 const live = connectLive({ root, as: "projector", scope: "projector", render });
@@ -115,6 +116,9 @@ window.setInterval(() => {
   const data = live.state.ready ? live.data : null;
   if (data && pageOf((data.tables || []).length, Date.now()).pages > 1 && viewEl.querySelector(".pr-page")) live.render();
 }, (PAGE_SECONDS * 1000) / 4);
+
+// A window resized (or made full screen) fits a group's notes anew.
+window.addEventListener("resize", () => { if (live.state.ready) live.render(); });
 
 // Full screen without a button on the audience's screen: F or a double click.
 function toggleFullscreen() {

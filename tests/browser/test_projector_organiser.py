@@ -255,7 +255,7 @@ def test_voting_agreements_and_plenary_progress_follow_the_room(
     other.write("agreement.finalise", {"agreement": theirs})
     expect(control.locator(".ol-plenary-pos")).to_have_text("Afspraak 1 van 2")
     expect(projector.locator(".pr-kicker")).to_contain_text("Afspraak 1 van 2")
-    next_button = control.get_by_role("button", name="Volgende afspraak →")
+    next_button = control.get_by_role("button", name="Volgende dia →")
     expect(next_button).to_be_enabled()
     next_button.click()
     expect(projector.locator(".pr-agreement__what")).to_have_text(
@@ -282,8 +282,9 @@ def test_the_plenary_controls_appear_when_the_first_agreement_is_final(
     draft = _agreement(sock, "Samen een ouderavond over taal")
     control, errors = open_control(laptop, server.base_url, live_organiser, live_meetup)
     set_phase(control, "Plenair")
-    expect(control.locator("#plenary-control")).to_contain_text("Nog geen afgeronde afspraken.")
-    expect(control.get_by_role("button", name="Volgende afspraak →")).to_have_count(0)
+    expect(control.locator("#plenary-control")).to_contain_text(
+        "Nog geen bevestigde groepen of afgeronde afspraken.")
+    expect(control.get_by_role("button", name="Volgende dia →")).to_have_count(0)
     sock.write("agreement.finalise", {"agreement": draft})
     expect(control.locator(".ol-plenary-pos")).to_have_text("Afspraak 1 van 1")
     expect(control.locator(".ol-plenary-what")).to_contain_text("Samen een ouderavond over taal")

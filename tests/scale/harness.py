@@ -79,10 +79,11 @@ def wait_until(test: Callable[[], Any], timeout: float = 20, what: str = "condit
 
 @contextmanager
 def start_cluster(postgres_server: str, redis_url: str, work: Path, workers: int = 3,
-                  database: str | None = None,
-                  secret: str = "cluster-secret") -> Iterator[Cluster]:
+                  database: str | None = None, secret: str = "cluster-secret",
+                  **extra_env: str) -> Iterator[Cluster]:
     """``workers`` × ``meetup serve`` on a fresh PostgreSQL database (or the existing
-    ``database``, as the benchmark seeds it beforehand) + Redis, nginx in front."""
+    ``database``, as the benchmark seeds it beforehand) + Redis, nginx in front; ``extra_env``
+    goes to every worker."""
     import psycopg
 
     name = database or f"meetup_cluster_{uuid.uuid4().hex[:6]}"
@@ -96,7 +97,7 @@ def start_cluster(postgres_server: str, redis_url: str, work: Path, workers: int
         port = free_port()
         env = server_env(work, port, MEETUP_DATABASE_URL=database_url,
                          MEETUP_SECRET_KEY=secret, MEETUP_MESSAGE_QUEUE=redis_url,
-                         MEETUP_PROXY_COUNT="1")
+                         MEETUP_PROXY_COUNT="1", **extra_env)
         if i == 0:
             subprocess.run([str(MEETUP_BIN), "db", "upgrade"], env=env, cwd=ROOT, check=True,
                            capture_output=True)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from meetup.extensions import db
-from meetup.models import Meetup, Round
+from meetup.models import Meetup, Phase, Round
 from meetup.services import grouping as clustering
 from meetup.services import groupings
 from meetup.services import meetups as meetup_service
+from meetup.services import plenary
 from meetup.services.errors import DomainError, InvalidInput
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
@@ -81,6 +82,8 @@ def edit_groups(meetup_id: int, theme_id: int) -> Any:
     meetup = _owned(meetup_id)
     action = request.form.get("action", "")
     anchor = ""
+    before = plenary.slides(db.session, meetup)
+    shown = None
     try:
         if action == "suggest":
             groupings.suggest(db.session, meetup, theme_id,
@@ -109,11 +112,18 @@ def edit_groups(meetup_id: int, theme_id: int) -> Any:
             anchor = f"group-{into}"
         else:
             raise InvalidInput(_l("Choose what to do."))
+        shown = plenary.after_grouping_edit(db.session, meetup, before)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
+        shown = None
     else:
         db.session.commit()
+    if shown is not None:
+        # The projector (in the plenary) and the organiser's live page follow at once.
+        plenary.changed.send(current_app._get_current_object(), meetup_id=meetup.id,
+                             state=shown, seq=meetup.revision,
+                             everyone=meetup.phase is Phase.PLENARY)
     return redirect(url_for("organiser.groups", meetup_id=meetup.id, theme=theme_id,
                             _anchor=anchor or None))
 

@@ -1,5 +1,6 @@
 """The live projector screen, 16:9: QR and counts while people join, then tables, timer and
-questions, and in the plenary one agreement at a time, as the organiser steps through them.
+questions, and in the plenary the confirmed groups of notes and then the agreements, one at a
+time, as the organiser steps through them.
 
 The page is a shell; ``static/js/projector.js`` renders the live state from the socket.
 """
@@ -31,8 +32,7 @@ PROJECTOR_TEXTS: dict[str, Any] = {
     "voting_question": _l("Which ideas will your table work out? Give your dots."),
     "agreements_question": _l("Make it concrete: who does what, with whom, and when?"),
     "tables_title": _l("Tables"),
-    "plenary_position": _l("Agreement {n} of {total}"),
-    "plenary_none": _l("The agreements appear here one by one."),
+    "plenary_none": _l("The groups and agreements appear here one by one."),
     "owner_line": _l("Led by {owner}"),
     "partners_line": _l("With {partners}"),
     "first_step_line": _l("First step: {step}"),

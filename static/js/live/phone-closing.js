@@ -1,10 +1,11 @@
-// The end of the evening on the phone: the plenary (the agreement on the big screen, which
-// anyone may sign on to), the closing screen ("afspraken die jij trekt" and "waar je aan
-// meedoet", an owner taking part too), and the table's top-voted notes to start the
-// agreements from.
+// The end of the evening on the phone: the plenary (what is on the big screen: a confirmed
+// group of notes, or an agreement anyone may sign on to), the closing screen ("afspraken die
+// jij trekt" and "waar je aan meedoet", an owner taking part too), and the table's top-voted
+// notes to start the agreements from.
 
 import { formatDate, h } from "./dom.js";
 import { agreementSummary, signButton, stillDrafting } from "./phone-agreements.js";
+import { slideLabel, themeTitle } from "./plenary.js";
 
 const TOP_NOTES = 5;
 
@@ -87,18 +88,35 @@ function tableAgreements(live, { sign }) {
   ];
 }
 
-/** The plenary: the agreement on the big screen first, to sign on to. */
+/** A confirmed group of notes on the big screen: its title, counts and top notes. */
+function groupSummary(live, plenary) {
+  const { t } = live;
+  const g = plenary.group;
+  const theme = themeTitle(live.data, g.theme);
+  return [
+    h("p", { class: "kicker" }, [slideLabel(plenary, t), theme].filter(Boolean).join(" · ")),
+    h("h3", { class: "plenary-group__title" }, g.title),
+    h("p", { class: "muted" }, `${t.n(g.notes, "group_notes_one", "group_notes_other")} ${t.n(g.tables, "group_tables_one", "group_tables_other")}`),
+    h("ol", { class: "notes notes--top" }, (g.top_notes || []).map((n, i) => h("li", { class: "note", "data-key": `pg-${i}` },
+      h("p", { class: "note-text" }, n.text),
+      h("p", { class: "tally" }, [n.dots ? t.n(n.dots, "dots_one", "dots_other") : "", t("table_n", { n: n.table })].filter(Boolean).join(" · "))))),
+    g.more ? h("p", { class: "muted" }, t("group_more", { n: g.more })) : null,
+  ];
+}
+
+/** The plenary: what is on the big screen first (an agreement: to sign on to). */
 export function plenaryView(live) {
   const { t } = live;
   const plenary = live.data.plenary || {};
   const current = plenary.agreement;
+  const group = plenary.kind === "group" ? plenary.group : null;
   return [
     h("h1", { tabindex: "-1" }, t("phase_plenary")),
     h("p", { class: "lead" }, t("plenary_intro")),
     h("section", { class: "card plenary-now", "data-key": "plenary-now", aria: { labelledby: "plenary-now-title" } },
       h("h2", { id: "plenary-now-title" }, t("plenary_now")),
-      current ? [
-        h("p", { class: "kicker" }, t("plenary_position", { n: (plenary.position || 0) + 1, total: plenary.total || 1 }),
+      group ? groupSummary(live, plenary) : current ? [
+        h("p", { class: "kicker" }, slideLabel(plenary, t),
           current.table ? ` · ${t("table_n", { n: current.table })}` : ""),
         agreementSummary(live, current),
         signButton(live, current),

@@ -142,7 +142,7 @@ export class LiveState {
         return true;
       case "plenary":
         if (!this.fresh("plenary", p.seq)) return false;
-        this.data.plenary = { position: p.position, total: p.total, agreement: p.agreement || null };
+        this.data.plenary = plenaryOf(p);
         return true;
       case "overview":
         this.applyOverview(p.table, p.seq);
@@ -233,7 +233,7 @@ export class LiveState {
         break;
       case "plenary.show":
         if (ack.total !== undefined && this.fresh("plenary", ack.seq)) {
-          this.data.plenary = { position: ack.position, total: ack.total, agreement: ack.agreement || null };
+          this.data.plenary = plenaryOf(ack);
         }
         break;
       case "theme.cap":
@@ -262,6 +262,15 @@ export class LiveState {
         break;
     }
   }
+}
+
+/** The plenary as views use it, from a `plenary` broadcast or a `plenary.show` ack. */
+export function plenaryOf(p) {
+  return {
+    position: p.position || 0, total: p.total || 0, kind: p.kind || (p.agreement ? "agreement" : null),
+    group_count: p.group_count || 0, agreement_count: p.agreement_count ?? (p.total || 0),
+    group: p.group || null, agreement: p.agreement || null,
+  };
 }
 
 /** Fill in what an older or partial snapshot may lack, so views can rely on the shape. */

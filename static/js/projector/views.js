@@ -1,7 +1,9 @@
 // Projector views for voting, agreements and the plenary: how far the room is, the notes with
-// the most dots per theme, and one agreement at a time.
+// the most dots per theme, and in the plenary one slide at a time: a confirmed group of notes
+// or a final agreement.
 
 import { formatDate, h } from "../live/dom.js";
+import { slideLabel, themeTitle } from "../live/plenary.js";
 
 /** Progress data: the latest from `counts` (voting and agreements), else the snapshot's. */
 function progressOf(data) {
@@ -42,19 +44,49 @@ export function progressView(live) {
     })));
 }
 
+/** A confirmed group of notes: title, how many notes from how many tables, the top notes. */
+function groupSlide(live, plenary) {
+  const { t } = live;
+  const g = plenary.group;
+  const theme = themeTitle(live.data, g.theme);
+  return h("section", { class: `pr-plenary pr-group pr-theme--${g.theme}`, "data-key": `plenary-group-${g.id}` },
+    h("p", { class: "pr-kicker" }, [slideLabel(plenary, t), theme].filter(Boolean).join(" · ")),
+    h("h1", { class: "pr-group__title" }, g.title),
+    h("p", { class: "pr-group__counts" },
+      `${t.n(g.notes, "group_notes_one", "group_notes_other")} ${t.n(g.tables, "group_tables_one", "group_tables_other")}`),
+    h("ol", { class: "pr-group__notes" }, (g.top_notes || []).map((note, i) => h("li", { "data-key": `gn-${i}` },
+      h("p", { class: "pr-group__text" }, note.text),
+      h("p", { class: "pr-top__meta" }, [note.dots ? t.n(note.dots, "dots_one", "dots_other") : "", t("table_n", { n: note.table })].filter(Boolean).join(" · "))))),
+    h("p", { class: "pr-group__more", hidden: !g.more, data: { more: String(g.more || 0) } }, t("group_more", { n: g.more || 0 })));
+}
+
+/** After rendering: notes that did not fit whole (moved out of sight, see projector.css) are
+ * counted in "+N meer". */
+export function fitGroupNotes(view, t) {
+  const list = view.querySelector(".pr-group__notes");
+  const more = view.querySelector(".pr-group__more");
+  if (!list || !more) return;
+  const right = list.getBoundingClientRect().right;
+  const outside = Array.from(list.children).filter((li) => li.getBoundingClientRect().left >= right).length;
+  const n = Number(more.dataset.more || 0) + outside;
+  more.hidden = n === 0;
+  more.textContent = t("group_more", { n });
+}
+
 export function plenaryView(live) {
   const { t } = live;
   const plenary = live.data.plenary || {};
+  if (plenary.kind === "group" && plenary.group) return groupSlide(live, plenary);
   const a = plenary.agreement;
   if (!a) {
     return h("section", { class: "pr-plenary", "data-key": "plenary-empty" },
       h("h1", { class: "pr-question" }, t("plenary_none")));
   }
-  const theme = (live.data.themes || []).find((th) => th.key === a.theme);
+  const theme = themeTitle(live.data, a.theme);
   const owner = [a.owner_name, a.owner_organisation].filter(Boolean).join(", ");
   return h("section", { class: "pr-plenary", "data-key": `plenary-${a.uuid}` },
     h("p", { class: "pr-kicker" },
-      `${t("plenary_position", { n: (plenary.position || 0) + 1, total: plenary.total || 1 })} · ${t("table_n", { n: a.table })}${theme ? " · " + theme.title : ""}`),
+      `${slideLabel(plenary, t)} · ${t("table_n", { n: a.table })}${theme ? " · " + theme : ""}`),
     h("h1", { class: "pr-agreement__what" }, a.what),
     h("ul", { class: "pr-facts" },
       owner ? h("li", null, t("owner_line", { owner })) : null,
