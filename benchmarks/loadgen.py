@@ -11,6 +11,7 @@ exactly the same client code. Nothing here asserts: the functions return figures
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import time
@@ -188,6 +189,16 @@ def rss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far: a machine's other load
+    stretches wall-clock figures, much less the CPU a phase costs the server."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 class RssSampler:

@@ -91,15 +91,17 @@ def run_bare(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         wait_for_http(base)
         phones = [Phone(base, {"table": i // args.table_size}, table=i // args.table_size)
                   for i in range(args.phones)]
+        cpu = loadgen.cpu_seconds(server.pid)
         connected = loadgen.connect_all(phones)
+        cpu = loadgen.cpu_seconds(server.pid) - cpu
         say(f"bare: {connected['connected']}/{len(phones)} connected in "
-            f"{connected['all_s'] or float('nan'):.2f} s")
+            f"{connected['all_s'] or float('nan'):.2f} s (server CPU {cpu:.2f} s)")
         burst = loadgen.burst(phones, loadgen.WriteLog())
         say(f"bare: burst acks {len(burst['ack'])} p95 {loadgen.pct(burst['ack'], .95):.0f} ms, "
             f"fan-out p95 {loadgen.pct(burst['fanout'], .95):.0f} ms "
             f"(missing {burst['fanout_missing']})")
         loadgen.close_all(phones)
-        return {"connect_all_s": connected["all_s"], "burst": burst}
+        return {"connect_all_s": connected["all_s"], "burst": burst, "connect_cpu_s": cpu}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -171,6 +173,11 @@ class CpuShare:
         return {"cpu": round((cpu - cpu0) / wall, 2), "waiting": round((wait - wait0) / wall, 2)}
 
 
+def server_cpu(target: Target) -> float:
+    """CPU seconds all the target's workers have used so far."""
+    return sum(loadgen.cpu_seconds(pid) for pid in target.pids)
+
+
 def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
                ) -> dict[str, Any]:
     """The measured phases against a running ``target`` seeded with ``seeded``."""
@@ -185,13 +192,18 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
                       seeded["organiser"])
     log = loadgen.WriteLog()
     try:
-        cpu = CpuShare()
+        if args.pause_before_connect:
+            say(f"meetup: connecting in {args.pause_before_connect} s (attach a profiler now)")
+            gevent.sleep(args.pause_before_connect)
+        cpu, share = server_cpu(target), CpuShare()
         connected = loadgen.connect_all(phones, timeout=args.connect_timeout)
-        out["loadgen_cpu"]["connect"] = cpu.share()
+        out["loadgen_cpu"]["connect"] = share.share()
         out["connect_all_s"] = connected["all_s"]
+        out["connect_cpu_s"] = cpu = server_cpu(target) - cpu
         out["connected"] = connected["connected"]
         say(f"meetup: {connected['connected']}/{len(phones)} connected in "
-            f"{connected['all_s'] or float('nan'):.2f} s (p50 {connected['p50_s']:.2f} s)")
+            f"{connected['all_s'] or float('nan'):.2f} s (p50 {connected['p50_s']:.2f} s, "
+            f"server CPU {cpu:.2f} s)")
         out["spread"] = list(established(target.ports).values())
         if len(target.ports) > 1:
             say(f"meetup: connections per worker {out['spread']}")
@@ -200,8 +212,9 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
         if args.pause_before_burst:
             say(f"meetup: burst in {args.pause_before_burst} s (attach a profiler now)")
             gevent.sleep(args.pause_before_burst)
+        skip = set(args.skip.split(",")) if args.skip else set()
         cpu = CpuShare()
-        out["burst"] = burst = loadgen.burst(ready, log)
+        out["burst"] = burst = loadgen.burst(ready if "burst" not in skip else [], log)
         out["loadgen_cpu"]["burst"] = cpu.share()
         say(f"meetup: burst acks {len(burst['ack'])}/{len(ready)} (not ok {burst['not_ok']}), "
             f"p50 {loadgen.pct(burst['ack'], .5):.0f} ms, p95 {loadgen.pct(burst['ack'], .95):.0f}"
@@ -209,8 +222,8 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
             f"(missing {burst['fanout_missing']})")
 
         cpu = CpuShare()
-        out["sustained"] = steady = loadgen.sustained(ready, log, args.rate,
-                                                      args.sustained_seconds)
+        out["sustained"] = steady = loadgen.sustained(
+            ready, log, args.rate, 0 if "sustained" in skip else args.sustained_seconds)
         out["loadgen_cpu"]["sustained"] = cpu.share()
         say(f"meetup: sustained {steady['writes_per_s']} writes/s for {steady['seconds']} s, "
             f"ack p50 {loadgen.pct(steady['ack'], .5):.0f} ms, "
@@ -227,20 +240,30 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
             f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
 
-        cpu = CpuShare()
+        if args.pause_before_storm:
+            say(f"meetup: reconnect storm in {args.pause_before_storm} s (attach a profiler now)")
+            gevent.sleep(args.pause_before_storm)
+        cpu, share = server_cpu(target), CpuShare()
         out["reconnect"] = storm = loadgen.reconnect_storm(phones, timeout=args.connect_timeout)
-        out["loadgen_cpu"]["reconnect"] = cpu.share()
+        out["loadgen_cpu"]["reconnect"] = share.share()
+        out["storm_cpu_s"] = cpu = server_cpu(target) - cpu
         say(f"meetup: reconnect storm: {storm['connected']}/{len(phones)} hold a fresh "
-            f"snapshot after {storm['all_s'] or float('nan'):.2f} s")
+            f"snapshot after {storm['all_s'] or float('nan'):.2f} s (server CPU {cpu:.2f} s)")
 
         out["replay"] = replay = loadgen.replay_last(phones)
         say(f"meetup: {len(replay['ack'])} resent ops answered, p95 "
             f"{loadgen.pct(replay['ack'], .95):.0f} ms, not marked duplicate "
             f"{replay['not_duplicate']}, unanswered {replay['unanswered']}")
 
+        if args.pause_before_joins:
+            say(f"meetup: joins in {args.pause_before_joins} s (attach a profiler now)")
+            gevent.sleep(args.pause_before_joins)
+        cpu = server_cpu(target)
         out["join"] = joined = join_storm(base, seeded["join_token"], args.joins)
+        out["join_cpu_s"] = cpu = server_cpu(target) - cpu
         say(f"meetup: {len(joined['latencies'])}/{args.joins} joined over HTTP, p95 "
-            f"{loadgen.pct(joined['latencies'], .95):.0f} ms"
+            f"{loadgen.pct(joined['latencies'], .95):.0f} ms (server CPU {cpu:.2f} s, GET and "
+            f"POST)"
             + (f" (failures: {joined['failures'][:3]})" if joined["failures"] else ""))
 
         gevent.sleep(1)
@@ -280,6 +303,10 @@ def figures_of(args: argparse.Namespace, meetup: dict[str, Any]) -> dict[str, An
         "join_ms": p50_p95(meetup["join"]["latencies"]),
         "writes_lost": meetup["writes_lost"],
         "duplicates": meetup["duplicates"],
+        # CPU seconds the server(s) spent per phase: less stretched by other load than the wall.
+        "server_cpu_s": {"connect": round(meetup["connect_cpu_s"], 2),
+                         "reconnect_storm": round(meetup["storm_cpu_s"], 2),
+                         "joins": round(meetup["join_cpu_s"], 2)},
         "server_peak_rss_mb": max(meetup["peak_rss_mb"]),
     }
 
@@ -325,6 +352,11 @@ def main() -> None:
                         help="seconds to wait for all phones to connect (and to reconnect)")
     parser.add_argument("--pause-before-burst", type=float, default=0,
                         help="seconds to wait before the meetup burst (to attach py-spy)")
+    parser.add_argument("--pause-before-connect", type=float, default=0)
+    parser.add_argument("--pause-before-storm", type=float, default=0)
+    parser.add_argument("--pause-before-joins", type=float, default=0)
+    parser.add_argument("--skip", default="",
+                        help="meetup phases to leave out, comma-separated: burst,sustained")
     parser.add_argument("--skip-bare", action="store_true")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
                         help="postgres: workers on PostgreSQL + Redis behind nginx (no bare run)")
@@ -360,6 +392,9 @@ def main() -> None:
     figures["ratio_fanout_p95"] = ratio(figures["note_fanout_ms"]["p95"],
                                         figures["bare_note_fanout_ms"]["p95"])
     figures["ratio_connect"] = ratio(figures["connect_all_s"], figures["bare_connect_all_s"])
+    figures["server_cpu_s"] = {
+        "bare_connect": round(bare["connect_cpu_s"], 2) if bare else None,
+        **figures.pop("server_cpu_s")}
     figures["machine"] = about
     print(json.dumps(figures), flush=True)
 

@@ -156,6 +156,34 @@ def test_a_phone_seated_before_connecting_joins_its_table_room_on_connect(
     assert [n["note"]["text"] for n in events(bram_sock, "note")] == ["Taalcafé"]
 
 
+def test_a_phone_that_dropped_hears_nothing_and_once_back_hears_its_table_once(
+        app: Flask, meetup: Meetup) -> None:
+    client_a, anna = join_over_http(app, meetup, "Anna de Vries")
+    client_b, bram = join_over_http(app, meetup, "Bram Bakker", role="jeugdwerk")
+    choose(anna, "taal")
+    choose(bram, "taal")
+    form_tables(meetup)
+    set_phase(meetup, Phase.ROUND_1)
+    anna_sock = connect(app, client_a, meetup.id)
+    bram_sock = connect(app, client_b, meetup.id)
+    bram_sock.get_received()
+    bram_sock.disconnect()
+    assert not bram_sock.is_connected()
+
+    def write(text: str) -> None:
+        ack = anna_sock.emit("note.create", {"op": new_op(), "note": new_op(),
+                                             "round": "happens", "text": text}, callback=True)
+        assert ack["ok"] is True
+
+    write("Taalcafé")
+    bram_sock.connect(auth={"meetup": meetup.id, "as": "participant"})
+    [snapshot] = events(bram_sock, "snapshot")
+    assert [n["text"] for n in snapshot["notes"]] == ["Taalcafé"]
+    assert snapshot["notes"][0]["mine"] is False and snapshot["notes"][0]["my_votes"] == 0
+    write("Voorleesouders")
+    assert [n["note"]["text"] for n in events(bram_sock, "note")] == ["Voorleesouders"]
+
+
 def test_messages_follow_the_language_of_the_page(app: Flask, meetup: Meetup) -> None:
     client, _anna = join_over_http(app, meetup, "Anna de Vries")
     dutch = connect(app, client, meetup.id)

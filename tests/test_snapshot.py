@@ -11,7 +11,18 @@ from sqlalchemy import event
 
 from meetup.extensions import db
 from meetup.models import Meetup, Note, Participant, Phase
-from meetup.services import agreements, board, content, joining, meetups, phases, plenary, snapshot, tables
+from meetup.services import (
+    agreements,
+    board,
+    content,
+    joining,
+    meetups,
+    phases,
+    phone_snapshot,
+    plenary,
+    snapshot,
+    tables,
+)
 from meetup.services.joining import JoinRequest
 
 NOW = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
@@ -76,7 +87,7 @@ def test_a_participant_sees_their_own_table_only(meetup, organiser) -> None:
     pairs = populate(meetup, organiser, 3)
     me, neighbour = pairs[0]
     meetup.phase = Phase.VOTING
-    data = snapshot.participant_snapshot(db.session, neighbour, now=NOW)
+    data = phone_snapshot.participant_snapshot(db.session, neighbour, now=NOW)
     assert data["seq"] == meetup.revision and data["as"] == "participant"
     assert data["server_now"] == "2026-12-03T18:00:00Z"
     assert data["me"]["id"] == neighbour.id and data["me"]["table"] == 1
@@ -112,7 +123,7 @@ def test_hidden_and_deleted_notes_are_absent_for_the_table(meetup, organiser) ->
     board.delete_note(db.session, me, gone.uuid)
     rude = board.create_note(db.session, neighbour, uuid.uuid4(), "connect", "Ongepast")
     board.set_hidden(db.session, meetup, rude.uuid, True, organiser)
-    texts = [n["text"] for n in snapshot.participant_snapshot(db.session, me)["notes"]]
+    texts = [n["text"] for n in phone_snapshot.participant_snapshot(db.session, me)["notes"]]
     assert "Weggegooid" not in texts and "Ongepast" not in texts and len(texts) == 2
     organiser_view = snapshot.organiser_snapshot(db.session, meetup)
     flagged = {n["text"]: n["hidden"] for n in organiser_view["notes"]}
@@ -125,7 +136,7 @@ def test_hidden_and_deleted_notes_are_absent_for_the_table(meetup, organiser) ->
 def test_someone_without_a_table_gets_an_empty_board(meetup, organiser) -> None:
     populate(meetup, organiser, 1)
     newcomer, _ = joining.join(db.session, meetup, JoinRequest("Nieuw", "jeugdwerk", "Club"))
-    data = snapshot.participant_snapshot(db.session, newcomer)
+    data = phone_snapshot.participant_snapshot(db.session, newcomer)
     assert data["table"] is None and data["notes"] == [] and data["agreements"] == []
     assert data["me"]["theme"] is None and data["me"]["table"] is None
 
@@ -150,7 +161,7 @@ def test_the_participant_snapshot_needs_the_same_queries_for_2_or_20_tables(
         event.listen(Note, "load", on_load)
         with counting_queries() as statements:
             me = db.session.get(Participant, me_id)
-            data = snapshot.participant_snapshot(db.session, me)
+            data = phone_snapshot.participant_snapshot(db.session, me)
         event.remove(Note, "load", on_load)
         query_counts.append(len(statements))
         assert len(data["notes"]) == 2

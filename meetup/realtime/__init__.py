@@ -22,13 +22,13 @@ def register_realtime(app: Flask) -> None:
     origins = app.config.get("SOCKETIO_ALLOWED_ORIGINS")
     if origins is None and app.config.get("PUBLIC_URL"):
         origins = [app.config["PUBLIC_URL"]]
-    from meetup.realtime import cluster, throttle
+    from meetup.realtime import cluster, throttle, wire
 
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     options = {}
     manager = cluster.client_manager(queue)
     if manager is not None:
-        # Flask-SocketIO's Redis manager plus worker messages (see cluster).
+        # A room index per socket; with Redis also worker messages (see cluster).
         options["client_manager"] = manager
     throttle.counts_throttle.gate = cluster.gate_for(queue)
     socketio.init_app(
@@ -41,6 +41,8 @@ def register_realtime(app: Flask) -> None:
         # and kept with the socket, instead of being verified and decoded again for every
         # event. Socket events never write to the session.
         manage_session=True,
+        # Snapshots arrive as JSON already (shared parts encoded once): sent as they are.
+        serializer=wire.Packet,
         **options,
     )
     from meetup.realtime.handlers import register_handlers

@@ -93,18 +93,22 @@ def identify(session: Session, auth: Any) -> tuple[Identity, Meetup, Participant
     kind = auth.get("as", PARTICIPANT)
     if kind not in KINDS:
         raise Unauthorised(_l("Open this page again from the meetup's link."))
-    meetup = session.get(Meetup, meetup_id)
-    if meetup is None:
-        raise Unauthorised(_l("This meetup does not exist."))
     if kind == PARTICIPANT:
         tokens = http_session.get(PARTICIPANT_SESSION_KEY)
         token = tokens.get(str(meetup_id)) if isinstance(tokens, dict) else None
-        participant = joining.participant_for_token(
+        # Participant and meetup in one query: every phone of the room runs this on connect.
+        found = joining.participant_with_meetup(
             session, meetup_id, token if isinstance(token, str) else None)
-        if participant is None:
+        if found is None:
+            if session.get(Meetup, meetup_id) is None:
+                raise Unauthorised(_l("This meetup does not exist."))
             raise Unauthorised()
+        participant, meetup = found
         return (Identity(PARTICIPANT, meetup_id, participant_id=participant.id,
                          table_id=participant.table_id), meetup, participant)
+    meetup = session.get(Meetup, meetup_id)
+    if meetup is None:
+        raise Unauthorised(_l("This meetup does not exist."))
     organiser_id = http_session.get("organiser_id")
     organiser = session.get(Organiser, organiser_id) \
         if isinstance(organiser_id, int) and 0 < organiser_id < 2**63 else None

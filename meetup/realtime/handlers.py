@@ -34,7 +34,8 @@ from meetup.realtime import allowance, auth, cluster, rooms, throttle, writer
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import MALFORMED, Payload
-from meetup.services import operations
+from meetup.services import jsontext, operations
+from meetup.services.jsontext import JSONText
 from meetup.services.table_view import TableViews
 from meetup.services.errors import DomainError, Forbidden, InvalidInput, Unauthorised
 
@@ -253,11 +254,13 @@ def _replayed(spec: EventSpec, ctx: Context, parsed: dict[str, Any],
 
 
 def build_snapshot(session: Session, identity: Identity, meetup: Meetup,
-                   participant: Participant | None) -> dict[str, Any]:
-    from meetup.services import snapshot
+                   participant: Participant | None) -> dict[str, Any] | JSONText:
+    """The snapshot for this socket; a phone's comes as JSON already (see :mod:`wire`)."""
+    from meetup.services import phone_snapshot, snapshot
 
     if participant is not None:
-        return snapshot.participant_snapshot(session, participant, views=_table_views())
+        return phone_snapshot.participant_snapshot_text(session, participant,
+                                                        views=_table_views())
     if identity.kind == ORGANISER:
         return snapshot.organiser_snapshot(session, meetup)
     return snapshot.projector_snapshot(session, meetup)
@@ -333,7 +336,8 @@ def on_connect(auth_data: Any = None) -> None:
         auth.forget(sid)  # Socket.IO drops a refused socket's rooms itself
         log.exception("socket connect failed")
         raise ConnectionRefusedError(str(SERVER_ERROR), server_error_ack()) from None
-    emit("snapshot", snap, to=sid)
+    # Straight to this socket, which is on this worker: not through the message queue.
+    emit("snapshot", snap, to=sid, ignore_queue=True)
     if identity.participant_id is not None:
         # A phone connects right after its HTTP join: the projector's head count moves.
         throttle.request_counts(current_app._get_current_object(),  # type: ignore[attr-defined]
@@ -352,11 +356,14 @@ def _join_rooms(sid: str, identity: Identity) -> None:
         join_room(rooms.projector_room(identity.meetup_id))
 
 
-def on_disconnect(reason: Any = None) -> None:
-    auth.forget(request.sid)  # type: ignore[attr-defined]
+def on_disconnect(sid: str, reason: Any = None) -> None:
+    """Forget the socket's identity. Registered with python-socketio directly: forgetting
+    needs no application or request context (Flask-SocketIO would build both, and decode the
+    cookie again, for each of 1,000 phones dropping at once)."""
+    auth.forget(sid)
 
 
-def on_sync(*_args: Any) -> dict[str, Any]:
+def on_sync(*_args: Any) -> dict[str, Any] | JSONText:
     """The full state again, and the right table room (after ``resync``)."""
     flask_babel.refresh()
     sid = request.sid  # type: ignore[attr-defined]
@@ -379,6 +386,8 @@ def on_sync(*_args: Any) -> dict[str, Any]:
         session.rollback()
         log.exception("socket sync failed")
         return server_error_ack()
+    if isinstance(snap, JSONText):
+        return jsontext.obj({"ok": True, "snapshot": snap})
     return {"ok": True, "snapshot": snap}
 
 
@@ -394,7 +403,7 @@ def register_handlers(sio: SocketIO) -> None:
     from meetup.realtime import handlers_organiser, handlers_participant  # noqa: F401
 
     sio.on("connect")(on_connect)
-    sio.on("disconnect")(on_disconnect)
+    sio.server.on("disconnect", on_disconnect, namespace="/")
     sio.on("sync")(on_sync)
     sio.on("*")(on_unknown)
     for spec in EVENTS.values():

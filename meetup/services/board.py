@@ -273,6 +273,19 @@ def my_votes(session: Session, participant: Participant, note_ids: Iterable[int]
     ).all())
 
 
+def voters_by_note(session: Session, note_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """Dots on these notes per voter: participant id -> note id -> n, in one query."""
+    ids = list(note_ids)
+    voters: dict[int, dict[int, int]] = {}
+    if ids:
+        for participant_id, note_id, n in session.execute(
+            select(Vote.participant_id, Vote.note_id, func.count(Vote.id))
+            .where(Vote.note_id.in_(ids)).group_by(Vote.participant_id, Vote.note_id)
+        ):
+            voters.setdefault(participant_id, {})[note_id] = n
+    return voters
+
+
 def voters_of(session: Session, note: Note) -> list[int]:
     """Ids of the participants with at least one dot on ``note`` (a handful at most)."""
     return list(session.scalars(

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from meetup.models import Meetup, Organiser, Participant, Theme
@@ -321,8 +321,12 @@ def owned_meetup(session: Session, organiser: Organiser, meetup_id: int) -> Meet
     return meetup
 
 
+#: Built once: every phone joining (GET and POST of the join form) runs it.
+_BY_JOIN_TOKEN = select(Meetup).where(Meetup.join_token == bindparam("token"))
+
+
 def by_join_token(session: Session, token: str) -> Meetup:
-    meetup = session.scalar(select(Meetup).where(Meetup.join_token == token))
+    meetup = session.scalar(_BY_JOIN_TOKEN, {"token": token})
     if meetup is None:
         raise NotFound(_l("This join link is not valid. Check the QR code or type the code."))
     return meetup

@@ -1,7 +1,8 @@
 """Read-only views of the live evening as plain dicts, in the wire format of docs/realtime.md.
 
 Each snapshot runs a small, constant number of queries (grouped counts and ``IN`` lists,
-never one query per table or note); a participant's snapshot reads only their own table.
+never one query per table or note). A phone's snapshot is built in :mod:`phone_snapshot`
+from the parts here; it reads only the phone's own table.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from meetup.config import NOTE_MAX_LENGTH
 from meetup.models import (
     Agreement,
     AgreementStatus,
-    Commitment,
     Meetup,
     Note,
     Participant,
-    Phase,
     Round,
     Table,
     Theme,
@@ -31,14 +30,12 @@ from meetup.models import (
 from meetup.models.participant import first_name
 from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases, plenary
-from meetup.services import agreements as agreements_service
 from meetup.services.progress import progress
 from meetup.services.agreement_wire import serialise_agreement, signers_of
 from meetup.services.phases import iso
-from meetup.services.table_view import TableViews, for_viewer, table_view
 
 
-def _locale() -> str:
+def current_locale() -> str:
     if has_request_context():
         return str(get_locale() or "nl")
     return "nl"
@@ -65,7 +62,7 @@ def serialise_note(
     }
 
 
-def _serialise_agreements(session: Session, agreements: list[Agreement]) -> list[dict[str, Any]]:
+def serialise_agreements(session: Session, agreements: list[Agreement]) -> list[dict[str, Any]]:
     signers = signers_of(session, [a.id for a in agreements])
     return [serialise_agreement(a, signers[a.id]) for a in agreements]
 
@@ -115,8 +112,22 @@ def meetup_state(meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
         "table_size": meetup.table_size,
         "round": str(question) if question else None,
         "question": str(phases.ROUND_QUESTIONS[question]) if question else None,
-        "rounds": [{"key": str(r), "question": str(phases.ROUND_QUESTIONS[r])} for r in Round],
+        "rounds": _rounds(),
     }
+
+
+_ROUNDS: dict[str, list[dict[str, str]]] = {}
+
+
+def _rounds() -> list[dict[str, str]]:
+    """The three questions in the request's language (fixed texts: made once per language)."""
+    locale = current_locale() if has_request_context() else None
+    rounds = _ROUNDS.get(locale) if locale else None
+    if rounds is None:
+        rounds = [{"key": str(r), "question": str(phases.ROUND_QUESTIONS[r])} for r in Round]
+        if locale:
+            _ROUNDS[locale] = rounds
+    return rounds
 
 
 def themes_state(session: Session, meetup: Meetup) -> list[dict[str, Any]]:
@@ -169,7 +180,7 @@ def table_overviews(
     ``labels=False`` leaves out ``role_label`` (broadcasts: the receiving page labels the role
     codes in its own language, never in the language of whoever caused the broadcast).
     """
-    locale = _locale()
+    locale = current_locale()
     # Plain rows, no ORM objects: the organiser's overview is recounted every second while
     # notes arrive (see realtime/throttle.py), for up to all tables of the room.
     query = (select(Table.id, Table.number, Theme.key).join(Theme, Theme.id == Table.theme_id)
@@ -233,7 +244,7 @@ def table_overview(session: Session, table: Table) -> dict[str, Any]:
 
 
 def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[str, Any]]:
-    locale = _locale()
+    locale = current_locale()
     people = session.scalars(
         select(Participant).where(Participant.meetup_id == meetup.id,
                                   Participant.table_id.is_(None)).order_by(Participant.id)
@@ -241,7 +252,7 @@ def _unseated(session: Session, meetup: Meetup, *, public: bool) -> list[dict[st
     return [_member(p, locale, full=not public) for p in people]
 
 
-def _common(session: Session, meetup: Meetup, as_: str, now: datetime | None,
+def common(session: Session, meetup: Meetup, as_: str, now: datetime | None,
             themes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     now = now or utcnow()
     return {"seq": meetup.revision, "server_now": iso(now), "as": as_,
@@ -265,73 +276,12 @@ def owners_at_table(session: Session, agreement: Agreement) -> list[Participant]
     return [p for p in members if agreement.owned_by(p)]
 
 
-def participant_snapshot(
-    session: Session, participant: Participant, now: datetime | None = None,
-    views: TableViews | None = None,
-) -> dict[str, Any]:
-    """Everything a phone shows: the meetup, its own table, its notes and agreements.
+def participant_snapshot(session: Session, participant: Participant, now: datetime | None = None,
+                         views: Any = None) -> dict[str, Any]:
+    """Everything a phone shows; built by :mod:`phone_snapshot` (from parts of this module)."""
+    from meetup.services import phone_snapshot  # it imports this module
 
-    With ``views`` the table's shared part is read once per table and revision (see
-    :mod:`meetup.services.table_view`); without, it is read now.
-    """
-    meetup = participant.meetup
-    locale = _locale()
-    if views is None:
-        views = TableViews(size=0)  # builds every part now, keeps nothing
-    themes = views.get(("themes", meetup.id, meetup.revision, locale, views.tick()),
-                       lambda: {"state": themes_state(session, meetup),
-                                "keys": {t.id: t.key for t in meetup.themes}})
-    data = _common(session, meetup, "participant", now, themes["state"])
-    data["table"] = None
-    data["notes"] = []
-    data["agreements"] = []
-    data["followups"] = []
-    table_number = None
-    if participant.table_id is not None:
-        view = views.get(("table", meetup.id, participant.table_id, meetup.revision, locale),
-                         lambda: table_view(session, participant.table, locale, serialise_note,
-                                            _serialise_agreements, followup_entry))
-        mine = board.my_votes(session, participant, view["note_ids"]) if view["dots"] else {}
-        data.update(for_viewer(view, participant, mine))
-        table_number = view["table"]["number"]
-    data["me"] = {
-        "id": participant.id, "display_name": participant.display_name,
-        "first_name": participant.first_name, "role": participant.role,
-        "role_label": content.role_label(participant.role, locale),
-        "organisation": participant.organisation,
-        "theme": themes["keys"].get(participant.theme_id),
-        "table": table_number,
-    }
-    used = views.get(("dots", meetup.id, meetup.revision),
-                     lambda: board.votes_used(session, meetup))
-    data["votes_left"] = max(0, meetup.votes_per_person - used.get(participant.id, 0))
-    signed = views.get(("commitments", meetup.id, meetup.revision),
-                       lambda: _commitments(session, meetup))
-    data["commitments"] = signed.get(participant.id, [])
-    # The closing screen's "waar je aan meedoet": signed on to (any table, e.g. in the
-    # plenary) or led by this person (an owner takes part).
-    data["taking_part"] = _serialise_agreements(
-        session, agreements_service.taking_part(session, participant))
-    data["roles"] = [{"key": r["key"], "label": r.get(locale) or r["nl"]} for r in content.roles()]
-    data["partners"] = content.partners()
-    # Shared by every phone of the meetup at this revision (1,000 phones reconnecting at once).
-    data["plenary"] = views.get(("plenary", meetup.id, meetup.revision),
-                                lambda: plenary.state(session, meetup)) \
-        if meetup.phase is Phase.PLENARY else None
-    return data
-
-
-def _commitments(session: Session, meetup: Meetup) -> dict[int, list[str]]:
-    """The agreements each participant signed on to (uuids, in signing order)."""
-    signed: dict[int, list[str]] = {}
-    for participant_id, agreement in session.execute(
-        select(Commitment.participant_id, Agreement.uuid)
-        .join(Agreement, Commitment.agreement_id == Agreement.id)
-        .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None))
-        .order_by(Commitment.id)
-    ):
-        signed.setdefault(participant_id, []).append(str(agreement))
-    return signed
+    return phone_snapshot.participant_snapshot(session, participant, now, views)
 
 
 def _all_notes(session: Session, meetup: Meetup, *, include_hidden: bool) -> list[dict[str, Any]]:
@@ -356,14 +306,14 @@ def _all_agreements(session: Session, meetup: Meetup, *, final_only: bool) -> li
             .order_by(Table.number.nulls_last(), Agreement.created_at, Agreement.id)
             .options(selectinload(Agreement.table), selectinload(Agreement.theme))
         ))
-    return _serialise_agreements(session, agreements)
+    return serialise_agreements(session, agreements)
 
 
 def organiser_snapshot(
     session: Session, meetup: Meetup, now: datetime | None = None
 ) -> dict[str, Any]:
     """The organiser's live view: everything, hidden notes included (marked ``hidden``)."""
-    data = _common(session, meetup, "organiser", now)
+    data = common(session, meetup, "organiser", now)
     data["meetup"]["short_code"] = meetup.short_code
     data["counts"] = counts(session, meetup)
     data["tables"] = table_overviews(session, meetup)
@@ -380,7 +330,7 @@ def projector_snapshot(
     session: Session, meetup: Meetup, now: datetime | None = None
 ) -> dict[str, Any]:
     """The big screen: counts, tables (first names), visible notes, final agreements, plenary."""
-    data = _common(session, meetup, "projector", now)
+    data = common(session, meetup, "projector", now)
     data["meetup"]["short_code"] = meetup.short_code
     data["counts"] = counts(session, meetup)
     data["tables"] = table_overviews(session, meetup, public=True)

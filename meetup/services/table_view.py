@@ -5,7 +5,8 @@ need the same members, notes and agreements. :func:`table_view` reads them once;
 :class:`TableViews` cache (owned by the real-time face, one per process) keeps a view per
 table and meetup revision (``seq``), so a later write, which raises the revision, makes the
 next phone read it afresh. The per-person parts (``mine``, own dots, own follow-up links) are
-added by :func:`meetup.services.snapshot.participant_snapshot`.
+added by :func:`meetup.services.phone_snapshot.participant_parts`. The shared parts are kept as
+JSON (:mod:`jsontext`), encoded once for all the phones of the table.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from meetup.models import Agreement, Note, Participant, Table
 from meetup.models.agreement import name_key
-from meetup.services import board, content
+from meetup.services import board, content, jsontext
 
 #: Table views kept per process (a few revisions of a few hundred tables).
 CACHE_SIZE = 2000
@@ -36,7 +37,12 @@ def table_view(session: Session, table: Table, locale: str,
                serialise_note: Callable[..., dict[str, Any]],
                serialise_agreements: Callable[..., list[dict[str, Any]]],
                followup_entry: Callable[[Agreement], dict[str, Any]]) -> dict[str, Any]:
-    """Members, visible notes (as broadcast: not ``mine``, no own dots) and agreements."""
+    """Members, visible notes (as broadcast: not ``mine``, no own dots) and agreements.
+
+    The parts every phone at the table receives unchanged are encoded to JSON here, once;
+    each note is kept as its JSON without the viewer's ``mine`` and ``my_votes`` and its
+    closing brace, which :func:`for_viewer` appends per phone.
+    """
     members = session.scalars(
         select(Participant).where(Participant.table_id == table.id).order_by(Participant.id))
     notes = list(session.scalars(
@@ -45,29 +51,45 @@ def table_view(session: Session, table: Table, locale: str,
         .order_by(Note.created_at, Note.id).options(selectinload(Note.author))
     ))
     votes = board.note_votes(session, [n.id for n in notes])
+    dots = sum(votes.values())
     agreements = list(session.scalars(
         select(Agreement).where(Agreement.table_id == table.id, Agreement.deleted_at.is_(None))
         .order_by(Agreement.created_at, Agreement.id)
     ))
     return {
-        "table": {"number": table.number, "theme": table.theme.key,
-                  "members": [member(p, locale) for p in members]},
-        "notes": [serialise_note(n, votes[n.id]) for n in notes],
-        "note_ids": [n.id for n in notes],
-        "dots": sum(votes.values()),
-        "agreements": serialise_agreements(session, agreements),
+        "number": table.number,
+        "table": jsontext.dumps({"number": table.number, "theme": table.theme.key,
+                                 "members": [member(p, locale) for p in members]}),
+        # (note id, author id, the note's JSON up to the viewer's own fields)
+        "notes": [(n.id, n.author_id, _note_head(serialise_note(n, votes[n.id])))
+                  for n in notes],
+        "dots": dots,
+        # Each voter's own dots on these notes (participant id -> note id -> n).
+        "voters": board.voters_by_note(session, [n.id for n in notes]) if dots else {},
+        "agreements": jsontext.dumps(serialise_agreements(session, agreements)),
         # (follow-up entry, owner's name key) of the final agreements with an owner.
         "finals": [(followup_entry(a), name_key(a.owner_name)) for a in agreements
                    if a.status.is_final and a.owner_name.strip()],
     }
 
 
-def for_viewer(view: dict[str, Any], participant: Participant,
-               my_votes: dict[int, int]) -> dict[str, Any]:
+#: The note fields that depend on who receives it.
+VIEWER_FIELDS = ("mine", "my_votes")
+
+
+def _note_head(note: dict[str, Any]) -> str:
+    shared = {key: value for key, value in note.items() if key not in VIEWER_FIELDS}
+    return jsontext.dumps(shared)[:-1]  # without the closing brace
+
+
+def for_viewer(view: dict[str, Any], participant: Participant) -> dict[str, Any]:
     """The shared view with the viewer's ``mine``/``my_votes`` and own follow-up links."""
-    notes = [{**note, "mine": note["author_id"] == participant.id,
-              "my_votes": my_votes.get(note_id, 0)}
-             for note, note_id in zip(view["notes"], view["note_ids"], strict=True)]
+    my_votes = view["voters"].get(participant.id, {})
+    me_id = participant.id
+    notes = jsontext.array(
+        jsontext.JSONText(f'{head},"mine":{"true" if author_id == me_id else "false"},'
+                          f'"my_votes":{int(my_votes.get(note_id, 0))}}}')
+        for note_id, author_id, head in view["notes"])
     me = name_key(participant.display_name)
     return {"table": view["table"], "notes": notes, "agreements": view["agreements"],
             "followups": [entry for entry, owner in view["finals"] if owner == me]}

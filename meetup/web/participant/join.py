@@ -7,15 +7,19 @@ on, so opening the QR link again brings the person straight back to the live pag
 
 from __future__ import annotations
 
+import time
+from functools import cache
 from typing import Any
 
-from flask import redirect, render_template, session, url_for
+from babel import support
+from flask import current_app, redirect, render_template, session, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
 
 from meetup.config import PARTICIPANT_SESSION_KEY
@@ -32,7 +36,34 @@ EMAIL_MAX = 254
 ORGANISATIONS_LIST_ID = "organisation-suggestions"
 
 
-class CodeForm(FlaskForm):
+@cache
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsTranslations:
+    """WTForms' own messages in the visitor's language, each catalogue read once per process
+    (Flask-WTF reads it again for every request: a tenth of a join's time)."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale() or "nl")).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale() or "nl")).ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _WTFormsTranslations()
+
+
+class PhoneForm(FlaskForm):
+    """The forms every phone of the room fills in."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return _TRANSLATIONS
+
+
+class CodeForm(PhoneForm):
     code = StringField(
         _l("Code on the big screen"),
         validators=[DataRequired(_l("Type the code from the big screen.")), Length(max=20)],
@@ -45,7 +76,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class JoinForm(FlaskForm):
+class JoinForm(PhoneForm):
     """The join form; the joining service checks the values (one set of rules, one place)."""
 
     display_name = StringField(
@@ -119,6 +150,26 @@ def meetup_when_where(meetup: Meetup) -> str:
     return " · ".join(part for part in parts if part)
 
 
+#: How long the organisations suggested on the form are kept (per meetup, per process): a
+#: room of phones opening the form at once shares one read. A join in this process makes the
+#: next form read again.
+SUGGESTIONS_SECONDS = 2.0
+
+
+def _kept_suggestions() -> dict[int, tuple[float, list[str]]]:
+    return current_app.extensions.setdefault("meetup_join_suggestions", {})
+
+
+def _suggestions(meetup: Meetup) -> list[str]:
+    kept, now = _kept_suggestions(), time.monotonic()
+    hit = kept.get(meetup.id)
+    if hit is not None and now - hit[0] < SUGGESTIONS_SECONDS:
+        return hit[1]
+    found = joining.organisations(db.session, meetup)
+    kept[meetup.id] = (now, found)
+    return found
+
+
 def _closed_page(meetup: Meetup) -> Any:
     return render_template("participant/join.html", meetup=meetup, closed=True,
                            when_where=meetup_when_where(meetup))
@@ -137,9 +188,10 @@ def _join_once(meetup: Meetup, wanted: joining.JoinRequest, key: str | None) -> 
 def join_meetup(token: str) -> Any:
     """The join form behind the QR code; a phone that already joined goes straight on."""
     meetup = meetup_service.by_join_token(db.session, token)
+    meetup_id = meetup.id  # also after the commit, which expires the loaded meetup
     tokens = _tokens()
-    if joining.participant_for_token(db.session, meetup.id, tokens.get(str(meetup.id))):
-        return redirect(url_for("participant.live", meetup_id=meetup.id))
+    if joining.participant_for_token(db.session, meetup_id, tokens.get(str(meetup_id))):
+        return redirect(url_for("participant.live", meetup_id=meetup_id))
     if meetup.phase is Phase.CLOSED:
         return _closed_page(meetup)
 
@@ -178,16 +230,17 @@ def join_meetup(token: str) -> Any:
                 errors = {error.field or "display_name": error}
             else:
                 db.session.commit()
+                _kept_suggestions().pop(meetup_id, None)  # the next form offers it
                 attempts.count("JOIN_LIMIT_PER_ADDRESS", address)
-                attempts.count("JOIN_LIMIT_PER_MEETUP", meetup.id)
-                session[PARTICIPANT_SESSION_KEY] = {**tokens, str(meetup.id): secret}
+                attempts.count("JOIN_LIMIT_PER_MEETUP", meetup_id)
+                session[PARTICIPANT_SESSION_KEY] = {**tokens, str(meetup_id): secret}
                 session.permanent = True
-                return redirect(url_for("participant.live", meetup_id=meetup.id))
+                return redirect(url_for("participant.live", meetup_id=meetup_id))
         for name, error in errors.items():
             bound = getattr(form, name, form.display_name)
             bound.errors = [*bound.errors, str(error.message)]
 
-    suggestions = joining.organisations(db.session, meetup)
+    suggestions = _suggestions(meetup)
     if suggestions:
         form.organisation.render_kw = {**(form.organisation.render_kw or {}),
                                        "list": ORGANISATIONS_LIST_ID}
