@@ -290,8 +290,15 @@ def housekeeping_once(app: Flask, state: dict[str, object],
         db.session.rollback()
         if marker != state.get("marker"):
             folder = Path(app.config.get("BACKUP_DIR") or Path(app.instance_path) / "backups")
-            off_loop(backup.rolling_backup, app.config["SQLALCHEMY_DATABASE_URI"], folder,
-                     int(app.config.get("BACKUP_KEEP", 12)))
+            url = app.config["SQLALCHEMY_DATABASE_URI"]
+            keep = int(app.config.get("BACKUP_KEEP", 12))
+            if url.startswith("sqlite"):
+                # SQLite's backup API copies the pages itself: off the event loop.
+                off_loop(backup.rolling_backup, url, folder, keep)
+            else:
+                # pg_dump is a child process that gevent already waits for without blocking
+                # the loop (and gevent cannot start a child process from its thread pool).
+                backup.rolling_backup(url, folder, keep)
             state["marker"] = marker
 
 
