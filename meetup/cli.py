@@ -159,7 +159,12 @@ def serve(app: Flask) -> None:
     tune_gc()
     socketio.start_background_task(housekeeping, app)
     host, port = _host_port()
-    socketio.run(app, host=host, port=port, log_output=True, use_reloader=False)
+    # gevent listens with a queue of 128 handshakes not yet accepted; a room of phones
+    # reconnecting at once overflows it, and a dropped handshake is retried by the phone's
+    # kernel only after 1, then 3 seconds. The kernel caps this at net.core.somaxconn.
+    backlog = int(os.environ.get("MEETUP_LISTEN_BACKLOG", "2048") or 2048)
+    socketio.run(app, host=host, port=port, log_output=True, use_reloader=False,
+                 backlog=backlog)
 
 
 @click.command("serve")
