@@ -4,7 +4,9 @@ When 1,000 phones connect (or reconnect after a network hiccup) the six people a
 need the same members, notes and agreements. :func:`table_view` reads them once; a
 :class:`TableViews` cache (owned by the real-time face, one per process) keeps a view per
 table and meetup revision (``seq``), so a later write, which raises the revision, makes the
-next phone read it afresh. The per-person parts (``mine``, own dots, own follow-up links) are
+next phone read it afresh. When a second table of the meetup misses in one revision (a room
+reconnecting), :func:`table_views` reads all tables at once (:meth:`TableViews.get_table`).
+The per-person parts (``mine``, own dots, own follow-up links) are
 added by :func:`meetup.services.phone_snapshot.participant_parts`. The shared parts are kept as
 JSON (:mod:`jsontext`), encoded once for all the phones of the table.
 """
