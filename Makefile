@@ -8,7 +8,8 @@ SCALE_STAMP := $(VENV)/.scale-installed
 PO := meetup/translations/nl/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast test-scale scale-deps system-deps translations extract-messages bench clean
+.PHONY: run test test-fast test-scale scale-deps system-deps translations extract-messages bench \
+	bench-scale clean
 
 # MEETUP_SCALE=1 make run: also install the scale-out extras (PostgreSQL driver, Redis client).
 run: $(RUNTIME_STAMP) $(MO) $(if $(filter 1,$(MEETUP_SCALE)),$(SCALE_STAMP))
@@ -87,6 +88,13 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/report_benchmark.py
 	$(BIN)/python benchmarks/grouping_benchmark.py
 	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
+
+# The same realtime benchmark through nginx to 1, 3 and 4 `meetup serve` workers on PostgreSQL +
+# Redis (started in temporary directories, all stopped at the end, also on Ctrl-C): 2,000
+# phones, one JSON line per set-up (docs/performance.md, "Scale-out"). About 10 minutes.
+bench-scale: $(TEST_STAMP) $(MO) system-deps
+	$(BIN)/python benchmarks/realtime_load.py --database postgres --workers 1 3 4 --phones 2000 \
+		--rate 50 --sustained-seconds 20 --connect-timeout 120 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import time
 import uuid
@@ -53,6 +54,8 @@ class Phone:
         #: True while the connection is down (the server dropped it); it reconnects by itself.
         self.down = False
         self.reconnects = 0
+        #: Failed connections since the last snapshot (the reconnect delay grows with it).
+        self._attempt = 0
 
     # -- connection -------------------------------------------------------------------------
 
@@ -78,10 +81,13 @@ class Phone:
                 self.errors.append(repr(error))
         if not self.closing:
             # Dropped by the server (e.g. a ping timeout under load): come back like
-            # socket.io-client does, and resend what was not acknowledged after the snapshot.
+            # socket.io-client does (1 s, doubling up to 5 s, randomised by half), and resend
+            # what was not acknowledged after the snapshot.
             self.down = True
             self.reconnects += 1
-            gevent.spawn_later(1, self.start)
+            self._attempt += 1
+            delay = min(5.0, 2.0 ** (self._attempt - 1)) * random.uniform(0.5, 1.5)
+            gevent.spawn_later(delay, self.start)
 
     def hang_up(self) -> None:
         """Drop the connection at once (a polite close waits for the server)."""
@@ -102,6 +108,7 @@ class Phone:
             event, *args = json.loads(message[2:])
             if event == "snapshot":
                 self.snapshot_at = now
+                self._attempt = 0
                 if self.reconnects:
                     gevent.spawn(self.resend_unacknowledged)
             elif event == "note":
@@ -316,7 +323,9 @@ def sustained(phones: list[Phone], log: WriteLog, per_second: int, seconds: floa
 def phase_broadcast(organiser: Phone, phones: list[Phone], phase: str) -> dict[str, Any]:
     """The organiser changes the phase; arrival time of ``phase`` at every phone."""
     ack_id, sent = organiser.send_event("phase.set", {"op": str(uuid.uuid4()), "phase": phase})
-    wait_until(lambda: all(phase in p.phase_at for p in phones), 60)
+    # A phone whose socket was refused never hears it: wait for the connected ones only.
+    waiting = [p for p in phones if p.snapshot_at is not None]
+    wait_until(lambda: all(phase in p.phase_at for p in waiting), 60)
     arrivals = [p.phase_at[phase] - sent for p in phones if phase in p.phase_at]
     ack = organiser.acks.get(ack_id)
     return {"arrivals": arrivals, "missing": len(phones) - len(arrivals),
@@ -340,20 +349,25 @@ def replay_last(phones: list[Phone]) -> dict[str, Any]:
     """Each phone resends its last note with the same ``op``: answered, stored once."""
     entries = []
     for phone in phones:
+        if phone.snapshot_at is None:
+            continue  # its socket was refused: a page would resend after it reconnects
         sent = phone.resend_last()
         if sent is not None:
             entries.append((phone, *sent))
     wait_until(lambda: all(ack_id in p.acks for p, ack_id, _s in entries), 60)
-    latencies, not_duplicate = [], 0
+    latencies, not_duplicate, unanswered = [], 0, 0
     for phone, ack_id, sent in entries:
         ack = phone.acks.get(ack_id)
-        if ack is None or not isinstance(ack[1], dict) or not ack[1].get("ok"):
+        if ack is None:
+            unanswered += 1  # its socket went down meanwhile: nothing was stored again
+            continue
+        if not isinstance(ack[1], dict) or not ack[1].get("ok"):
             not_duplicate += 1
             continue
         latencies.append(ack[0] - sent)
         if not ack[1].get("duplicate"):
             not_duplicate += 1
-    return {"ack": latencies, "not_duplicate": not_duplicate}
+    return {"ack": latencies, "not_duplicate": not_duplicate, "unanswered": unanswered}
 
 
 def duplicate_deliveries(phones: list[Phone]) -> int:

@@ -16,7 +16,14 @@ Absolute figures depend on the machine and on what else runs on it; the ratios c
 bare relay measured in the same run. The LAST line printed is one JSON object (see issue 12 and
 docs/performance.md). Asserts nothing.
 
+With ``--database postgres --workers 1 3 4`` (``make bench-scale``) the same phases run, with
+no bare relay, through nginx to N workers on PostgreSQL + Redis (:mod:`targets`), one JSON line
+per set-up with ``workers``, ``spread`` (connections per worker), ``worker_peak_rss_mb`` and
+``loadgen_cpu`` (per phase, this process's CPU and waiting-for-a-core shares of wall time:
+together near 1.0, the load generator saturates).
+
 Usage: .venv/bin/python benchmarks/realtime_load.py [--phones 1000] [--sustained-seconds 60]
+       .venv/bin/python benchmarks/realtime_load.py --database postgres --workers 1 3 4
 """
 
 from __future__ import annotations
@@ -26,12 +33,15 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
-import sqlite3  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -50,24 +60,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import loadgen  # noqa: E402
 from loadgen import Phone, p50_p95  # noqa: E402
-
-ROLES = ["leerkracht_po", "docent_vo", "ib_zorgcoordinator", "kinderopvang_vve", "jeugdwerk",
-         "jeugdhulp_zorg", "ggd_jgz", "gemeente", "bibliotheek_cultuur_sport", "schoolleider"]
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def wait_for_http(base: str, timeout: float = 30) -> None:
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        try:
-            requests.get(base + "/socket.io/?EIO=4&transport=polling", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit(f"server at {base} did not start")
+from targets import (ROLES, Target, postgres_backing, say, sqlite_target,  # noqa: E402
+                     wait_for_http)
+from tests.scale.harness import established  # noqa: E402
 
 
 def machine() -> str:
@@ -115,47 +110,6 @@ def run_bare(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 # -- meetup serve ---------------------------------------------------------------------------
 
 
-def seed(database_url: str, secret: str, phones: int, table_size: int) -> dict[str, Any]:
-    """Create the meetup, its participants and tables in-process; return cookies."""
-    from meetup import create_app
-    from meetup.extensions import db
-    from meetup.models import Phase
-    from meetup.services import joining, meetups, organisers, phases, tables
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
-                      "INSTANCE_PATH": tempfile.mkdtemp(), "SOCKETIO_ASYNC_MODE": "threading"})
-    serializer = app.session_interface.get_signing_serializer(app)
-    with app.app_context():
-        organiser = organisers.create_organiser(db.session, "bench@example.org",
-                                                "rustig-zeven-tafels-lang")
-        meetup = meetups.create_meetup(db.session, organiser, title="Benchmark",
-                                       table_size=table_size)
-        themes = [t.key for t in meetup.themes]
-        people = []
-        for i in range(phones):
-            person, token = joining.join(db.session, meetup, joining.JoinRequest(
-                f"Deelnemer {i}", ROLES[i % len(ROLES)], f"Organisatie {i % 150}"))
-            joining.choose_theme(db.session, person, themes[i % 3])
-            people.append((person, token))
-        db.session.commit()
-        tables.form_tables(db.session, meetup)
-        phases.set_phase(db.session, meetup, Phase.ROUND_1)
-        db.session.commit()
-        cookies = []
-        for person, token in people:
-            db.session.refresh(person)
-            value = serializer.dumps({"participants": {str(meetup.id): token}})
-            cookies.append({"cookie": f"session={value}", "table": person.table_id})
-        result = {"meetup": meetup.id, "join_token": meetup.join_token, "phones": cookies,
-                  "organiser": "session=" + serializer.dumps({
-                      "organiser_id": organiser.id,
-                      "organiser_version": organiser.session_version,
-                      "organiser_since": int(time.time())})}
-        db.session.remove()
-        db.engine.dispose()
-    return result
-
-
 def join_storm(base: str, join_token: str, people: int) -> dict[str, Any]:
     """``people`` browsers GET the join form, then all POST it at the same moment."""
     go = gevent.event.Event()
@@ -195,96 +149,118 @@ def join_storm(base: str, join_token: str, people: int) -> dict[str, Any]:
     return {"latencies": latencies, "failures": failures}
 
 
-def stored_notes(database: Path) -> dict[str, int]:
-    """How many rows each note uuid (hex, no dashes) has in the database."""
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT uuid, COUNT(*) FROM notes GROUP BY uuid").fetchall()
-    return {str(u).replace("-", "").lower(): n for u, n in rows}
+class CpuShare:
+    """The load generator's main thread over one phase: CPU time and time waiting for a core
+    (from /proc/self/schedstat), each over wall time. ``cpu + waiting`` near 1.0: it always had
+    work to do, so it saturated (on a busy box it may get far less than a core)."""
+
+    def __init__(self) -> None:
+        self.start = self._read(), time.perf_counter()
+
+    @staticmethod
+    def _read() -> tuple[float, float]:
+        try:
+            cpu, wait = Path("/proc/thread-self/schedstat").read_text().split()[:2]
+            return int(cpu) / 1e9, int(wait) / 1e9
+        except (OSError, ValueError):
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            return usage.ru_utime + usage.ru_stime, 0.0
+
+    def share(self) -> dict[str, float]:
+        (cpu0, wait0), wall0 = self.start
+        cpu, wait = self._read()
+        wall = max(time.perf_counter() - wall0, 1e-9)
+        return {"cpu": round((cpu - cpu0) / wall, 2), "waiting": round((wait - wait0) / wall, 2)}
 
 
-def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    database = work / "bench.sqlite3"
-    database_url = f"sqlite:///{database}"
-    secret = "benchmark-secret"
-    # The join storm's browsers all come from 127.0.0.1: lift the per-address join limit (30 a
-    # minute), as for a venue whose phones share one NAT address (see meetup/config.py).
-    env = dict(os.environ, MEETUP_DATABASE_URL=database_url, MEETUP_SECRET_KEY=secret,
-               MEETUP_HOST="127.0.0.1", MEETUP_PORT=str(args.port),
-               MEETUP_JOIN_LIMIT_PER_ADDRESS="1000 per minute")
-    meetup_bin = Path(sys.executable).parent / "meetup"
-    subprocess.run([str(meetup_bin), "db", "upgrade"], env=env, check=True, capture_output=True)
-    t0 = time.perf_counter()
-    seeded = seed(database_url, secret, args.phones, args.table_size)
-    say(f"meetup: seeded {args.phones} participants in {time.perf_counter() - t0:.1f} s")
-    server = subprocess.Popen([str(meetup_bin), "serve"], env=env,
-                              stdout=open(work / "server.log", "wb"), stderr=subprocess.STDOUT)
-    (work / "server.pid").write_text(str(server.pid))
-    base = f"http://127.0.0.1:{args.port}"
-    out: dict[str, Any] = {}
+def server_cpu(target: Target) -> float:
+    """CPU seconds all the target's workers have used so far."""
+    return sum(loadgen.cpu_seconds(pid) for pid in target.pids)
+
+
+def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
+               ) -> dict[str, Any]:
+    """The measured phases against a running ``target`` seeded with ``seeded``."""
+    base = target.base
+    out: dict[str, Any] = {"loadgen_cpu": {}}
+    samplers = [loadgen.RssSampler(pid) for pid in target.pids]
+    say(f"meetup: {len(target.pids)} worker(s), idle RSS "
+        + ", ".join(f"{s.peak_kib / 1024:.0f}" for s in samplers) + " MiB")
+    phones = [Phone(base, {"meetup": seeded["meetup"], "as": "participant"}, p["cookie"],
+                    p["table"]) for p in seeded["phones"]]
+    organiser = Phone(base, {"meetup": seeded["meetup"], "as": "organiser"},
+                      seeded["organiser"])
+    log = loadgen.WriteLog()
     try:
-        wait_for_http(base)
-        rss = loadgen.RssSampler(server.pid)
-        say(f"meetup: server pid {server.pid}, idle RSS {rss.peak_kib / 1024:.0f} MiB")
-        phones = [Phone(base, {"meetup": seeded["meetup"], "as": "participant"}, p["cookie"],
-                        p["table"]) for p in seeded["phones"]]
-        log = loadgen.WriteLog()
-
         if args.pause_before_connect:
             say(f"meetup: connecting in {args.pause_before_connect} s (attach a profiler now)")
             gevent.sleep(args.pause_before_connect)
-        cpu = loadgen.cpu_seconds(server.pid)
-        connected = loadgen.connect_all(phones)
+        cpu, share = server_cpu(target), CpuShare()
+        connected = loadgen.connect_all(phones, timeout=args.connect_timeout)
+        out["loadgen_cpu"]["connect"] = share.share()
         out["connect_all_s"] = connected["all_s"]
-        out["connect_cpu_s"] = cpu = loadgen.cpu_seconds(server.pid) - cpu
+        out["connect_cpu_s"] = cpu = server_cpu(target) - cpu
+        out["connected"] = connected["connected"]
         say(f"meetup: {connected['connected']}/{len(phones)} connected in "
             f"{connected['all_s'] or float('nan'):.2f} s (p50 {connected['p50_s']:.2f} s, "
             f"server CPU {cpu:.2f} s)")
+        out["spread"] = list(established(target.ports).values())
+        if len(target.ports) > 1:
+            say(f"meetup: connections per worker {out['spread']}")
         ready = [p for p in phones if p.snapshot_at is not None]
 
         if args.pause_before_burst:
             say(f"meetup: burst in {args.pause_before_burst} s (attach a profiler now)")
             gevent.sleep(args.pause_before_burst)
         skip = set(args.skip.split(",")) if args.skip else set()
+        cpu = CpuShare()
         out["burst"] = burst = loadgen.burst(ready if "burst" not in skip else [], log)
+        out["loadgen_cpu"]["burst"] = cpu.share()
         say(f"meetup: burst acks {len(burst['ack'])}/{len(ready)} (not ok {burst['not_ok']}), "
             f"p50 {loadgen.pct(burst['ack'], .5):.0f} ms, p95 {loadgen.pct(burst['ack'], .95):.0f}"
             f" ms; fan-out p95 {loadgen.pct(burst['fanout'], .95):.0f} ms "
             f"(missing {burst['fanout_missing']})")
 
+        cpu = CpuShare()
         out["sustained"] = steady = loadgen.sustained(
             ready, log, args.rate, 0 if "sustained" in skip else args.sustained_seconds)
+        out["loadgen_cpu"]["sustained"] = cpu.share()
         say(f"meetup: sustained {steady['writes_per_s']} writes/s for {steady['seconds']} s, "
             f"ack p50 {loadgen.pct(steady['ack'], .5):.0f} ms, "
             f"p95 {loadgen.pct(steady['ack'], .95):.0f} ms (not ok {steady['not_ok']})")
 
-        organiser = Phone(base, {"meetup": seeded["meetup"], "as": "organiser"},
-                          seeded["organiser"])
         if loadgen.connect_all([organiser], timeout=30)["all_s"] is None:
-            raise SystemExit("the organiser's socket was refused: " + "; ".join(organiser.errors))
-        out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
+            reason = "; ".join(organiser.errors[:3])[:600]
+            if any(e.startswith("refused") for e in organiser.errors):  # its cookie
+                raise SystemExit("the organiser's socket was refused: " + reason)
+            say(f"meetup: the organiser could not connect within 30 s ({reason})")
+            out["phase"] = phase = {"arrivals": [], "missing": len(phones), "ack": None}
+        else:
+            out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
             f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
 
         if args.pause_before_storm:
             say(f"meetup: reconnect storm in {args.pause_before_storm} s (attach a profiler now)")
             gevent.sleep(args.pause_before_storm)
-        cpu = loadgen.cpu_seconds(server.pid)
-        out["reconnect"] = storm = loadgen.reconnect_storm(phones)
-        out["storm_cpu_s"] = cpu = loadgen.cpu_seconds(server.pid) - cpu
+        cpu, share = server_cpu(target), CpuShare()
+        out["reconnect"] = storm = loadgen.reconnect_storm(phones, timeout=args.connect_timeout)
+        out["loadgen_cpu"]["reconnect"] = share.share()
+        out["storm_cpu_s"] = cpu = server_cpu(target) - cpu
         say(f"meetup: reconnect storm: {storm['connected']}/{len(phones)} hold a fresh "
             f"snapshot after {storm['all_s'] or float('nan'):.2f} s (server CPU {cpu:.2f} s)")
 
         out["replay"] = replay = loadgen.replay_last(phones)
         say(f"meetup: {len(replay['ack'])} resent ops answered, p95 "
             f"{loadgen.pct(replay['ack'], .95):.0f} ms, not marked duplicate "
-            f"{replay['not_duplicate']}")
+            f"{replay['not_duplicate']}, unanswered {replay['unanswered']}")
 
         if args.pause_before_joins:
             say(f"meetup: joins in {args.pause_before_joins} s (attach a profiler now)")
             gevent.sleep(args.pause_before_joins)
-        cpu = loadgen.cpu_seconds(server.pid)
+        cpu = server_cpu(target)
         out["join"] = joined = join_storm(base, seeded["join_token"], args.joins)
-        out["join_cpu_s"] = cpu = loadgen.cpu_seconds(server.pid) - cpu
+        out["join_cpu_s"] = cpu = server_cpu(target) - cpu
         say(f"meetup: {len(joined['latencies'])}/{args.joins} joined over HTTP, p95 "
             f"{loadgen.pct(joined['latencies'], .95):.0f} ms (server CPU {cpu:.2f} s, GET and "
             f"POST)"
@@ -294,13 +270,13 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         out["duplicate_deliveries"] = loadgen.duplicate_deliveries(phones)
         errors = [e for p in phones + [organiser] for e in p.errors]
         if errors:
-            say(f"meetup: client errors: {len(errors)} (first: {errors[0]})")
-        loadgen.close_all(phones + [organiser])
-        out["peak_rss_mb"] = rss.stop()
+            kinds = collections.Counter(re.sub(r"\W*-\+-\+-.*|\{.*", "", e)[:90]
+                                        for e in errors)
+            say(f"meetup: client errors: {len(errors)}: {dict(kinds.most_common(4))}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    stored = stored_notes(database)
+        loadgen.close_all(phones + [organiser])
+        out["peak_rss_mb"] = [round(s.stop(), 1) for s in samplers]
+    stored = target.stored_notes()
     lost = 0
     for phone, _ack, _sent, note in log.sent:
         if stored.get(uuid.UUID(note).hex, 0) == 0:
@@ -311,6 +287,59 @@ def run_meetup(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return out
 
 
+def figures_of(args: argparse.Namespace, meetup: dict[str, Any]) -> dict[str, Any]:
+    """The JSON keys that every set-up has (SQLite and the scale-out)."""
+    steady = meetup["sustained"]
+    return {
+        "participants": args.phones,
+        "connect_all_s": round(meetup["connect_all_s"], 2) if meetup["connect_all_s"] else None,
+        "note_ack_ms": p50_p95(meetup["burst"]["ack"]),
+        "note_fanout_ms": p50_p95(meetup["burst"]["fanout"]),
+        "sustained": {"writes_per_s": steady["writes_per_s"], "seconds": steady["seconds"],
+                      "ack_ms": p50_p95(steady["ack"])},
+        "reconnect_storm_s": round(meetup["reconnect"]["all_s"], 2)
+        if meetup["reconnect"]["all_s"] else None,
+        "phase_broadcast_ms": p50_p95(meetup["phase"]["arrivals"]),
+        "join_ms": p50_p95(meetup["join"]["latencies"]),
+        "writes_lost": meetup["writes_lost"],
+        "duplicates": meetup["duplicates"],
+        # CPU seconds the server(s) spent per phase: less stretched by other load than the wall.
+        "server_cpu_s": {"connect": round(meetup["connect_cpu_s"], 2),
+                         "reconnect_storm": round(meetup["storm_cpu_s"], 2),
+                         "joins": round(meetup["join_cpu_s"], 2)},
+        "server_peak_rss_mb": max(meetup["peak_rss_mb"]),
+    }
+
+
+def run_scale_out(args: argparse.Namespace, work: Path) -> None:
+    """One JSON line per worker count: the same phases through nginx to N workers."""
+    with postgres_backing(args, work) as backing:
+        for workers in args.workers:
+            about = machine()
+            say(f"machine: {about}")
+            with backing.cluster(workers) as target:
+                meetup = run_meetup(args, backing.seeded, target)
+            acks = meetup["burst"]["ack"]
+            figures = {"database": "postgres+redis+nginx", "workers": workers,
+                       **figures_of(args, meetup),
+                       "connected": meetup["connected"],
+                       # Writes acknowledged a second while everyone sends at once.
+                       "reconnected": meetup["reconnect"]["connected"],
+                       "replays_unanswered": meetup["replay"]["unanswered"],
+                       "burst_acks_per_s": round(len(acks) / max(acks), 1) if acks else None,
+                       "spread": meetup["spread"],
+                       "worker_peak_rss_mb": meetup["peak_rss_mb"],
+                       "loadgen_cpu": meetup["loadgen_cpu"],
+                       "load_after": round(os.getloadavg()[0], 1),
+                       "machine": about}
+            print(json.dumps(figures), flush=True)
+
+
+def stop_on_sigterm() -> None:
+    """``kill`` (or make stopped) unwinds like Ctrl-C: every server stopped, temp dirs gone."""
+    gevent.signal_handler(signal.SIGTERM, gevent.getcurrent().throw, KeyboardInterrupt)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=1000)
@@ -319,6 +348,8 @@ def main() -> None:
     parser.add_argument("--sustained-seconds", type=float, default=60)
     parser.add_argument("--joins", type=int, default=100)
     parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--connect-timeout", type=float, default=180,
+                        help="seconds to wait for all phones to connect (and to reconnect)")
     parser.add_argument("--pause-before-burst", type=float, default=0,
                         help="seconds to wait before the meetup burst (to attach py-spy)")
     parser.add_argument("--pause-before-connect", type=float, default=0)
@@ -327,48 +358,43 @@ def main() -> None:
     parser.add_argument("--skip", default="",
                         help="meetup phases to leave out, comma-separated: burst,sustained")
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                        help="postgres: workers on PostgreSQL + Redis behind nginx (no bare run)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="with --database postgres: one run per worker count, e.g. 1 3 4")
     args = parser.parse_args()
+    stop_on_sigterm()
 
     work = Path(tempfile.mkdtemp(prefix="meetup-bench-"))
-    about = machine()
-    say(f"machine: {about}")
-    bare = None if args.skip_bare else run_bare(args, work)
-    meetup = run_meetup(args, work)
+    try:
+        if args.database == "postgres":
+            run_scale_out(args, work)
+            return
+        about = machine()
+        say(f"machine: {about}")
+        bare = None if args.skip_bare else run_bare(args, work)
+        with sqlite_target(args, work) as (seeded, target):
+            meetup = run_meetup(args, seeded, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
     def ratio(a: float | None, b: float | None) -> float | None:
         return round(a / b, 2) if a and b else None
 
-    burst, bare_burst = meetup["burst"], bare["burst"] if bare else {"ack": [], "fanout": []}
-    figures = {
-        "participants": args.phones,
-        "connect_all_s": round(meetup["connect_all_s"], 2) if meetup["connect_all_s"] else None,
-        "bare_connect_all_s": round(bare["connect_all_s"], 2) if bare and bare["connect_all_s"]
-        else None,
-        "note_ack_ms": p50_p95(burst["ack"]),
-        "bare_note_ack_ms": p50_p95(bare_burst["ack"]),
-        "note_fanout_ms": p50_p95(burst["fanout"]),
-        "bare_note_fanout_ms": p50_p95(bare_burst["fanout"]),
-    }
+    bare_burst = bare["burst"] if bare else {"ack": [], "fanout": []}
+    figures = figures_of(args, meetup)
+    figures["bare_connect_all_s"] = round(bare["connect_all_s"], 2) \
+        if bare and bare["connect_all_s"] else None
+    figures["bare_note_ack_ms"] = p50_p95(bare_burst["ack"])
+    figures["bare_note_fanout_ms"] = p50_p95(bare_burst["fanout"])
     figures["ratio_note_ack_p95"] = ratio(figures["note_ack_ms"]["p95"],
                                           figures["bare_note_ack_ms"]["p95"])
     figures["ratio_fanout_p95"] = ratio(figures["note_fanout_ms"]["p95"],
                                         figures["bare_note_fanout_ms"]["p95"])
     figures["ratio_connect"] = ratio(figures["connect_all_s"], figures["bare_connect_all_s"])
-    steady = meetup["sustained"]
-    figures["sustained"] = {"writes_per_s": steady["writes_per_s"], "seconds": steady["seconds"],
-                            "ack_ms": p50_p95(steady["ack"])}
-    figures["reconnect_storm_s"] = round(meetup["reconnect"]["all_s"], 2) \
-        if meetup["reconnect"]["all_s"] else None
-    figures["phase_broadcast_ms"] = p50_p95(meetup["phase"]["arrivals"])
-    figures["join_ms"] = p50_p95(meetup["join"]["latencies"])
-    figures["writes_lost"] = meetup["writes_lost"]
-    figures["duplicates"] = meetup["duplicates"]
     figures["server_cpu_s"] = {
         "bare_connect": round(bare["connect_cpu_s"], 2) if bare else None,
-        "connect": round(meetup["connect_cpu_s"], 2),
-        "reconnect_storm": round(meetup["storm_cpu_s"], 2),
-        "joins": round(meetup["join_cpu_s"], 2)}
-    figures["server_peak_rss_mb"] = round(meetup["peak_rss_mb"], 1)
+        **figures.pop("server_cpu_s")}
     figures["machine"] = about
     print(json.dumps(figures), flush=True)
 

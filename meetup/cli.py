@@ -159,7 +159,12 @@ def serve(app: Flask) -> None:
     tune_gc()
     socketio.start_background_task(housekeeping, app)
     host, port = _host_port()
-    socketio.run(app, host=host, port=port, log_output=True, use_reloader=False)
+    # gevent listens with a queue of 128 handshakes not yet accepted; a room of phones
+    # reconnecting at once overflows it, and a dropped handshake is retried by the phone's
+    # kernel only after 1, then 3 seconds. The kernel caps this at net.core.somaxconn.
+    backlog = int(os.environ.get("MEETUP_LISTEN_BACKLOG", "2048") or 2048)
+    socketio.run(app, host=host, port=port, log_output=True, use_reloader=False,
+                 backlog=backlog)
 
 
 @click.command("serve")
@@ -290,8 +295,15 @@ def housekeeping_once(app: Flask, state: dict[str, object],
         db.session.rollback()
         if marker != state.get("marker"):
             folder = Path(app.config.get("BACKUP_DIR") or Path(app.instance_path) / "backups")
-            off_loop(backup.rolling_backup, app.config["SQLALCHEMY_DATABASE_URI"], folder,
-                     int(app.config.get("BACKUP_KEEP", 12)))
+            url = app.config["SQLALCHEMY_DATABASE_URI"]
+            keep = int(app.config.get("BACKUP_KEEP", 12))
+            if url.startswith("sqlite"):
+                # SQLite's backup API copies the pages itself: off the event loop.
+                off_loop(backup.rolling_backup, url, folder, keep)
+            else:
+                # pg_dump is a child process that gevent already waits for without blocking
+                # the loop (and gevent cannot start a child process from its thread pool).
+                backup.rolling_backup(url, folder, keep)
             state["marker"] = marker
 
 

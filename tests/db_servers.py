@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,29 +39,44 @@ def _as_postgres(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A PostgreSQL server; yields a base URL without database name."""
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """A PostgreSQL server in a temporary directory; yields a base URL without database name.
+
+    Also used by ``benchmarks/realtime_load.py --database postgres``; the directory is removed
+    even when the server already went down (Ctrl-C reaches it too).
+    """
     # pytest's temporary folders are private to root; the postgres user needs its own.
     base = Path(tempfile.mkdtemp(prefix="meetup-pg-"))
     data = base / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        for path in (base, data):
-            os.chown(path, pw.pw_uid, pw.pw_gid)
-        os.chmod(base, 0o755)
-    _as_postgres([_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--locale=C.UTF-8"])
-    port = free_port()
-    _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "30",
-                  "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        f"-c max_connections=200", "start"])
     try:
+        data.mkdir()
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            for path in (base, data):
+                os.chown(path, pw.pw_uid, pw.pw_gid)
+            os.chmod(base, 0o755)
+        _as_postgres([_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                      "-E", "UTF8", "--locale=C.UTF-8"])
+        port = free_port()
+        _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
+                      "-t", "30", "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 "
+                                        f"-c fsync=off -c max_connections=200", "start"])
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+        if (data / "postmaster.pid").exists():
+            try:
+                _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+            except RuntimeError:
+                pass  # already stopped
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server for the session; yields a base URL without database name."""
+    with running_postgres() as url:
+        yield url
 
 
 @pytest.fixture

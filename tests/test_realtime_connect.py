@@ -238,3 +238,18 @@ def test_an_unknown_event_is_refused_instead_of_left_unanswered(app: Flask,
     ack = sock.emit("note.explode", {"op": new_op()}, callback=True)
     assert ack["ok"] is False and ack["error"] == "invalid"
     assert sock.emit("sync", {}, callback=True)["ok"] is True
+
+
+def test_a_postgresql_worker_waits_for_a_database_connection_instead_of_refusing_phones():
+    """2,000 phones reconnecting to one worker: the default pool (15 connections, 30 s) refused
+    hundreds of them; the worker now keeps 20 and lets a connect wait up to a minute."""
+    from meetup.config import build_config
+
+    config = build_config("/tmp/meetup-instance-unused", {
+        "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/meetup"})
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] + options["max_overflow"] == 20
+    assert options["pool_timeout"] == 60
+    sqlite = build_config("/tmp/meetup-instance-unused", {
+        "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3"})
+    assert "pool_size" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]

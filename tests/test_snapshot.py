@@ -24,6 +24,7 @@ from meetup.services import (
     tables,
 )
 from meetup.services.joining import JoinRequest
+from meetup.services.table_view import TableViews
 
 NOW = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
 COMPLETE = {"what": "Voorleesouders", "owner_name": "Fatima El Amrani",
@@ -167,6 +168,31 @@ def test_the_participant_snapshot_needs_the_same_queries_for_2_or_20_tables(
         assert len(data["notes"]) == 2
         assert loaded_tables and set(loaded_tables) == {me.table_id}
     assert query_counts[0] == query_counts[1]
+
+
+def test_phones_of_many_tables_reconnecting_get_what_each_would_get_alone(
+        meetup, organiser) -> None:
+    """After the second table's miss in a revision, all tables are read in one pass: every
+    phone still gets exactly its own table, notes, dots and follow-up links."""
+    pairs = populate(meetup, organiser, 4)
+    meetup.phase = Phase.VOTING
+    db.session.commit()
+    people = [person for pair in pairs for person in pair]
+    alone = {p.id: phone_snapshot.participant_snapshot(db.session, p, now=NOW) for p in people}
+    views = TableViews()
+    with counting_queries() as statements:
+        shared = {p.id: phone_snapshot.participant_snapshot(db.session, p, now=NOW, views=views)
+                  for p in people}
+    assert shared == alone
+    assert {p.id: shared[p.id]["me"]["table"] for p in people} == \
+        {p.id: p.table.number for p in people}
+    # One table read alone, then one pass over all four: no table's notes are read again
+    # (what remains per phone is its own: the agreements it takes part in).
+    with counting_queries() as again:
+        for p in people:
+            phone_snapshot.participant_snapshot(db.session, p, now=NOW, views=views)
+    assert not [s for s in again if "FROM notes" in s or "FROM tables" in s]
+    assert len([s for s in statements if "FROM notes" in s]) == 2
 
 
 @pytest.mark.parametrize("which", ["organiser", "projector"])

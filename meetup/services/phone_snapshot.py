@@ -21,7 +21,7 @@ from meetup.models import Agreement, Commitment, Meetup, Participant, Phase
 from meetup.services import agreements as agreements_service
 from meetup.services import board, content, jsontext, plenary, snapshot
 from meetup.services.jsontext import JSONText
-from meetup.services.table_view import TableViews, for_viewer, table_view
+from meetup.services.table_view import TableViews, for_viewer, table_view, table_views
 
 #: The role list and partner kinds as JSON, per language (they come from the defaults file).
 _STATIC: dict[str, tuple[JSONText, JSONText]] = {}
@@ -57,11 +57,15 @@ def participant_parts(
     data.update(table=None, notes=[], agreements=[], followups=[])
     table_number = None
     if participant.table_id is not None:
-        view = views.get(("table", meetup.id, participant.table_id, meetup.revision, locale),
-                         lambda: table_view(session, participant.table, locale,
-                                            snapshot.serialise_note,
-                                            snapshot.serialise_agreements,
-                                            snapshot.followup_entry))
+        view = views.get_table(
+            ("table", meetup.id, participant.table_id, meetup.revision, locale),
+            ("tables", meetup.id, meetup.revision, locale),
+            lambda: table_view(session, participant.table, locale, snapshot.serialise_note,
+                               snapshot.serialise_agreements, snapshot.followup_entry),
+            lambda: {("table", meetup.id, table_id, meetup.revision, locale): built
+                     for table_id, built in table_views(
+                         session, meetup.id, locale, snapshot.serialise_note,
+                         snapshot.followup_entry).items()})
         data.update(for_viewer(view, participant))
         table_number = view["number"]
     data["me"] = {

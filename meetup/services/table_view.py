@@ -4,7 +4,9 @@ When 1,000 phones connect (or reconnect after a network hiccup) the six people a
 need the same members, notes and agreements. :func:`table_view` reads them once; a
 :class:`TableViews` cache (owned by the real-time face, one per process) keeps a view per
 table and meetup revision (``seq``), so a later write, which raises the revision, makes the
-next phone read it afresh. The per-person parts (``mine``, own dots, own follow-up links) are
+next phone read it afresh. When a second table of the meetup misses in one revision (a room
+reconnecting), :func:`table_views` reads all tables at once (:meth:`TableViews.get_table`).
+The per-person parts (``mine``, own dots, own follow-up links) are
 added by :func:`meetup.services.phone_snapshot.participant_parts`. The shared parts are kept as
 JSON (:mod:`jsontext`), encoded once for all the phones of the table.
 """
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from meetup.models import Agreement, Note, Participant, Table
 from meetup.models.agreement import name_key
 from meetup.services import board, content, jsontext
+from meetup.services.agreement_wire import serialise_agreement, signers_of
 
 #: Table views kept per process (a few revisions of a few hundred tables).
 CACHE_SIZE = 2000
@@ -43,19 +46,83 @@ def table_view(session: Session, table: Table, locale: str,
     each note is kept as its JSON without the viewer's ``mine`` and ``my_votes`` and its
     closing brace, which :func:`for_viewer` appends per phone.
     """
-    members = session.scalars(
-        select(Participant).where(Participant.table_id == table.id).order_by(Participant.id))
+    members = list(session.scalars(
+        select(Participant).where(Participant.table_id == table.id).order_by(Participant.id)))
     notes = list(session.scalars(
         select(Note).where(Note.table_id == table.id, Note.hidden.is_(False),
                            Note.deleted_at.is_(None))
         .order_by(Note.created_at, Note.id).options(selectinload(Note.author))
     ))
     votes = board.note_votes(session, [n.id for n in notes])
-    dots = sum(votes.values())
+    voters = board.voters_by_note(session, [n.id for n in notes]) if any(votes.values()) else {}
     agreements = list(session.scalars(
         select(Agreement).where(Agreement.table_id == table.id, Agreement.deleted_at.is_(None))
         .order_by(Agreement.created_at, Agreement.id)
     ))
+    return _view(table, locale, members, notes, votes, voters,
+                 serialise_agreements(session, agreements), agreements,
+                 serialise_note, followup_entry)
+
+
+def table_views(session: Session, meetup_id: int, locale: str,
+                serialise_note: Callable[..., dict[str, Any]],
+                followup_entry: Callable[[Agreement], dict[str, Any]],
+                ) -> dict[int, dict[str, Any]]:
+    """:func:`table_view` of every table of the meetup, by table id, in eight queries.
+
+    For many phones of many tables missing their views at once (everyone reconnecting after
+    the room's network dropped, right after a phase change): one pass over the meetup
+    instead of about eight queries per table.
+    """
+    tables = list(session.scalars(
+        select(Table).where(Table.meetup_id == meetup_id).order_by(Table.number)
+        .options(selectinload(Table.theme))))
+    ids = [t.id for t in tables]
+    members: dict[int, list[Participant]] = {i: [] for i in ids}
+    notes: dict[int, list[Note]] = {i: [] for i in ids}
+    agreements: dict[int, list[Agreement]] = {i: [] for i in ids}
+    for person in session.scalars(
+            select(Participant).where(Participant.meetup_id == meetup_id,
+                                      Participant.table_id.is_not(None))
+            .order_by(Participant.id)):
+        members.setdefault(person.table_id, []).append(person)
+    all_notes = list(session.scalars(
+        select(Note).where(Note.meetup_id == meetup_id, Note.table_id.is_not(None),
+                           Note.hidden.is_(False), Note.deleted_at.is_(None))
+        .order_by(Note.created_at, Note.id).options(selectinload(Note.author))))
+    for note in all_notes:
+        notes.setdefault(note.table_id, []).append(note)
+    note_ids = [n.id for n in all_notes]
+    votes = board.note_votes(session, note_ids)
+    voters = board.voters_by_note(session, note_ids) if any(votes.values()) else {}
+    all_agreements = list(session.scalars(
+        select(Agreement).where(Agreement.meetup_id == meetup_id,
+                                Agreement.table_id.is_not(None), Agreement.deleted_at.is_(None))
+        .order_by(Agreement.created_at, Agreement.id)))
+    for agreement in all_agreements:
+        agreements.setdefault(agreement.table_id, []).append(agreement)
+    signers = signers_of(session, [a.id for a in all_agreements])
+    table_of = {n.id: n.table_id for n in all_notes}
+    voters_at: dict[int, dict[int, dict[int, int]]] = {i: {} for i in ids}
+    for voter, by_note in voters.items():
+        for note_id, n in by_note.items():
+            voters_at[table_of[note_id]].setdefault(voter, {})[note_id] = n
+    return {
+        table.id: _view(table, locale, members[table.id], notes[table.id], votes,
+                        voters_at[table.id],
+                        [serialise_agreement(a, signers[a.id]) for a in agreements[table.id]],
+                        agreements[table.id], serialise_note, followup_entry)
+        for table in tables
+    }
+
+
+def _view(table: Table, locale: str, members: list[Participant], notes: list[Note],
+          votes: dict[int, int], voters: dict[int, dict[int, int]],
+          agreements_wire: list[dict[str, Any]], agreements: list[Agreement],
+          serialise_note: Callable[..., dict[str, Any]],
+          followup_entry: Callable[[Agreement], dict[str, Any]]) -> dict[str, Any]:
+    """A table's view from its rows (``votes`` may cover other tables' notes too)."""
+    dots = sum(votes[n.id] for n in notes)
     return {
         "number": table.number,
         "table": jsontext.dumps({"number": table.number, "theme": table.theme.key,
@@ -65,8 +132,8 @@ def table_view(session: Session, table: Table, locale: str,
                   for n in notes],
         "dots": dots,
         # Each voter's own dots on these notes (participant id -> note id -> n).
-        "voters": board.voters_by_note(session, [n.id for n in notes]) if dots else {},
-        "agreements": jsontext.dumps(serialise_agreements(session, agreements)),
+        "voters": voters,
+        "agreements": jsontext.dumps(agreements_wire),
         # (follow-up entry, owner's name key) of the final agreements with an owner.
         "finals": [(followup_entry(a), name_key(a.owner_name)) for a in agreements
                    if a.status.is_final and a.owner_name.strip()],
@@ -112,6 +179,9 @@ class TableViews:
         self.size = size
         self._views: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._batch_lock = threading.Lock()
+        self._group_misses: dict[Hashable, int] = {}
+        self._batched: set[Hashable] = set()
         self.hits = 0
         self.misses = 0
 
@@ -132,3 +202,42 @@ class TableViews:
             while len(self._views) > self.size:
                 self._views.popitem(last=False)
         return view
+
+    def get_table(self, key: Hashable, group: Hashable, build: Callable[[], dict[str, Any]],
+                  build_all: Callable[[], dict[Hashable, dict[str, Any]]]) -> dict[str, Any]:
+        """The view under ``key``; once a second view of ``group`` misses, all at once.
+
+        ``group`` names the views that go stale together (a meetup's tables at one revision and
+        language); ``build_all`` builds them all, by key, in one pass. A single miss (a phone
+        reconnecting after a write at its table) builds its own table only; a second one in
+        the same revision means many phones are (re)connecting, and one pass is cheaper than
+        a table at a time. Phones that miss while the pass runs wait for it.
+        """
+        with self._lock:
+            view = self._views.get(key)
+            if view is None:
+                if len(self._group_misses) > 64:
+                    self._group_misses.clear()
+                    self._batched.clear()
+                misses = self._group_misses[group] = self._group_misses.get(group, 0) + 1
+        if view is not None:
+            self.hits += 1
+            return view
+        if misses < 2 or group in self._batched:
+            return self.get(key, build)
+        with self._batch_lock:  # one pass at a time; who waited finds its view after it
+            with self._lock:
+                view = self._views.get(key)
+            if view is None and group not in self._batched:
+                self.misses += 1
+                built = build_all()
+                with self._lock:
+                    self._batched.add(group)
+                    self._views.update(built)
+                    while len(self._views) > self.size:
+                        self._views.popitem(last=False)
+                view = built.get(key)
+        if view is not None:
+            self.hits += 1
+            return view
+        return self.get(key, build)  # a table the pass did not see

@@ -50,6 +50,8 @@ class Cluster:
     database_url: str
     secret: str
     nginx: subprocess.Popen | None = field(default=None, repr=False)
+    #: nginx's directory (its configuration and error.log), removed when the cluster stops.
+    run_dir: Path | None = None
 
     def ports(self) -> list[int]:
         return [int(w.base_url.rsplit(":", 1)[1]) for w in self.workers]
@@ -76,30 +78,33 @@ def wait_until(test: Callable[[], Any], timeout: float = 20, what: str = "condit
 
 
 @contextmanager
-def start_cluster(postgres_server: str, redis_url: str, work: Path,
-                  workers: int = 3) -> Iterator[Cluster]:
-    """``workers`` × ``meetup serve`` on a fresh PostgreSQL database + Redis, nginx in front."""
+def start_cluster(postgres_server: str, redis_url: str, work: Path, workers: int = 3,
+                  database: str | None = None, secret: str = "cluster-secret",
+                  **extra_env: str) -> Iterator[Cluster]:
+    """``workers`` × ``meetup serve`` on a fresh PostgreSQL database (or the existing
+    ``database``, as the benchmark seeds it beforehand) + Redis, nginx in front; ``extra_env``
+    goes to every worker."""
     import psycopg
 
-    name = f"meetup_cluster_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(postgres_server.replace("+psycopg", "") + "/postgres",
-                         autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = database or f"meetup_cluster_{uuid.uuid4().hex[:6]}"
+    if database is None:
+        with psycopg.connect(postgres_server.replace("+psycopg", "") + "/postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     database_url = f"{postgres_server}/{name}"
-    secret = "cluster-secret"
     servers = []
     for i in range(workers):
         port = free_port()
         env = server_env(work, port, MEETUP_DATABASE_URL=database_url,
                          MEETUP_SECRET_KEY=secret, MEETUP_MESSAGE_QUEUE=redis_url,
-                         MEETUP_PROXY_COUNT="1")
+                         MEETUP_PROXY_COUNT="1", **extra_env)
         if i == 0:
             subprocess.run([str(MEETUP_BIN), "db", "upgrade"], env=env, cwd=ROOT, check=True,
                            capture_output=True)
         servers.append(LiveServer(f"http://127.0.0.1:{port}", database_url, env,
                                   work / f"worker{i}.log"))
     run_dir = Path(tempfile.mkdtemp(prefix="meetup-nginx-"))
-    cluster = Cluster(servers, Address(""), database_url, secret)
+    cluster = Cluster(servers, Address(""), database_url, secret, run_dir=run_dir)
     try:
         for server in servers:
             server.start()

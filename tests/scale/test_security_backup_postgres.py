@@ -41,3 +41,25 @@ def test_backup_and_restore_on_postgres(tmp_path: Path, postgres_url: str) -> No
         assert texts == {"bewaard"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_running_worker_on_postgres_keeps_rolling_backups(tmp_path: Path,
+                                                              postgres_url: str) -> None:
+    """``meetup serve`` dumps the evening every BACKUP_INTERVAL seconds on PostgreSQL too
+    (pg_dump is a child process; gevent cannot start one from its thread pool, where the
+    SQLite backup runs)."""
+    import time
+
+    from tests.servers import live_server
+
+    folder = tmp_path / "backups"
+    with live_server(tmp_path, MEETUP_DATABASE_URL=postgres_url, MEETUP_BACKUP_INTERVAL="1",
+                     MEETUP_BACKUP_DIR=str(folder)) as server:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list(folder.glob("*.pgdump")):
+            time.sleep(0.2)
+        dumps = list(folder.glob("*.pgdump"))
+        log = server.log()
+    assert dumps, log[-3000:]
+    assert dumps[0].read_bytes().startswith(b"PGDMP"), "a pg_dump custom-format file"
+    assert "Traceback" not in log, log[-3000:]

@@ -23,6 +23,21 @@ const OPTIMISTIC = new Set(["note.create", "note.edit", "note.delete", "vote.add
   "agreement.create", "agreement.update", "agreement.delete", "agreement.sign",
   "agreement.unsign", "theme.choose", "note.hide", "note.unhide", "theme.cap", "message.send"]);
 
+/**
+ * How long to wait before connecting again after the server refused the connection (Socket.IO
+ * does not retry a refusal by itself): a busy server (rate_limited, or server_error when its
+ * database connections were all taken during a reconnect storm) is tried again with a growing,
+ * random delay; a page that may not come in (unauthorised, forbidden) is not. null: no retry
+ * (also for a connection that failed on the way, which Socket.IO retries itself).
+ */
+export function refusalRetryDelay(data, attempt, random = Math.random) {
+  if (!data || !data.error || data.error === "unauthorised" || data.error === "forbidden") {
+    return null;
+  }
+  const base = Math.min(2000 * 2 ** Math.min(attempt, 3), 15000);
+  return base + random() * base;
+}
+
 /** Texts from the page's <script type="application/json" id="i18n"> block. */
 export function loadTexts(id = "i18n") {
   const el = document.getElementById(id);
@@ -101,6 +116,7 @@ export class Live {
     });
     this.socket = socket;
     socket.on("snapshot", (snapshot) => this.applySnapshot(snapshot));
+    socket.on("connect", () => { this.refusals = 0; });
     socket.on("disconnect", () => {
       this.recent = [];
       this.sender.disconnected();
@@ -157,10 +173,13 @@ export class Live {
       return;
     }
     this.setConnection(navigator.onLine === false ? "offline" : "reconnecting");
-    if (data && data.error === "rate_limited") {
-      // Refused by the server, so the client will not retry by itself: try again shortly.
-      setTimeout(() => { if (!this.socket.connected) this.socket.connect(); },
-                 2000 + Math.random() * 2000);
+    const delay = refusalRetryDelay(data, this.refusals || 0);
+    if (delay !== null) {
+      this.refusals = (this.refusals || 0) + 1;
+      window.clearTimeout(this.refusalTimer);
+      this.refusalTimer = window.setTimeout(() => {
+        if (!this.socket.connected) this.socket.connect();
+      }, delay);
     }
   }
 
