@@ -145,7 +145,7 @@ def _store_together(session: Session, batch: list[_Waiting]) -> list[_Waiting]:
             nested.rollback()
             return batch
         nested.commit()
-    except Exception as error:  # noqa: BLE001 - one by one, each gets its own answer
+    except Exception as error:  # one by one, each gets its own answer
         nested.rollback()
         session.expire_all()
         if not isinstance(error, (DomainError, IntegrityError)):
@@ -176,7 +176,7 @@ def _store_alone(session: Session, waiting: _Waiting) -> None:
             session.rollback()
             if attempt:
                 waiting.error = error
-        except Exception as error:  # noqa: BLE001 - the request gets it
+        except Exception as error:  # the request gets it
             session.rollback()
             waiting.error = error
             if not isinstance(error, DomainError):
@@ -202,7 +202,7 @@ def _store_one(session: Session, waiting: _Waiting) -> None:
             nested.rollback()
             waiting.result, waiting.error = None, error
             return
-        except Exception as error:  # noqa: BLE001 - the request gets it; the batch goes on
+        except Exception as error:  # the request gets it; the batch goes on
             nested.rollback()
             log.exception("join failed")
             waiting.result, waiting.error = None, error
