@@ -45,7 +45,7 @@ def register_realtime(app: Flask) -> None:
         serializer=wire.Packet,
         **options,
     )
-    from meetup.realtime.handlers import register_handlers
+    from meetup.realtime.connection import register_handlers
 
     # init_app builds a new Socket.IO server for every app, so handlers are attached here.
     register_handlers(socketio)

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 
 from meetup.models import Participant, Phase
 from meetup.realtime import rooms
+from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
-from meetup.realtime.handlers import Context, organiser_event, reseat_participant
+from meetup.realtime.handlers import Context, organiser_event
 from meetup.realtime.payload import Payload
 from meetup.services import board, joining, meetups, phases, plenary, snapshot, tables
 from meetup.services.errors import NotFound

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, Note, Phase, Round
 from meetup.realtime import rooms, writer
+from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
-from meetup.realtime.handlers import Context, participant_event, reseat_participant
+from meetup.realtime.handlers import Context, participant_event
 from meetup.realtime.payload import Payload
 from meetup.services import agreements, board, note_batch, snapshot, tables
 from meetup.services import plenary as plenary_service
