@@ -23,7 +23,7 @@ ISSUE_KEYS = {
     "participants", "connect_all_s", "bare_connect_all_s", "note_ack_ms", "bare_note_ack_ms",
     "note_fanout_ms", "bare_note_fanout_ms", "ratio_note_ack_p95", "ratio_fanout_p95",
     "ratio_connect", "sustained", "reconnect_storm_s", "phase_broadcast_ms", "join_ms",
-    "writes_lost", "duplicates", "server_cpu_s", "server_peak_rss_mb", "machine",
+    "writes_lost", "duplicates", "server_peak_rss_mb", "machine",
 }
 
 
