@@ -361,3 +361,36 @@ def test_a_join_that_fails_in_a_shared_commit_leaves_the_others_stored(app: Flas
     db.session.expire_all()
     assert sorted(p.display_name for p in participants(meetup)) == ["Anna", "Cor", "Dina"]
     assert participants(ended) == []
+
+
+def test_more_people_than_one_commit_takes_are_stored_in_turns(app: Flask, meetup,
+                                                               monkeypatch) -> None:
+    """A batch holds at most MAX_BATCH joins; the first one left over leads the next commit,
+    so a room larger than a batch is stored in turns and nobody waits forever."""
+    monkeypatch.setattr(join_batch, "MAX_BATCH", 3)
+    monkeypatch.setattr(join_batch, "WINDOW", 0.3)  # every form queues behind the leader
+    stored: list[int] = []
+    store = join_batch._store
+    monkeypatch.setattr(join_batch, "_store",
+                        lambda session, batch: (stored.append(len(batch)),
+                                                store(session, batch))[1])
+    phones = [app.test_client() for _ in range(8)]
+    keys = [join_key(phone.get(join_url(meetup)).get_data(as_text=True)) for phone in phones]
+    start = threading.Barrier(len(phones))
+    statuses: list[int] = []
+
+    def post(i: int) -> None:
+        start.wait()
+        statuses.append(phones[i].post(join_url(meetup), data={
+            **GOOD, "display_name": f"Buur {i}", "join_key": keys[i]}).status_code)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(phones))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [302] * len(phones)
+    assert sum(stored) == len(phones) and max(stored) <= 3 and len(stored) >= 3
+    db.session.expire_all()
+    assert sorted(p.display_name for p in participants(meetup)) == sorted(
+        f"Buur {i}" for i in range(len(phones)))
