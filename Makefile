@@ -92,7 +92,8 @@ bench: $(TEST_STAMP) $(MO)
 
 # The same realtime benchmark through nginx to 1, 3 and 4 `meetup serve` workers on PostgreSQL +
 # Redis (started in temporary directories, all stopped at the end, also on Ctrl-C): 2,000
-# phones, one JSON line per set-up (docs/performance.md, "Scale-out"). About 10 minutes.
+# phones, one JSON line per set-up (docs/performance.md, "Scale-out"). About 3 minutes on a
+# quiet machine.
 bench-scale: $(TEST_STAMP) $(MO) system-deps
 	$(BIN)/python benchmarks/realtime_load.py --database postgres --workers 1 3 4 --phones 2000 \
 		--rate 50 --sustained-seconds 20 --connect-timeout 120 $(BENCH_ARGS)
