@@ -29,12 +29,12 @@ from typing import Any
 
 import flask_babel
 from flask import Flask, current_app
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meetup.extensions import db
 from meetup.realtime.emit import Outbox, send_all
+from meetup.services import operations
 from meetup.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def run_batch(jobs: list[Job], in_request: bool = False) -> None:
     jobs with the same fast path (``Job.batch``) run together, in one savepoint.
     """
     session = db.session
-    _begin(session)
+    operations.begin_batch(session)
     start = 0
     while start < len(jobs):
         fast = jobs[start].batch
@@ -249,19 +249,6 @@ def _run_one(session: Session, job: Job, in_request: bool) -> None:
             job.error = error
         # What the failed write changed in memory (e.g. the revision) is read again.
         session.expire_all()
-
-
-def _begin(session: Session) -> None:
-    """SQLite: take the write lock now, so that savepoints nest in one real transaction.
-
-    (pysqlite opens a transaction only before the first INSERT/UPDATE; an outermost
-    SAVEPOINT would commit on its own.)
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    connection = session.connection().connection.dbapi_connection
-    if connection is not None and not connection.in_transaction:
-        session.execute(text("BEGIN IMMEDIATE"))
 
 
 @contextmanager

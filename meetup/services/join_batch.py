@@ -19,12 +19,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meetup.models import Meetup
-from meetup.services import joining
+from meetup.services import joining, operations
 from meetup.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -112,12 +111,7 @@ def _store(session: Session, batch: list[_Waiting]) -> None:
     if len(batch) == 1:
         _store_alone(session, batch[0])
         return
-    if session.get_bind().dialect.name == "sqlite":
-        # Take the write lock now, so that the savepoints nest in one real transaction
-        # (pysqlite opens one only before the first INSERT; the leader's reads opened none).
-        connection = session.connection().connection.dbapi_connection
-        if connection is not None and not connection.in_transaction:
-            session.execute(text("BEGIN IMMEDIATE"))
+    operations.begin_batch(session)
     for waiting in _store_together(session, batch):
         _store_one(session, waiting)
     try:

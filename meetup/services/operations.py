@@ -19,12 +19,24 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from meetup.models import Meetup, Operation
 from meetup.models.types import utcnow
+
+
+def begin_batch(session: Session) -> None:
+    """Before writes that share one transaction, each in a savepoint (the socket writer's
+    group commit, the joins committed together): on SQLite take the write lock now, so that
+    the savepoints nest in one real transaction. (pysqlite opens a transaction only before the
+    first INSERT/UPDATE; an outermost SAVEPOINT would commit on its own.)"""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection().connection.dbapi_connection
+    if connection is not None and not connection.in_transaction:
+        session.execute(text("BEGIN IMMEDIATE"))
 
 
 def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
