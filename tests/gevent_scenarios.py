@@ -26,13 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 _CHILD = ("from gevent import monkey; monkey.patch_all()\n"
           "import sys\n"
           "from tests import gevent_scenarios\n"
-          "gevent_scenarios.main(sys.argv[1], sys.argv[2])\n")
+          "gevent_scenarios.main(*sys.argv[1:])\n")
 
 
-def run_scenario(name: str, tmp_path: Path, timeout: float = 120) -> dict[str, Any]:
-    """Run scenario ``name`` in a gevent-patched child process; returns what it reported."""
-    result = subprocess.run([sys.executable, "-c", _CHILD, name, str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=timeout)
+def run_scenario(name: str, tmp_path: Path, database_url: str | None = None,
+                 timeout: float = 120) -> dict[str, Any]:
+    """Run scenario ``name`` in a gevent-patched child process; returns what it reported.
+
+    ``database_url``: the test's database (the ``database_url`` fixture, so that the
+    PostgreSQL run of ``make test`` runs the scenario on PostgreSQL); else SQLite in
+    ``tmp_path``."""
+    database_url = database_url or f"sqlite:///{tmp_path / 'gevent.sqlite3'}"
+    result = subprocess.run([sys.executable, "-c", _CHILD, name, str(tmp_path), database_url],
+                            cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0 or not result.stdout.strip():
         raise AssertionError(f"scenario {name} failed:\n{result.stderr[-4000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -41,16 +47,22 @@ def run_scenario(name: str, tmp_path: Path, timeout: float = 120) -> dict[str, A
 # -- the child process ---------------------------------------------------------------------
 
 
-def main(name: str, tmp: str) -> None:
+def main(name: str, tmp: str, database_url: str) -> None:
+    global _DATABASE_URL
+    _DATABASE_URL = database_url
     result = SCENARIOS[name](Path(tmp))
     print(json.dumps(result))
+
+
+_DATABASE_URL = ""
 
 
 def _app(tmp: Path) -> Any:
     """The test suite's app, but in gevent mode and answering errors as in production."""
     from tests.conftest import make_app
 
-    return make_app(tmp, TESTING=False, SOCKETIO_ASYNC_MODE="gevent")
+    return make_app(tmp, SQLALCHEMY_DATABASE_URI=_DATABASE_URL, TESTING=False,
+                    SOCKETIO_ASYNC_MODE="gevent")
 
 
 def _failing_commit() -> None:

@@ -113,13 +113,13 @@ def test_a_fast_path_that_fails_leaves_its_writes_to_the_one_by_one_path(
 
 
 def test_under_gevent_a_failed_shared_commit_answers_every_write_with_an_error(
-        tmp_path: Any) -> None:
+        tmp_path: Any, database_url: str) -> None:
     """As ``meetup serve`` runs (gevent, the writer greenlet): four phones and the organiser
     write at once, their one shared commit fails. Nobody is told ``ok`` and nobody hears of
     any of those writes; nothing is stored. A later write is stored and heard as usual."""
     from tests.gevent_scenarios import run_scenario
 
-    seen = run_scenario("group_commit_fails", tmp_path)
+    seen = run_scenario("group_commit_fails", tmp_path, database_url)
     assert seen["batches"][0] == 5, seen["batches"]  # the five writes shared one commit
     assert {who: (ack["ok"], ack.get("error")) for who, ack in seen["acks"].items()} == {
         who: (False, "server_error") for who in ("anna", "bram", "carla", "dirk", "organiser")}
