@@ -170,3 +170,50 @@ def _get_when_up(url: str, deadline: float) -> requests.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+@pytest.mark.server
+def test_a_room_connecting_while_the_server_is_busy_waits_instead_of_being_dropped(
+        tmp_path: Path) -> None:
+    """``meetup serve`` listens with a queue of 2,048 handshakes. While the server is busy
+    (here: stopped), 300 phones open a connection at once: the kernel completes every
+    handshake and queues it, and once the server runs again each phone gets its page. With
+    gevent's queue of 128, every phone past the 129th would be dropped and wait 1-3 s for
+    its own retry."""
+    import select
+    import signal
+
+    from tests.servers import live_server
+
+    phones = 300
+    with live_server(tmp_path) as server:
+        assert server.process is not None
+        port = int(server.base_url.rsplit(":", 1)[1])
+        connections = []
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            for _ in range(phones):
+                connection = socket.socket()
+                connection.setblocking(False)
+                connection.connect_ex(("127.0.0.1", port))
+                connections.append(connection)
+            waiting, established = set(connections), 0
+            deadline = time.monotonic() + 10
+            while waiting and time.monotonic() < deadline:
+                _, ready, _ = select.select([], list(waiting), [], 0.2)
+                for connection in ready:
+                    waiting.discard(connection)
+                    if connection.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                        established += 1
+            assert established == phones, f"{phones - established} handshakes dropped"
+            for connection in connections:
+                connection.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        answered = 0
+        for connection in connections:
+            connection.setblocking(True)
+            connection.settimeout(60)
+            answered += b" 200 " in connection.makefile("rb").readline()
+            connection.close()
+        assert answered == phones

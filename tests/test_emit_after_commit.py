@@ -9,8 +9,11 @@ only flushed. These tests look from elsewhere:
   announces must already be committed there;
 - the *commit itself fails*: then nobody may have heard of the write.
 
-Planting ``outbox.flush(seq)`` before ``session.commit()`` in ``handlers.run_write`` turns
-both red.
+Every socket write commits in ``writer.run_batch`` (``handlers.run_write`` hands it there, also
+under threads). Planting the batch's broadcasts (``send_all(_after_commit(jobs), app)``) before
+``session.commit()`` there turns both red. Under gevent (the writer greenlet) the same promise
+is guarded by ``test_under_gevent_a_failed_shared_commit_answers_every_write_with_an_error`` in
+``test_realtime_group_commit.py``.
 """
 
 from __future__ import annotations

@@ -394,3 +394,21 @@ def test_more_people_than_one_commit_takes_are_stored_in_turns(app: Flask, meetu
     db.session.expire_all()
     assert sorted(p.display_name for p in participants(meetup)) == sorted(
         f"Buur {i}" for i in range(len(phones)))
+
+
+def test_under_gevent_joins_whose_shared_commit_fails_all_get_the_error_page(
+        tmp_path, database_url) -> None:
+    """As ``meetup serve`` runs (gevent): five phones post the join form at the same moment
+    and their one shared commit fails. Every phone gets the error page and no cookie (no
+    phone may carry a participant that was never stored); pressing the button again, the
+    same forms register each person once."""
+    from tests.gevent_scenarios import run_scenario
+
+    seen = run_scenario("joins_fail_together", tmp_path, database_url)
+    assert seen["batches"][0] == 5, seen["batches"]  # the five joins shared one commit
+    assert [(a["status"], a["error_page"]) for a in seen["failed"]] == [(500, True)] * 5
+    assert [(a["set_cookies"], a["token"]) for a in seen["failed"]] == [([], None)] * 5
+    assert seen["stored_after_failure"] == 0
+    assert [a["status"] for a in seen["again"]] == [302] * 5
+    assert all(a["token"] for a in seen["again"])
+    assert seen["stored_names"] == [f"Buur {i}" for i in range(5)]

@@ -110,3 +110,26 @@ def test_a_fast_path_that_fails_leaves_its_writes_to_the_one_by_one_path(
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Operation.kind))) == ["traag"] * 3
     assert db.session.get(Meetup, meetup.id).revision == start + 3
+
+
+def test_under_gevent_a_failed_shared_commit_answers_every_write_with_an_error(
+        tmp_path: Any, database_url: str) -> None:
+    """As ``meetup serve`` runs (gevent, the writer greenlet): four phones and the organiser
+    write at once, their one shared commit fails. Nobody is told ``ok`` and nobody hears of
+    any of those writes; nothing is stored. A later write is stored and heard as usual."""
+    from tests.gevent_scenarios import run_scenario
+
+    seen = run_scenario("group_commit_fails", tmp_path, database_url)
+    assert seen["batches"][0] == 5, seen["batches"]  # the five writes shared one commit
+    assert {who: (ack["ok"], ack.get("error")) for who, ack in seen["acks"].items()} == {
+        who: (False, "server_error") for who in ("anna", "bram", "carla", "dirk", "organiser")}
+    assert all(ack["message"] == "Er ging bij ons iets mis. Probeer het nog eens."
+               for ack in seen["acks"].values())
+    assert seen["later"]["ok"] is True
+    # Counters and the organiser's table rows are recounted from the database; everything
+    # else a socket received is the later note, at Anna and Bram's table and the organiser.
+    heard = {who: [name for name in names if name not in ("counts", "overview")]
+             for who, names in seen["heard"].items()}
+    assert heard == {"anna": ["note:Nu wel"], "bram": ["note:Nu wel"], "carla": [],
+                     "dirk": [], "organiser": ["note:Nu wel"], "projector": []}
+    assert seen["stored_notes"] == ["Nu wel"]

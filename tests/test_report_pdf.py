@@ -262,6 +262,34 @@ def test_agreement_cards_never_split_and_a_giant_card_says_vervolg(app) -> None:
     assert min(styles.card.fontSize, styles.card_label.fontSize, styles.cell.fontSize) >= 9
 
 
+def test_only_a_card_taller_than_a_page_says_vervolg(app) -> None:
+    """Sixty cards of mixed heights after one giant card: many reach the foot of a page.
+    Each of them moves to the next page whole; only the giant card (#1) continues, so
+    "(vervolg)" is written for it alone, and every other card's heading is on one page."""
+    import re
+
+    meetup = make_meetup()
+    table = add_table(meetup, "taal", 1)
+    add_agreement(meetup, table=table, what="Heel lange afspraak " * 300 + "EINDE")
+    for i in range(60):
+        add_agreement(meetup, table=table, what=f"Afspraak nummer {i:03d} " * (1 + i % 9),
+                      first_step="Eerst bellen " * (i % 5),
+                      success_measure="Gemeten " * (i % 13))
+    db.session.commit()
+    pdf = build_report_pdf(gather_report(db.session, meetup))
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    headings = [(page, int(number), bool(continued)) for page, text in enumerate(pages)
+                for number, continued in re.findall(r"Afspraak #(\d+)( \(vervolg\))?", text)]
+    assert sorted({number for _page, number, _continued in headings}) == list(range(1, 62))
+    assert len({page for page, _number, _continued in headings}) >= 5  # cards met page ends
+    assert {number for _page, number, continued in headings if continued} == {1}
+    pages_of = {number: {page for page, n, _ in headings if n == number}
+                for number in range(2, 62)}
+    assert {number: found for number, found in pages_of.items() if len(found) != 1} == {}
+    assert sum(text.count("(vervolg)") for text in pages) == \
+        sum(1 for _page, _number, continued in headings if continued)
+
+
 def test_the_contents_lists_page_numbers_that_match_the_bookmarks(report_pdf) -> None:
     reader = PdfReader(io.BytesIO(report_pdf))
     cover = " ".join(reader.pages[0].extract_text().split())

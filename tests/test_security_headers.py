@@ -51,6 +51,42 @@ def test_every_cookie_is_secure_when_asked(secure_app: Flask) -> None:
     assert insecure == []
 
 
+def cookie_attributes(cookie: str) -> tuple[str, set[str]]:
+    """A Set-Cookie header's name and its attributes (lower case, values kept)."""
+    first, *attributes = cookie.split(";")
+    return first.split("=", 1)[0].strip(), {a.strip().lower() for a in attributes}
+
+
+def test_a_first_visit_gets_only_secure_cookies_when_asked(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A phone that never visited before opens the home page (or the code form, a join
+    link, the login, a briefing): the language cookie set on that first answer, before any
+    /lang/..., is as protected as the session: Secure, HttpOnly, SameSite=Lax."""
+    monkeypatch.setenv("MEETUP_SECURE_COOKIES", "1")
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)  # forms put their token in the session
+    with app.app_context():
+        db.create_all()
+        organiser = organisers.create_organiser(db.session, "ada@example.org", PASSWORD)
+        meetup: Meetup = meetups.create_meetup(db.session, organiser, title="Meetup Hilversum")
+        db.session.commit()
+        pages = ["/", "/join", f"/j/{meetup.join_token}", "/organiser/login",
+                 f"/b/{meetup.short_code}", "/privacy"]
+        seen: dict[str, list[tuple[str, set[str]]]] = {}
+        for page in pages:
+            response = app.test_client().get(page)  # a fresh client: no cookie yet
+            assert response.status_code == 200, page
+            seen[page] = [cookie_attributes(c) for c in set_cookies(response)]
+        db.session.remove()
+        db.engine.dispose()
+    assert [name for name, _attributes in seen["/"]] == ["lang"]
+    assert all("lang" in [name for name, _ in cookies] for cookies in seen.values())
+    assert "session" in [name for cookies in seen.values() for name, _ in cookies]
+    unprotected = {page: name for page, cookies in seen.items() for name, attributes in cookies
+                   if not {"secure", "httponly", "samesite=lax"} <= attributes}
+    assert unprotected == {}
+
+
 def test_without_the_setting_the_lang_cookie_still_works_over_http(client) -> None:
     cookie = set_cookies(client.get("/lang/en"))[0]
     assert cookie.startswith("lang=en") and "Secure" not in cookie

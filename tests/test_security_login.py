@@ -4,7 +4,7 @@
   further tries are refused *before* any password is hashed, so guessing neither succeeds nor
   costs the server the 170 ms of hashing that would slow every phone.
 - Hashing on the event loop: under gevent the hash runs in gevent's thread pool, so the loop
-  keeps answering phones while a login is checked.
+  keeps answering phones while a password is hashed, and while a login checks one.
 - Weak passwords: ``create-organiser --password`` refuses passwords on every guessing list.
 """
 
@@ -125,6 +125,21 @@ def test_under_gevent_the_loop_keeps_running_while_a_password_is_hashed() -> Non
                             text=True, timeout=60, check=True)
     ticks = int(result.stdout.split()[-1])
     assert ticks > 0, "the event loop was blocked for the whole hash"
+
+
+def test_under_gevent_the_phones_keep_running_while_a_login_checks_a_password(
+        tmp_path: Path) -> None:
+    """Logging in (right password, wrong password, an address without an account) checks a
+    password hash, 170 ms of scrypt: each check runs while a phone's greenlet keeps going."""
+    from tests.gevent_scenarios import run_scenario
+
+    seen = run_scenario("login_checks_off_the_loop", tmp_path)
+    assert {case: seen[case]["status"] for case in seen} == {
+        "right": 302, "wrong": 200, "unknown": 200}
+    for case, login in seen.items():
+        assert login["ticks_per_check"], f"{case}: no password was checked"
+        assert all(ticks > 0 for ticks in login["ticks_per_check"]), \
+            f"{case}: the phones stood still while the password was checked"
 
 
 @pytest.mark.parametrize("weak", [
