@@ -37,6 +37,9 @@ def register_cli(app: Flask) -> None:
                     urls_command, export_command, backup_command, restore_command,
                     anonymise_command):
         app.cli.add_command(command)
+    from meetup.cli_doctor import doctor_command
+
+    app.cli.add_command(doctor_command)
 
 
 @click.command("create-organiser")
