@@ -165,3 +165,24 @@ def test_venue_does_not_warn_when_a_second_address_reaches_it(net: VenueNet,
         with sqlite3.connect(copy) as con:
             assert con.execute("SELECT title FROM meetups").fetchone() == ("Meetup Hilversum",)
         assert "isolate" not in run.output
+
+
+def test_a_stick_pulled_out_does_not_stop_the_backups(tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    from meetup.cli import housekeeping_once
+    from meetup.extensions import db
+    from tests.conftest import make_app
+
+    gone = tmp_path / "usb"
+    gone.write_text("not a folder: the stick is gone")
+    app = make_app(tmp_path, BACKUP_DIR=str(tmp_path / "backups"), BACKUP_COPY_DIR=str(gone))
+    with app.app_context():
+        db.create_all()
+    housekeeping_once(app, {})
+    assert len(list((tmp_path / "backups").glob("meetup-*.sqlite3"))) == 1
+    assert "could not be copied" in caplog.text
+    # Back in: the next round's backup reaches it.
+    gone.unlink()
+    state: dict[str, object] = {}
+    housekeeping_once(app, state)
+    assert len(list(gone.glob("meetup-*.sqlite3"))) == 1
