@@ -294,3 +294,44 @@ def test_the_command_speaks_dutch_or_english_and_fails_with_a_fault(
     smtp = next(i for i, line in enumerate(lines) if line.startswith("FAIL  The mail server"))
     assert lines[smtp + 1].startswith("      -> Check MEETUP_SMTP_URL")
     assert "OK    The database is up to date" in english.stdout
+
+
+def test_on_postgresql_the_backup_is_restored_into_a_scratch_database_and_clocks_compared(
+        postgres_url: str, tmp_path: Path) -> None:
+    from meetup.extensions import db as flask_db
+    from meetup.services import backup, meetups, organisers
+    from tests.conftest import PASSWORD, make_app
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_url)
+    with app.app_context():
+        flask_db.create_all()
+        org = organisers.create_organiser(flask_db.session, "bo@example.org", PASSWORD)
+        meetups.create_meetup(flask_db.session, org, title="Meetup Zwolle")
+        flask_db.session.commit()
+        flask_db.engine.dispose()
+    folder = tmp_path / "backups"
+    backup.rolling_backup(postgres_url, folder, keep=3)
+    setup = doctor.Setup(database_url=postgres_url, secret_key=SECRET, backup_dir=folder)
+    used = [setup]
+    try:
+        found = by_check(doctor.run(setup, ["database", "backup", "clock"]))
+        assert [f.status for f in found["database"]] == [Status.OK]
+        assert found["backup"][0].status is Status.OK, text(found["backup"][0])
+        assert "1 meetups" in text(found["backup"][0])  # restored and opened
+        assert found["clock"][0].status is Status.OK, text(found["clock"][0])
+        skewed = dataclasses.replace(setup, cache={},
+                                     now=lambda: datetime.now(UTC) + timedelta(minutes=3))
+        used.append(skewed)
+        finding = one(skewed, "clock")
+        assert finding.status is Status.FAIL and "database server" in text(finding)
+        # A dump cut short does not restore.
+        dump = next(folder.glob("meetup-*.pgdump"))
+        dump.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+        used.append(dataclasses.replace(setup, cache={}))
+        broken = one(used[-1], "backup")
+        assert broken.status is Status.FAIL and "does not restore" in text(broken)
+    finally:
+        for engine_setup in used:
+            engine = engine_setup.cache.get("engine")
+            if engine is not None:
+                engine.dispose()
