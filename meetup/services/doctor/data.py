@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import tempfile
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from meetup.services.backup import ROLLING_PREFIX
 from meetup.services.doctor import Finding, Setup, Status, check
-from meetup.services.doctor.web import date_of_public_url
+from meetup.services.doctor.web import closest, date_of_public_url
 
 #: Where the migration scripts live (the project root's migrations/).
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
@@ -255,28 +255,29 @@ def check_disk(setup: Setup) -> list[Finding]:
     return findings or [Finding("disk", Status.INFO, _l("No data folder to check."))]
 
 
-def _database_clock(setup: Setup) -> datetime | None:
+def _database_clock(setup: Setup) -> tuple[datetime, datetime] | None:
+    """The database server's clock and this machine's at that moment (PostgreSQL only)."""
     if setup.cache.get("database_down") or make_url(setup.database_url).get_backend_name() \
             != "postgresql":
         return None  # SQLite has no clock of its own: it is this machine's
     with _engine(setup).connect() as conn:
-        value = conn.execute(text("SELECT now()")).scalar()
-    return value if isinstance(value, datetime) else None
+        before = setup.now()
+        value = conn.execute(text("SELECT clock_timestamp()")).scalar()
+        after = setup.now()
+    return (value, closest(value, before, after)) if isinstance(value, datetime) else None
 
 
 @check
 def check_clock(setup: Setup) -> Finding:
-    mine = setup.now()
-    others = [(label, when) for label, when in (
+    others = [(label, pair) for label, pair in (
         (_l("the database server"), _database_clock(setup)),
         (_l("the public address"), date_of_public_url(setup)))
-        if when is not None]
+        if pair is not None]
     if not others:
         return Finding("clock", Status.INFO, _l("No other clock to compare with."))
-    label, when = max(others, key=lambda item: abs(item[1] - mine))
-    skew = abs(when - mine)
-    # The Date header counts whole seconds.
-    if skew > setup.thresholds.clock_warn_skew + timedelta(seconds=1):
+    label, (theirs, mine) = max(others, key=lambda item: abs(item[1][0] - item[1][1]))
+    skew = abs(theirs - mine)
+    if skew > setup.thresholds.clock_warn_skew:
         status = Status.FAIL if skew > setup.thresholds.clock_fail_skew else Status.WARN
         return Finding("clock", status,
                        _l("This machine's clock is %(seconds)s seconds off from %(other)s.",

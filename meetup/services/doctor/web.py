@@ -8,7 +8,7 @@ import ipaddress
 import json
 import ssl
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlsplit
@@ -29,6 +29,9 @@ class Answer:
     #: Set when the TLS handshake refused the certificate (OpenSSL's verify code and text).
     certificate_error: tuple[int, str] | None = None
     certificate: dict | None = None
+    #: This machine's clock when the request left and when the answer arrived.
+    sent_at: datetime | None = None
+    received_at: datetime | None = None
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -71,7 +74,10 @@ def public_answer(setup: Setup, path: str = "/") -> Answer | None:
         return None
     key = f"public:{path}"
     if key not in setup.cache:
-        setup.cache[key] = fetch(setup, setup.public_url.rstrip("/") + path)
+        sent_at = setup.now()
+        answer = fetch(setup, setup.public_url.rstrip("/") + path)
+        answer.sent_at, answer.received_at = sent_at, setup.now()
+        setup.cache[key] = answer
     return setup.cache[key]
 
 
@@ -251,11 +257,20 @@ def check_secret_key(setup: Setup) -> Finding:
                    _l("All %(n)s workers share the secret key.", n=len(setup.worker_urls)))
 
 
-def date_of_public_url(setup: Setup) -> datetime | None:
-    """The public URL's own clock (its Date header), for the clock check."""
+def date_of_public_url(setup: Setup) -> tuple[datetime, datetime] | None:
+    """The public URL's own clock (its Date header) and this machine's clock at that moment."""
     answer = public_answer(setup)
     value = answer.header("Date") if answer else None
     try:
-        return parsedate_to_datetime(value) if value else None
+        theirs = parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):
         return None
+    if answer is None or theirs is None or answer.sent_at is None or answer.received_at is None:
+        return None
+    # The Date header counts whole seconds: it was stamped between sending and receiving.
+    return theirs, closest(theirs, answer.sent_at - timedelta(seconds=1), answer.received_at)
+
+
+def closest(when: datetime, start: datetime, end: datetime) -> datetime:
+    """The moment between ``start`` and ``end`` closest to ``when``."""
+    return min(max(when, start), end)
