@@ -57,6 +57,8 @@ class Installation:
             worker_urls=[self.server.base_url], backup_dir=self.backups,
             data_dirs=[self.folder], smtp_url=f"smtp://127.0.0.1:{self.smtp.port}",
             ca_file=self.ca.ca_file,
+            # Whatever this machine has free: the disk faults are played by thresholds.
+            thresholds=Thresholds(disk_warn_free=1024**2, disk_fail_free=1024),
             scheduler_heartbeat=lambda setup: setup.now() - timedelta(minutes=5))
         return dataclasses.replace(healthy, **changes)
 
