@@ -12,7 +12,6 @@ app is built (the QR code, the allowed socket origins and the page's CSP all dep
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any
 
 import click
 
-log = logging.getLogger(__name__)
 
 
 def _echo_choice(choice: Any, url: str) -> None:
