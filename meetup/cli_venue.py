@@ -20,7 +20,6 @@ from typing import Any
 import click
 
 
-
 def _echo_choice(choice: Any, url: str) -> None:
     click.echo("")
     click.echo("=" * 64)
