@@ -10,10 +10,17 @@ MO := $(PO:.po=.mo)
 
 .PHONY: run test test-fast test-scale scale-deps system-deps translations extract-messages bench \
 	bench-scale clean
+.PHONY: venue
 
 # MEETUP_SCALE=1 make run: also install the scale-out extras (PostgreSQL driver, Redis client).
 run: $(RUNTIME_STAMP) $(MO) $(if $(filter 1,$(MEETUP_SCALE)),$(SCALE_STAMP))
 	$(BIN)/meetup demo
+
+# A laptop at a venue without internet (docs/deploy.md): listens on its network address, the QR
+# code points there, rolling backups also to a USB stick, e.g.
+#   make venue VENUE_ARGS="--backup-dir /media/$$USER/STICK --port 8000"
+venue: $(RUNTIME_STAMP) $(MO)
+	$(BIN)/meetup venue $(VENUE_ARGS)
 
 # The scale-out extras (`.[scale]`: psycopg, redis) for workers on PostgreSQL + Redis; see
 # docs/deploy.md.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-SERVER_COMMANDS = {"serve", "demo"}
+SERVER_COMMANDS = {"serve", "demo", "venue"}
 
 
 def main() -> None:

@@ -37,6 +37,9 @@ def register_cli(app: Flask) -> None:
                     urls_command, export_command, backup_command, restore_command,
                     anonymise_command):
         app.cli.add_command(command)
+    from meetup.cli_doctor import doctor_command
+
+    app.cli.add_command(doctor_command)
 
 
 @click.command("create-organiser")
@@ -299,12 +302,18 @@ def housekeeping_once(app: Flask, state: dict[str, object],
             keep = int(app.config.get("BACKUP_KEEP", 12))
             if url.startswith("sqlite"):
                 # SQLite's backup API copies the pages itself: off the event loop.
-                off_loop(backup.rolling_backup, url, folder, keep)
+                made = off_loop(backup.rolling_backup, url, folder, keep)
             else:
                 # pg_dump is a child process that gevent already waits for without blocking
                 # the loop (and gevent cannot start a child process from its thread pool).
-                backup.rolling_backup(url, folder, keep)
+                made = backup.rolling_backup(url, folder, keep)
             state["marker"] = marker
+            copy_dir = app.config.get("BACKUP_COPY_DIR")
+            if copy_dir:  # `meetup venue --backup-dir`: a second folder, a USB stick
+                try:
+                    off_loop(backup.copy_rolling, made, Path(copy_dir), keep)
+                except OSError as error:  # a stick pulled out must not stop the evening
+                    log.warning("the backup could not be copied to %s: %s", copy_dir, error)
 
 
 def housekeeping(app: Flask) -> None:
@@ -319,3 +328,9 @@ def housekeeping(app: Flask) -> None:
             housekeeping_once(app, state)
         except Exception:  # a failed backup must never stop the evening
             log.exception("housekeeping failed")
+
+
+# A command of the group itself, not of the app: it decides the app's public address first.
+from meetup.cli_venue import venue_command  # noqa: E402
+
+cli.add_command(venue_command)

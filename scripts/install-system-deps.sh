@@ -14,6 +14,9 @@ command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 # node runs the page logic's unit tests (node --test tests/js/).
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+# ip (network namespaces: the venue tests) and openssl (test certificates for meetup doctor).
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing="$missing iproute2"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 [ -z "$missing" ] && exit 0
 echo "Installing system packages:$missing"
 SUDO=""

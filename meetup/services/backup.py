@@ -141,3 +141,26 @@ def rolling_backup(url: str, folder: Path, keep: int, now: datetime | None = Non
     for old in existing[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
     return made
+
+
+def copy_rolling(made: Path, folder: Path, keep: int) -> Path:
+    """Copy the rolling backup ``made`` into a second ``folder`` (a USB stick), atomically,
+    keeping its newest ``keep`` there too."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / made.name
+    fd, partial_name = tempfile.mkstemp(prefix=".partial-", dir=folder)
+    os.close(fd)
+    partial = Path(partial_name)
+    try:
+        shutil.copyfile(made, partial)
+        with partial.open("rb") as fh:
+            os.fsync(fh.fileno())  # a stick pulled out after this still holds the copy
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    existing = sorted(p for p in folder.iterdir()
+                      if p.name.startswith(ROLLING_PREFIX) and p.is_file())
+    for old in existing[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+    return target

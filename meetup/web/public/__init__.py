@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from meetup.web.public import briefing, pages, reports  # noqa: E402,F401  (routes register on bp)
+from meetup.web.public import (  # noqa: E402,F401  (routes register on bp)
+    briefing, health, pages, reports)
