@@ -49,7 +49,7 @@ def phase_set(ctx: Context, phase: str) -> dict[str, Any]:
     payload = _phase_payload(ctx)
     _everyone(ctx, "phase", payload)
     if ctx.meetup.phase is Phase.PLENARY:
-        # The projector opens the plenary on the slide it was at (or the first one).
+        # The projector opens the plenary on its first slide (phases.set_phase).
         # Every phone shows it too (an agreement: to sign on, "ik doe mee").
         _everyone(ctx, "plenary", plenary.state(ctx.session, ctx.meetup))
     return payload
