@@ -9,7 +9,7 @@ import { h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { fitGroupNotes, plenaryView, progressView } from "./projector/views.js";
 import { gridShape, pageOf, PAGE_SECONDS, roleRows } from "./projector/pages.js";
-import { fitTables } from "./projector/fit.js";
+import { fitAgreement, fitTables, fitTopNotes } from "./projector/fit.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -115,6 +115,8 @@ function render(live) {
   if (view) {
     morph(viewEl, view);
     fitGroupNotes(viewEl, t);
+    fitTopNotes(viewEl);
+    fitAgreement(viewEl);
   } else {
     showTables(live);
   }

@@ -172,3 +172,67 @@ def test_the_join_screen_names_every_theme_whole_from_0_to_1000_people(
                 assert_nothing_clipped(page, f"theme choice, {people} people, {kind}, "
                                              f"{width}x{height}")
             context.close()
+
+
+def _evening_content(meetup: Any) -> None:
+    """Notes with dots at three tables (one per theme) and a final agreement with every field
+    filled in, as people write them (not at the length limits)."""
+    import uuid
+    from datetime import date, timedelta
+
+    from meetup.services import agreements, board
+
+    people = db.session.scalars(select(Participant).where(Participant.meetup_id == meetup.id)
+                                .order_by(Participant.id).limit(18)).all()
+    phases.set_phase(db.session, meetup, Phase.ROUND_1)
+    notes = []
+    for i, person in enumerate(people[::6]):
+        for n in range(3):
+            notes.append((person, board.create_note(
+                db.session, person, uuid.uuid4(), "happens",
+                f"Tafel {i + 1}, idee {n + 1}: voorlezen met ouders in de bibliotheek, samen "
+                "met de peuterspeelzaal en het consultatiebureau in de wijk")))
+    phases.set_phase(db.session, meetup, Phase.VOTING)
+    for person, note in notes:
+        board.add_vote(db.session, person, uuid.uuid4(), note.uuid)
+    phases.set_phase(db.session, meetup, Phase.AGREEMENTS)
+    owner = people[0]
+    draft = agreements.create_draft(db.session, owner, uuid.uuid4())
+    agreements.update_agreement(db.session, owner, draft.uuid, {
+        "what": "Elke maand een voorleesochtend in de bibliotheek voor ouders en peuters uit "
+                "de wijk, met tolken voor ouders die weinig Nederlands spreken",
+        "owner_name": "Noor Bakker", "owner_organisation": "OBS De Linde",
+        "partners": ["Bibliotheek", "Consultatiebureau", "Peuterspeelzaal De Vlinder"],
+        "first_step": "Een datum prikken met de bibliotheek en de eerste uitnodiging maken",
+        "due_date": (date.today() + timedelta(days=20)).isoformat(),
+        "success_measure": "Twintig ouders komen drie keer of vaker, en de helft leent daarna "
+                           "zelf boeken"})
+    agreements.finalise(db.session, owner, draft.uuid)
+    db.session.commit()
+
+
+def test_every_phase_fits_with_a_room_of_1000_and_a_message(
+        server, server_app, live_meetup, live_organiser, browser, tmp_path) -> None:
+    out = shots_dir(tmp_path)
+    meetup = db.session.merge(live_meetup)
+    _room(meetup, 1000)
+    db.session.commit()
+    _evening_content(meetup)
+    for phase in (Phase.ROUND_1, Phase.VOTING, Phase.AGREEMENTS, Phase.PLENARY, Phase.CLOSED):
+        phases.set_phase(db.session, meetup, phase, live_organiser)
+        db.session.commit()
+        for width, height in SCREENS:
+            context = screen_context(browser, width, height)
+            page = open_projector(context, server.base_url, live_organiser, meetup)
+            for message in ("", MESSAGE, LONG_MESSAGE):
+                _message(meetup, message)
+                page.reload()
+                expect(page.locator("#connection-status")).to_have_attribute(
+                    "data-state", "connected")
+                expect(page.locator(".pr-banner")).to_have_count(1 if message else 0)
+                if phase is Phase.PLENARY:
+                    expect(page.locator(".pr-facts")).to_contain_text("Gelukt als: Twintig")
+                kind = "long" if message == LONG_MESSAGE else "message" if message else "plain"
+                _look(page, out, f"{phase.value}-{kind}-{width}x{height}")
+                assert_nothing_clipped(page, f"{phase.value}, {kind}, {width}x{height}")
+            context.close()

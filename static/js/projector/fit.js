@@ -33,3 +33,15 @@ export function fitTables(view) {
   const grid = view.querySelector(".pr-tables");
   return grid ? fitTogether(grid, grid.children) : 100;
 }
+
+/** After rendering voting and agreements: every top note of every theme shows whole. */
+export function fitTopNotes(view) {
+  const columns = view.querySelector(".pr-top-notes");
+  return columns ? fitTogether(columns, columns.children) : 100;
+}
+
+/** After rendering an agreement in the plenary: every field shows whole. */
+export function fitAgreement(view) {
+  const slide = view.querySelector(".pr-agreement");
+  return slide ? fitTogether(slide, [slide]) : 100;
+}
