@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from meetup.models import Participant, Phase
+from meetup.models.types import utcnow
 from meetup.realtime import rooms
 from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
@@ -126,7 +127,8 @@ def participant_move(ctx: Context, participant: int, table: int) -> dict[str, An
     ctx.outbox.add("resync", {}, *targets)
     if new_table_id != old_table_id and moved.table is not None:
         # The moved person's phone says so, instead of silently changing the number.
-        ctx.outbox.add("notice", {"kind": "moved", "table": moved.table.number},
+        ctx.outbox.add("notice", {"kind": "moved", "table": moved.table.number,
+                                  "at": phases.iso(utcnow())},
                        rooms.participant_room(participant))
     for table_id in {old_table_id, new_table_id} - {None}:
         ctx.overview(table_id)
