@@ -19,7 +19,7 @@ const phaseEl = document.getElementById("live-phase");
 const ROUND_OF_PHASE = { round_1: "happens", round_2: "connect", round_3: "missing" };
 /** Cards on a page of tables, tried largest first (see showTables). */
 const PAGE_SIZES = [30, 24, 20, 15, 12, 9, 6];
-const MIN_FIT = 80;
+const MIN_FIT = 70;
 let pageSize = PAGE_SIZES[0];
 
 function percentClass(n, max) {
