@@ -140,3 +140,45 @@ def test_a_reopened_agreement_hands_its_place_to_the_next(room, meetup) -> None:
     after = plenary.follow(db.session, meetup, before)
     assert after["position"] == 2 and after["agreement"]["what"] == "Taalcafé in de bieb"
 
+
+
+def test_opening_the_plenary_starts_at_the_first_group_whatever_was_confirmed_when(
+        room, meetup) -> None:
+    """Issue 24, point 6: groups confirmed during Afspraken, while the organiser's panel already
+    showed the first agreement, still come first when the plenary opens."""
+    from meetup.services import phases
+
+    meetup.phase = Phase.AGREEMENTS
+    plenary.show(db.session, meetup, 1)  # stepped ahead before the plenary
+    before = plenary.slides(db.session, meetup)
+    groupings.confirm(db.session, meetup, taal(meetup).id)
+    plenary.after_grouping_edit(db.session, meetup, before)
+    phases.set_phase(db.session, meetup, Phase.PLENARY)
+    opened = plenary.state(db.session, meetup)
+    assert (opened["position"], opened["kind"], opened["group_count"]) == (0, "group", 2)
+    # Stepping inside the plenary and choosing Plenair again keeps the slide.
+    plenary.show(db.session, meetup, 2)
+    phases.set_phase(db.session, meetup, Phase.PLENARY)
+    assert plenary.state(db.session, meetup)["position"] == 2
+
+
+def test_a_group_slide_never_shows_a_title_of_bare_stems(room, meetup) -> None:
+    """Issue 24, point 7: confirmed without renaming, the group shows a note that stands for it;
+    a title the organiser typed is shown as typed."""
+    theme_id = taal(meetup).id
+    [view] = groupings.views(db.session, meetup)
+    reading = next(g for g in view.groups if "voorlezn" in [n.text for n in g.notes])
+    groupings.rename(db.session, meetup, theme_id, reading.id, "Samen voorlezen")
+    groupings.confirm(db.session, meetup, theme_id)
+    from meetup.models.grouping import NoteGroup
+
+    for group in db.session.scalars(db.select(NoteGroup)):
+        if group.id != reading.id:
+            group.title = "taal · ouders · school"  # as the suggestion titled it
+    db.session.flush()
+    titles = [plenary.show(db.session, meetup, i)["group"]["title"] for i in (0, 1)]
+    assert "Samen voorlezen" in titles
+    assert [t for t in titles if t != "Samen voorlezen"][0] in PARENTS
+    for data in (snapshot.projector_snapshot(db.session, meetup),
+                 snapshot.participant_snapshot(db.session, room[0][0])):
+        assert "·" not in data["plenary"]["group"]["title"]

@@ -4,7 +4,7 @@ every phone, what an owner takes part in, and labels in the receiver's language.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -60,8 +60,10 @@ def test_someone_joining_after_the_theme_choice_chooses_and_is_seated_at_once(
     ack = emit_ok(sock, "theme.choose", {"theme": "zorg"})
     carla_table = evening.people["carla"].table.number
     assert ack == {**ack, "theme": "zorg", "table": carla_table}
-    assert events(sock, "notice")[-1] == {"seq": ack["seq"], "kind": "seated",
-                                         "table": carla_table}
+    notice = events(sock, "notice")[-1]
+    assert notice == {"seq": ack["seq"], "kind": "seated", "table": carla_table,
+                      "at": notice["at"]}
+    assert notice["at"].endswith("Z")  # when: the phone shows the time (issue 24)
     seated = emit_ok(sock, "sync", {})["snapshot"]
     assert seated["table"]["number"] == carla_table
     assert "Eva" in [m["first_name"] for m in seated["table"]["members"]]
@@ -84,10 +86,14 @@ def test_a_late_arrival_cannot_change_the_theme_once_seated(app: Flask, evening:
 def test_a_moved_person_is_told_and_the_theme_counts_follow(evening: Evening) -> None:
     evening.drain()
     zorg_table = evening.people["carla"].table.number
+    before = datetime.now(UTC)
     ack = emit_ok(evening.organiser, "participant.move",
                   {"participant": evening.ids["anna"], "table": zorg_table})
-    assert events(evening["anna"], "notice") == [{"seq": ack["seq"], "kind": "moved",
-                                                  "table": zorg_table}]
+    after = datetime.now(UTC)
+    [notice] = events(evening["anna"], "notice")
+    assert notice == {"seq": ack["seq"], "kind": "moved", "table": zorg_table, "at": notice["at"]}
+    moved_at = datetime.fromisoformat(notice["at"].replace("Z", "+00:00"))
+    assert before <= moved_at <= after  # when it happened: the phone shows the time
     assert events(evening["bram"], "notice") == []
     # Taal lost Anna, zorg gained her: the projector and the organiser hear it at once.
     for screen in (evening.projector, evening.organiser):

@@ -16,6 +16,7 @@ from meetup.reports.data import gather_report
 from meetup.reports.json_export import report_json
 from meetup.reports.pdf import build_report_pdf
 from meetup.services import board, groupings
+from meetup.services.group_titles import is_automatic, readable
 from tests.report_factories import pdf_text
 from tests.test_groupings import PARENTS, READING, board_notes, taal  # noqa: F401 (fixture)
 
@@ -46,7 +47,10 @@ def test_confirmed_groups_stand_in_for_the_per_table_notes(board_notes, meetup,
     people, written = board_notes
     board.add_vote(db.session, people[1], uuid.uuid4(), written[1].uuid)  # "voorlezn"
     view = _confirm(meetup)
-    titles = [g.title for g in view.groups]
+    # An automatic title of bare terms is shown as the group's representative note (issue 24).
+    titles = [readable(g.title, [(n.text, n.dots) for n in sorted(
+        g.notes, key=lambda n: (-n.dots, n.id))]) for g in view.groups]
+    assert not any(is_automatic(t) for t in titles)
 
     [section] = [t for t in gather_report(db.session, meetup).themes if t.key == "taal"]
     assert [g.title for g in section.groups] == titles and section.groups_round is None

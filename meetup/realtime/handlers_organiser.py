@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from meetup.models import Participant, Phase
+from meetup.models.types import utcnow
 from meetup.realtime import rooms
 from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
@@ -49,7 +50,7 @@ def phase_set(ctx: Context, phase: str) -> dict[str, Any]:
     payload = _phase_payload(ctx)
     _everyone(ctx, "phase", payload)
     if ctx.meetup.phase is Phase.PLENARY:
-        # The projector opens the plenary on the slide it was at (or the first one).
+        # The projector opens the plenary on its first slide (phases.set_phase).
         # Every phone shows it too (an agreement: to sign on, "ik doe mee").
         _everyone(ctx, "plenary", plenary.state(ctx.session, ctx.meetup))
     return payload
@@ -126,7 +127,8 @@ def participant_move(ctx: Context, participant: int, table: int) -> dict[str, An
     ctx.outbox.add("resync", {}, *targets)
     if new_table_id != old_table_id and moved.table is not None:
         # The moved person's phone says so, instead of silently changing the number.
-        ctx.outbox.add("notice", {"kind": "moved", "table": moved.table.number},
+        ctx.outbox.add("notice", {"kind": "moved", "table": moved.table.number,
+                                  "at": phases.iso(utcnow())},
                        rooms.participant_room(participant))
     for table_id in {old_table_id, new_table_id} - {None}:
         ctx.overview(table_id)

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, Note, Phase, Round
+from meetup.models.types import utcnow
 from meetup.realtime import rooms, writer
 from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import Context, participant_event
 from meetup.realtime.payload import Payload
-from meetup.services import agreements, board, note_batch, snapshot, tables
+from meetup.services import agreements, board, note_batch, phases, snapshot, tables
 from meetup.services import plenary as plenary_service
 from meetup.services.errors import DomainError
 
@@ -51,7 +52,8 @@ def theme_choose(ctx: Context, theme: str) -> dict[str, Any]:
         ctx.outbox.add("resync", {}, rooms.participant_room(participant_id),
                        rooms.table_room(table_id))
         # The newcomer's phone says where to sit (a late arrival, after the tables formed).
-        ctx.outbox.add("notice", {"kind": "seated", "table": table.number},
+        ctx.outbox.add("notice", {"kind": "seated", "table": table.number,
+                                  "at": phases.iso(utcnow())},
                        rooms.participant_room(participant_id))
         ctx.overview(table)
     ctx.counts()

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from meetup.models import Meetup, Theme
 from meetup.models.grouping import Grouping, NoteGroup
+from meetup.services.group_titles import readable
+
 if TYPE_CHECKING:
     from meetup.reports.data import NoteRow
 
@@ -71,6 +73,7 @@ def gather_groups(session: Session, meetup: Meetup,
             members = sorted((by_id[m.note_id] for m in group.members if m.note_id in by_id),
                              key=lambda n: (-n.votes, n.id))
             if members:
-                groups.append(GroupRow(group.title, tuple(members)))
+                title = readable(group.title, [(n.text, n.votes) for n in members])
+                groups.append(GroupRow(title, tuple(members)))
         out[key] = ThemeGroups(str(grouping.round) if grouping.round else None, tuple(groups))
     return out

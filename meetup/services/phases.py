@@ -70,7 +70,9 @@ def set_phase(
     """Move the evening to ``phase`` (forward or back).
 
     The running countdown stops; when the meetup has a default duration for ``phase``
-    (``meetup.phase_minutes``) its countdown starts at once.
+    (``meetup.phase_minutes``) its countdown starts at once. Opening the plenary (from any
+    other phase) puts its first slide on the projector, whatever was confirmed or stepped
+    before: the groups come first.
     """
     check_organiser(meetup, organiser)
     target = parse_phase(phase)
@@ -78,6 +80,8 @@ def set_phase(
     change = PhaseChange(meetup_id=meetup.id, from_phase=meetup.phase, to_phase=target,
                          organiser_id=organiser.id if organiser else None, changed_at=now)
     session.add(change)
+    if target is Phase.PLENARY and meetup.phase is not Phase.PLENARY:
+        meetup.plenary_position = 0
     meetup.phase = target
     meetup.phase_changed_at = now
     meetup.phase_deadline = None

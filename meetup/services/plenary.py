@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from meetup.models import Agreement, AgreementStatus, Meetup, Note, Table, Theme, Vote
 from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
-from meetup.services import operations
+from meetup.services import group_titles, operations
 from meetup.services.agreement_wire import serialise_agreement, signers_of
 from meetup.services.errors import InvalidInput
 
@@ -85,7 +85,10 @@ def _clamp(position: int | None, total: int) -> int:
 
 
 def group_slide(session: Session, group_id: int) -> dict[str, Any]:
-    """A confirmed group as the projector shows it: title, counts and the most-dotted notes."""
+    """A confirmed group as the projector shows it: title, counts and the most-dotted notes.
+
+    An automatic title of bare terms is shown as a note that stands for the group instead
+    (:mod:`meetup.services.group_titles`)."""
     group = session.get(NoteGroup, group_id)
     assert group is not None
     theme = session.get(Theme, group.grouping.theme_id)
@@ -100,7 +103,7 @@ def group_slide(session: Session, group_id: int) -> dict[str, Any]:
     return {
         "id": group.id,
         "theme": theme.key if theme is not None else None,
-        "title": group.title,
+        "title": group_titles.readable(group.title, [(r[1], r[3]) for r in rows]),
         "notes": len(rows),
         "tables": len({r[2] for r in rows}),
         "dots": sum(r[3] for r in rows),

@@ -6,7 +6,7 @@ import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView } from "./live/phone-agreements.js";
 import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
-import { noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
+import { expireNotices, noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 import { unsentActions, unsentBox } from "./live/phone-kept.js";
 import { captureFocus, restoreFocus, ScrollKeeper } from "./live/phone-restore.js";
 
@@ -131,6 +131,7 @@ function render(live) {
   const timerNow = timerText(data.meetup && data.meetup.timer, live.clock, t);
   timerEl.hidden = timerNow === "";
   trackTable(live);
+  expireNotices(live);
   if (noticesEl) morph(noticesEl, noticesView(live));
   const me = data.me || {};
   const late = LATE_PHASES.has(phase) && !me.theme;

@@ -9,6 +9,7 @@ import { h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { fitGroupNotes, plenaryView, progressView } from "./projector/views.js";
 import { gridShape, pageOf, PAGE_SECONDS, roleRows } from "./projector/pages.js";
+import { fitAgreement, fitTables, fitTopNotes } from "./projector/fit.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -16,6 +17,10 @@ const messageEl = document.getElementById("live-message");
 const timerEl = document.getElementById("live-timer");
 const phaseEl = document.getElementById("live-phase");
 const ROUND_OF_PHASE = { round_1: "happens", round_2: "connect", round_3: "missing" };
+/** Cards on a page of tables, tried largest first (see showTables). */
+const PAGE_SIZES = [30, 24, 20, 15, 12, 9, 6];
+const MIN_FIT = 70;
+let pageSize = PAGE_SIZES[0];
 
 function percentClass(n, max) {
   const p = max > 0 ? Math.round((n / max) * 20) * 5 : 0;
@@ -58,17 +63,18 @@ function question(live, phase) {
   return t(`phase_${phase}`);
 }
 
-function tablesView(live, now) {
+function tablesView(live, now, size) {
   const { t } = live;
   const data = live.data;
   const phase = data.meetup.phase;
   const themes = new Map((data.themes || []).map((th) => [th.key, th]));
   const all = data.tables || [];
-  const page = pageOf(all.length, now);
+  const page = pageOf(all.length, now, size);
   const shown = all.slice(page.from, page.to);
   const shape = gridShape(shown.length);
+  // "Zoek je tafel" stays on one line, leaving the room to the cards; a round's question is big.
   return h("section", { class: "pr-work", "data-key": "work" },
-    h("h1", { class: "pr-question" }, question(live, phase)),
+    h("h1", { class: ["pr-question", phase === "tables" && all.length && "pr-question--small"] }, question(live, phase)),
     page.pages > 1 ? h("p", { class: "pr-page" }, t("tables_page", { from: all[page.from].number, to: all[page.to - 1].number, total: all.length })) : null,
     h("ul", { class: `pr-tables pr-grid--c${shape.cols} pr-grid--r${shape.rows} pr-tables--${shape.density}`, aria: { label: t("tables_title") } },
       shown.map((table) => {
@@ -96,7 +102,8 @@ function render(live) {
   phaseEl.textContent = t(`phase_${phase}`);
   const message = data.meetup.message;
   const text = message && message.text ? message.text : "";
-  morph(messageEl, text ? h("p", { class: ["pr-banner", text.length > 140 && "pr-banner--long"] },
+  const long = text.length > 140 || text.split("\n").length > 3;
+  morph(messageEl, text ? h("p", { class: ["pr-banner", long && "pr-banner--long"] },
     h("span", { class: "visually-hidden" }, `${t("message_label")}: `), text) : null);
   timerEl.hidden = timerText(data.meetup.timer, live.clock, t) === "";
   let view;
@@ -104,9 +111,31 @@ function render(live) {
   else if (phase === "plenary") view = plenaryView(live);
   else if (phase === "closed") view = closedView(live);
   else if (phase === "voting" || phase === "agreements") view = progressView(live);
-  else view = tablesView(live, Date.now());
-  morph(viewEl, view);
-  fitGroupNotes(viewEl, t);
+  else view = null;
+  if (view) {
+    morph(viewEl, view);
+    fitGroupNotes(viewEl, t);
+    fitTopNotes(viewEl);
+    fitAgreement(viewEl);
+  } else {
+    showTables(live);
+  }
+}
+
+/**
+ * Tables in pages of at most 30 cards; when the cards' names would have to shrink below
+ * MIN_FIT percent to fit (long names, a message on screen, a small window), fewer cards go on
+ * a page (and the pages turn), so every name stays whole and readable.
+ */
+function showTables(live) {
+  const now = Date.now();
+  const count = (live.data.tables || []).length;
+  const sizes = PAGE_SIZES.filter((size, i) => i === 0 || size < count);
+  for (const size of sizes) {
+    pageSize = size;
+    morph(viewEl, tablesView(live, now, size));
+    if (fitTables(viewEl) >= MIN_FIT) break;
+  }
 }
 
 const live = connectLive({ root, as: "projector", scope: "projector", render });
@@ -114,7 +143,7 @@ const live = connectLive({ root, as: "projector", scope: "projector", render });
 // Tables in pages: turn the page now and then (only while there is more than one page).
 window.setInterval(() => {
   const data = live.state.ready ? live.data : null;
-  if (data && pageOf((data.tables || []).length, Date.now()).pages > 1 && viewEl.querySelector(".pr-page")) live.render();
+  if (data && pageOf((data.tables || []).length, Date.now(), pageSize).pages > 1 && viewEl.querySelector(".pr-page")) live.render();
 }, (PAGE_SECONDS * 1000) / 4);
 
 // A window resized (or made full screen) fits a group's notes anew.

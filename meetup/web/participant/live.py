@@ -149,6 +149,9 @@ PHONE_TEXTS: dict[str, Any] = {
     "top_notes": _l("Most dots at your table: start from these"),
     "choose_theme_late": _l("Choose a theme: you get a table with that theme right away."),
     "notice_table": _l("You are now at table {n}"),
+    "notice_moved_at": _l("You are now at table {n}: the organiser moved you at {time}."),
+    "notice_seated_at": _l("You are now at table {n} (since {time})."),
+    "closing_intro_no_table": _l("Thank you for coming. Below is what you take part in."),
     "notice_note_hidden": _l("The organiser has hidden one of your notes."),
     "notice_ok": _l("OK"),
 }
@@ -157,6 +160,8 @@ PHONE_TEXTS: dict[str, Any] = {
 KEPT_TEXTS: dict[str, Any] = {
     "unsent_title": _l("Not sent"),
     "unsent_intro": _l("This text did not reach your table. Copy it to keep it, or throw it away."),
+    "unsent_count_one": _l("1 text, tap to fold or unfold"),
+    "unsent_count_other": _l("{n} texts, tap to fold or unfold"),
     "unsent_for": _l("For the question: {question}"),
     "unsent_edit": _l("Your change to a note"),
     "unsent_field": _l("Agreement, {field}"),

@@ -37,6 +37,7 @@ PROJECTOR_TEXTS: dict[str, Any] = {
     "partners_line": _l("With {partners}"),
     "first_step_line": _l("First step: {step}"),
     "due_line": _l("Date of the first step: {date}"),
+    "measure_line": _l("It worked when: {measure}"),
     "closing_title": _l("Thank you all!"),
     "closing_count_one": _l("Tonight we made 1 agreement."),
     "closing_count_other": _l("Tonight we made {n} agreements."),

@@ -76,6 +76,8 @@ function partOf(live) {
 
 function tableAgreements(live, { sign }) {
   const { t } = live;
+  // Someone who joined in the plenary has no table: nothing about "jullie tafel".
+  if (ownTable(live.data) === null) return null;
   const finals = tableFinals(live.data);
   return [
     h("h2", { "data-key": "table-agreements-title" }, t("agreements_title")),
@@ -134,7 +136,7 @@ export function closingView(live) {
   const { t } = live;
   return [
     h("h1", { tabindex: "-1" }, t("closing_title")),
-    h("p", { class: "lead" }, t("closing_intro")),
+    h("p", { class: "lead" }, t(ownTable(live.data) === null ? "closing_intro_no_table" : "closing_intro")),
     tableAgreements(live, { sign: false }),
     partOf(live),
     leading(live),

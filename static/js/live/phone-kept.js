@@ -82,14 +82,42 @@ function safeId(id) {
   return id.replace(/[^A-Za-z0-9_-]/g, "_");
 }
 
-/** The "niet verstuurd" box (null when there is nothing in it). */
+function foldKey(live) {
+  return `meetup:${live.meetupId}:unsent-folded`;
+}
+
+/** The person folded the box away (kept across reloads until they open it again). */
+function isFolded(live) {
+  try {
+    return window.localStorage.getItem(foldKey(live)) === "1";
+  } catch (_e) {
+    return false;
+  }
+}
+
+/**
+ * The "niet verstuurd" box (null when there is nothing in it). It can be folded away to one
+ * line (the texts stay), and it is not shown on the closing screen: the evening is over there,
+ * and what the person takes part in comes first. The texts stay on the phone all the same.
+ */
 export function unsentBox(live) {
   const { t } = live;
+  const phase = live.data && live.data.meetup && live.data.meetup.phase;
+  if (phase === "closed") return null;
   const items = unsentItems(live);
   if (!items.length) return null;
-  const open = openRounds(live.data && live.data.meetup && live.data.meetup.phase);
+  const open = openRounds(phase);
   return h("section", { class: "unsent", "data-key": "unsent", aria: { labelledby: "unsent-title" } },
     h("h2", { id: "unsent-title" }, t("unsent_title")),
+    h("details", { class: "unsent-fold", "data-key": "unsent-fold", open: !isFolded(live) },
+      h("summary", { class: "unsent-summary", data: { action: "unsent-fold" } },
+        t.n(items.length, "unsent_count_one", "unsent_count_other")),
+      unsentList(live, items, open)));
+}
+
+function unsentList(live, items, open) {
+  const { t } = live;
+  return [
     h("p", { class: "unsent-intro" }, t("unsent_intro")),
     h("ul", { class: "unsent-list" }, items.map((item) => {
       const id = safeId(item.id);
@@ -108,7 +136,8 @@ export function unsentBox(live) {
           h("button", { type: "button", class: "button", data: { action: "unsent-copy", item: item.id } }, t("copy")),
           h("button", { type: "button", class: "button button--danger", data: { action: "unsent-discard", item: item.id } }, t("discard"))),
         h("p", { class: "unsent-status", role: "status", id: `${id}-status` }));
-    })));
+    })),
+  ];
 }
 
 /** Drafts written for an earlier question, shown in a later round to post them still. */
@@ -164,6 +193,13 @@ async function copy(text, field) {
 
 export function unsentActions(live) {
   return {
+    "unsent-fold": (el) => {
+      // Runs before the <details> toggles: open now means folded next.
+      const details = el.parentElement;
+      try {
+        window.localStorage.setItem(foldKey(live), details && details.open ? "1" : "0");
+      } catch (_e) { /* storage blocked: folded until the page is reloaded */ }
+    },
     "unsent-discard": (el) => {
       const item = find(live, el.dataset.item);
       if (item) discard(live, item);

@@ -1,8 +1,9 @@
 // Notices on the phone that say what happened to this person, instead of a silent change:
-// "You are now at table 5" after the organiser moved them (or seated them as a late arrival),
-// and a neutral word when the organiser hid one of their notes. They come as `notice` events
-// to the participant's own room (docs/realtime.md) and stay, also across a reload, until the
-// person closes them.
+// "You are now at table 5: the organiser moved you at 20:14" (or seated them as a late
+// arrival), and a neutral word when the organiser hid one of their notes. They come as
+// `notice` events to the participant's own room (docs/realtime.md) and stay, also across a
+// reload, until the person closes them; a table notice also goes away by itself once the
+// phase after the one it came in is over (by then the person sits at the new table).
 
 import { h } from "./dom.js";
 
@@ -55,9 +56,41 @@ export function startNotices(live) {
   live.socket.on("notice", (payload) => {
     if (!payload || typeof payload.kind !== "string") return;
     add(live, { id: `${payload.kind}:${payload.seq || Date.now()}`, kind: payload.kind,
-      table: payload.table ?? null });
+      table: payload.table ?? null, at: typeof payload.at === "string" ? payload.at : new Date().toISOString(),
+      phase: phaseOf(live) });
     live.render();
   });
+}
+
+function phaseOf(live) {
+  return (live.data && live.data.meetup && live.data.meetup.phase) || null;
+}
+
+/**
+ * A table notice lives through the phase it came in and the next one: the first render in
+ * another phase notes that phase as its `next`; a render in a third phase drops it.
+ */
+export function expireNotices(live) {
+  const phase = phaseOf(live);
+  if (!phase) return;
+  let changed = false;
+  const kept = [];
+  for (const notice of list(live)) {
+    if (!isTableNotice(notice) || !notice.phase || notice.phase === phase) {
+      kept.push(notice);
+    } else if (!notice.next) {
+      kept.push({ ...notice, next: phase });
+      changed = true;
+    } else if (notice.next === phase) {
+      kept.push(notice);
+    } else {
+      changed = true;
+    }
+  }
+  if (changed) {
+    notices = kept;
+    save(live, notices);
+  }
 }
 
 /**
@@ -78,7 +111,9 @@ export function trackTable(live) {
   if (before === now) return;
   if (before !== null && now !== null &&
       !list(live).some((n) => isTableNotice(n) && String(n.table) === now)) {
-    add(live, { id: `moved:table-${now}`, kind: "moved", table: Number(now) });
+    // Heard of late (offline, another worker): the time is when this phone learnt of it.
+    add(live, { id: `moved:table-${now}`, kind: "moved", table: Number(now),
+      at: new Date().toISOString(), phase: phaseOf(live) });
   }
   try {
     window.localStorage.setItem(key, now === null ? "" : now);
@@ -87,10 +122,25 @@ export function trackTable(live) {
   }
 }
 
+/** "20:14": the time of `iso` in the venue's time zone ("" when unknown). */
+function clock(iso) {
+  if (!iso) return "";
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return "";
+  try {
+    return new Intl.DateTimeFormat(document.documentElement.lang || "nl",
+      { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" }).format(moment);
+  } catch (_e) {
+    return "";
+  }
+}
+
 function text(live, notice) {
   const { t } = live;
   if (notice.kind === "moved" || notice.kind === "seated") {
-    return t("notice_table", { n: notice.table });
+    const time = clock(notice.at);
+    if (!time) return t("notice_table", { n: notice.table });
+    return t(notice.kind === "moved" ? "notice_moved_at" : "notice_seated_at", { n: notice.table, time });
   }
   if (notice.kind === "note_hidden") return t("notice_note_hidden");
   return "";

@@ -84,7 +84,7 @@ export function plenaryView(live) {
   }
   const theme = themeTitle(live.data, a.theme);
   const owner = [a.owner_name, a.owner_organisation].filter(Boolean).join(", ");
-  return h("section", { class: "pr-plenary", "data-key": `plenary-${a.uuid}` },
+  return h("section", { class: "pr-plenary pr-agreement", "data-key": `plenary-${a.uuid}` },
     h("p", { class: "pr-kicker" },
       `${slideLabel(plenary, t)} · ${t("table_n", { n: a.table })}${theme ? " · " + theme : ""}`),
     h("h1", { class: "pr-agreement__what" }, a.what),
@@ -92,6 +92,7 @@ export function plenaryView(live) {
       owner ? h("li", null, t("owner_line", { owner })) : null,
       (a.partners || []).length ? h("li", null, t("partners_line", { partners: a.partners.join(", ") })) : null,
       a.first_step ? h("li", null, t("first_step_line", { step: a.first_step })) : null,
-      a.due_date ? h("li", null, t("due_line", { date: formatDate(a.due_date) })) : null),
+      a.due_date ? h("li", null, t("due_line", { date: formatDate(a.due_date) })) : null,
+      a.success_measure ? h("li", { class: "pr-facts__measure" }, t("measure_line", { measure: a.success_measure })) : null),
     h("p", { class: "pr-signed" }, `✋ ${t.n(a.signed || 0, "signed_one", "signed_other")}`));
 }
