@@ -23,6 +23,7 @@ from reportlab.platypus import (
 
 from meetup.reports import texts
 from meetup.reports.cards import agreement_card, owner_label
+from meetup.reports.columns import NoBreak
 from meetup.reports.data import AgreementRow, NoteRow, Report, ThemeSection
 from meetup.reports.pdf_base import (
     ACCENT,
@@ -331,7 +332,7 @@ def _contacts(report: Report, s: Styles) -> list[Flowable]:
     if not report.contacts:
         story.append(para("Niemand gaf toestemming om in de contactlijst te staan.", s.body))
         return story
-    rows = [[c.name, c.role_label, c.organisation, c.email, _numbers(c.owned)]
+    rows = [[c.name, c.role_label, c.organisation, NoBreak(c.email), _numbers(c.owned)]
             for c in report.contacts]
     story.append(data_table(["Naam", "Rol", "Organisatie", "E-mail", "Trekker van"], rows,
                             [w * mm for w in (36, 30, 38, 48, 22)], s))
