@@ -37,6 +37,7 @@ from meetup.reports import collation, texts
 from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
 from meetup.reports.rows import AgreementRow, NoteRow, Update
+from meetup.reports.standing import Standing, standing
 
 __all__ = ["ROUNDS", "AgreementRow", "Contact", "Count", "NoteRow", "Report", "TableNotes",
            "ThemeSection", "Update", "gather_report"]
@@ -127,6 +128,11 @@ class Report:
     @property
     def is_closed(self) -> bool:
         return self.phase == "closed"
+
+    @property
+    def standing(self) -> Standing:
+        """The follow-up in figures (the "stand van zaken")."""
+        return standing(self.agreements)
 
     @property
     def action_list(self) -> tuple[AgreementRow, ...]:

@@ -41,6 +41,7 @@ from meetup.reports.pdf_base import (
 )
 from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
 from meetup.reports.pdf_groups import groups_section
+from meetup.reports.pdf_standing import figures, standing_figures
 
 #: How many notes a theme chapter shows per list; the appendix always has all of them.
 HAPPENS_PER_TABLE = 8
@@ -139,28 +140,18 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     return story
 
 
-def _figures(items: list[tuple[int, str]], s: Styles) -> Table:
-    cells = [[para(str(n), s.figure) for n, _ in items], [para(label, s.small) for _, label in
-                                                          items]]
-    width = CONTENT_WIDTH / len(items)
-    table = Table(cells, colWidths=[width] * len(items), hAlign="LEFT")
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
-                               ("LINEAFTER", (0, 0), (-2, -1), 2, ACCENT),
-                               ("TOPPADDING", (0, 0), (-1, -1), 5),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
-    return table
-
-
 def _glance(report: Report, s: Styles) -> list[Flowable]:
     story = heading("In één oogopslag", s.h1, "glance", 0)
-    story.append(_figures([(report.participants_total, "deelnemers"),
+    story.append(figures([(report.participants_total, "deelnemers"),
                            (report.table_count, "tafels"),
                            (report.note_count, "notities"),
                            (report.agreement_count, "afspraken")], s))
     if report.draft_count:
         story.append(Spacer(1, 2 * mm))
         story.append(para(f"Nog in concept (niet meegeteld): {report.draft_count}.", s.muted))
+    if report.agreements:
+        story += subheading("Stand van zaken", s.h2)
+        story += standing_figures(report.standing, s)
     story.append(para("Per thema", s.h2))
     rows = [[t.title, str(t.participants), str(len(t.table_numbers)), str(t.note_count),
              str(len(t.agreements))] for t in report.themes]
