@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -36,6 +37,7 @@ from meetup.models.types import utcnow
 from meetup.reports import collation, texts
 from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
+from meetup.reports.network_layout import NetworkPicture, network_picture
 from meetup.reports.rows import AgreementRow, NoteRow, Update
 from meetup.reports.standing import Standing, standing
 
@@ -128,6 +130,12 @@ class Report:
     @property
     def is_closed(self) -> bool:
         return self.phase == "closed"
+
+    @cached_property
+    def network_picture(self) -> NetworkPicture | None:
+        """The network as a picture (None without organisations)."""
+        return network_picture(tuple((t.key, t.title) for t in self.themes), self.agreements,
+                               self.network)
 
     @property
     def standing(self) -> Standing:

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from meetup.reports.rows import AgreementRow
 
 
-def _norm(text: str) -> str:
+def organisation_key(text: str) -> str:
+    """Names that differ only in spaces or capitals are one organisation."""
     return " ".join((text or "").split()).casefold()
+
+
+_norm = organisation_key
 
 
 @dataclass(frozen=True)

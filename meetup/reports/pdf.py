@@ -40,6 +40,7 @@ from meetup.reports.pdf_base import (
     subheading,
 )
 from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
+from meetup.reports.network_pdf import network_figure
 from meetup.reports.pdf_groups import groups_section
 from meetup.reports.pdf_standing import figures, standing_figures
 
@@ -277,6 +278,7 @@ def _network(report: Report, s: Styles) -> list[Flowable]:
         story.append(para("Nog geen afspraken, dus nog geen netwerk.", s.body))
         story.append(PageBreak())
         return story
+    story += network_figure(report.network_picture, s)
     theme_width = 18 * mm
     themes = [t.title for t in report.themes]
     rest = CONTENT_WIDTH - 46 * mm - theme_width * len(themes)
