@@ -98,6 +98,9 @@ def test_forty_organisations_are_readable_and_more_are_left_to_the_table() -> No
     ring = math.dist((picture.nodes[0].x, picture.nodes[0].y), (centre, centre))
     gaps = [b - a for a, b in zip(angles, angles[1:])] + [angles[0] + 2 * math.pi - angles[-1]]
     assert min(gaps) * ring >= LABEL_SIZE * 1.2  # neighbouring names never touch
+    # Shortened names keep their end, where names of one kind differ.
+    assert len({n.label for n in picture.nodes}) == MAX_NODES
+    assert "Organisatie voor … in wijk 07" in {n.label for n in picture.nodes}
     for node in picture.nodes:
         assert len(node.label) <= 30
         end_x, end_y = _label_box(node)

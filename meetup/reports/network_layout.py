@@ -97,8 +97,24 @@ class NetworkPicture:
 
 
 def shorten(name: str, limit: int = LABEL_CHARS) -> str:
+    """A name that fits ``limit`` characters; a longer one keeps its start and its end (where
+    names of one kind differ: "Stichting Jeugd en … Wijk 18"), cut between words."""
     name = " ".join(name.split())
-    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
+    if len(name) <= limit:
+        return name
+    words = name.split(" ")
+    head, tail = "", ""
+    for word in words:
+        if len(head) + len(word) + 1 > limit * 0.6:
+            break
+        head = f"{head} {word}".strip()
+    for word in reversed(words):
+        if len(tail) + len(word) + 1 > limit - len(head) - 3:
+            break
+        tail = f"{word} {tail}".strip()
+    if not head or not tail or len(head) + len(tail) + 3 > limit:
+        return name[:limit - 1].rstrip() + "…"
+    return f"{head} … {tail}"
 
 
 def network_picture(themes: tuple[tuple[str | None, str], ...],
