@@ -183,3 +183,17 @@ def test_a_meetup_without_organisations_has_no_picture(app) -> None:
     report = gather_report(db.session, meetup)
     assert report.network_picture is None
     build_report_pdf(report)
+
+
+def test_names_typed_with_markup_stay_text_in_the_svg(client, app) -> None:
+    meetup = make_meetup()
+    table = add_table(meetup, "taal", 1)
+    add_agreement(meetup, table=table, owner_organisation='<script>alert(1)</script> & "Co"',
+                  partners=['<tspan onclick="x()">GGD</tspan>'])
+    token = sharing.share_report(db.session, meetup)
+    db.session.commit()
+    html = client.get(f"/r/{token}").get_data(as_text=True)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    for raw in ("<script", "<tspan", "<b>"):
+        assert raw not in svg, svg[svg.index(raw) - 200:svg.index(raw) + 50]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Co&#34;" in svg

@@ -59,7 +59,7 @@ class NetworkFigure(Flowable):
         legend_height = self.height - picture.height
         top = self.height  # picture y runs down from here
 
-        drawing = Drawing(self.width, self.height)
+        drawing = Drawing(self.width, self.height, initialFontName=register_fonts())
         for link in picture.links:
             path = Path(strokeColor=_colour(link.colour, 0.6), strokeWidth=link.width,
                         fillColor=None, strokeLineCap=1)
