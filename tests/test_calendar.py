@@ -139,7 +139,7 @@ def test_the_same_agreement_keeps_its_uid_so_importing_again_updates_it() -> Non
 
 
 def test_long_non_ascii_text_is_folded_and_unfolds_to_the_same_text() -> None:
-    what = "Één keer per maand lezen we voor met Şükrü, Nguyễn Thị Hương en Łukasz; " * 5
+    what = "Één keer per maand lezen we voor met Şükrü, Nguyễn Thị Hương, Łukasz; " * 5
     text = commitments_calendar([agreement(what=what, first_step="")], name="M", stamp=STAMP)
     physical = text.split("\r\n")[:-1]
     assert max(len(line.encode("utf-8")) for line in physical) <= 75
