@@ -98,3 +98,51 @@ def test_an_empty_calendar_is_still_valid() -> None:
     assert lines[:2] == ["BEGIN:VCALENDAR", "VERSION:2.0"]
     assert "BEGIN:VEVENT" not in lines
     assert lines[-2:] == ["END:VCALENDAR", ""]
+
+
+def parsed(text: str):
+    """The calendar as a calendar program reads it: parsed back by the icalendar package."""
+    from icalendar import Calendar
+
+    return Calendar.from_ical(text)
+
+
+def test_the_file_parses_back_with_dates_summaries_and_names_intact() -> None:
+    owner = "Şükrü Yılmaz, Nguyễn Thị Hương; Ørjan"
+    step = "Bellen, mailen; dan\nplannen met Zoë (één keer)"
+    first = agreement(owner_name=owner, first_step=step)
+    second = agreement(due_date=date(2027, 2, 1), what="Taalcafé; ouders, peuters\r\nen opa's")
+    text = commitments_calendar([second, first], name="Meetup Hilversum, 3 december",
+                                stamp=STAMP)
+    calendar = parsed(text)
+    # An X- property has no type for the parser: it keeps the TEXT escape of the comma.
+    assert str(calendar["X-WR-CALNAME"]) == "Meetup Hilversum\\, 3 december"
+    events = calendar.walk("VEVENT")
+    assert [e.decoded("DTSTART") for e in events] == [date(2027, 1, 15), date(2027, 2, 1)]
+    assert [e.decoded("DTEND") for e in events] == [date(2027, 1, 16), date(2027, 2, 2)]
+    assert str(events[0]["SUMMARY"]) == f"First step: {step}"
+    assert f"Who takes the lead: {owner}, Bibliotheek Hilversum" in str(
+        events[0]["DESCRIPTION"]).split("\n")
+    assert "Agreement: Taalcafé; ouders, peuters\nen opa's" in str(events[1]["DESCRIPTION"])
+    assert str(events[0]["UID"]) == f"{first.uuid}@meetup-kansenongelijkheid"
+    assert events[0].decoded("DTSTAMP") == STAMP
+
+
+def test_the_same_agreement_keeps_its_uid_so_importing_again_updates_it() -> None:
+    item = agreement()
+    once = parsed(commitments_calendar([item], name="M", stamp=STAMP))
+    later = parsed(commitments_calendar([agreement(), item], name="M",
+                                        stamp=datetime(2027, 1, 2, tzinfo=UTC)))
+    uid = str(once.walk("VEVENT")[0]["UID"])
+    assert uid in [str(e["UID"]) for e in later.walk("VEVENT")]
+    assert len({str(e["UID"]) for e in later.walk("VEVENT")}) == 2
+
+
+def test_long_non_ascii_text_is_folded_and_unfolds_to_the_same_text() -> None:
+    what = "Één keer per maand lezen we voor met Şükrü, Nguyễn Thị Hương, Łukasz; " * 5
+    text = commitments_calendar([agreement(what=what, first_step="")], name="M", stamp=STAMP)
+    physical = text.split("\r\n")[:-1]
+    assert max(len(line.encode("utf-8")) for line in physical) <= 75
+    assert sum(line.startswith(" ") for line in physical) >= 5
+    event = parsed(text).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == f"First step: {what.strip()}"

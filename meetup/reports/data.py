@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -36,61 +37,15 @@ from meetup.models.types import utcnow
 from meetup.reports import collation, texts
 from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
+from meetup.reports.network_layout import NetworkPicture, network_picture
+from meetup.reports.rows import AgreementRow, NoteRow, Update
+from meetup.reports.standing import Standing, standing
+
+__all__ = ["ROUNDS", "AgreementRow", "Contact", "Count", "NoteRow", "Report", "TableNotes",
+           "ThemeSection", "Update", "gather_report"]
 from meetup.services import content
 
 ROUNDS = ("happens", "connect", "missing")
-
-
-@dataclass(frozen=True)
-class Update:
-    """One follow-up entry of an agreement."""
-
-    status: str
-    note: str
-    source: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class AgreementRow:
-    """A finalised agreement; ``number`` is its stable number in the report (#1, #2, ...)."""
-
-    id: int
-    number: int
-    theme_key: str | None
-    theme_title: str
-    table_number: int | None
-    what: str
-    owner_name: str
-    owner_organisation: str
-    partners: tuple[str, ...]
-    first_step: str
-    due_date: date | None
-    success_measure: str
-    status: str
-    signed_on: int
-    #: The owner's private follow-up token; empty unless gathered with ``private=True``.
-    followup_token: str
-    finalised_at: datetime | None
-    updated_at: datetime
-    updates: tuple[Update, ...]
-
-    @property
-    def last_update(self) -> Update | None:
-        return self.updates[-1] if self.updates else None
-
-
-@dataclass(frozen=True)
-class NoteRow:
-    """A visible brainstorm note (anonymous) with its number of votes."""
-
-    id: int
-    theme_key: str | None
-    theme_title: str
-    table_number: int
-    round: str
-    text: str
-    votes: int
 
 
 @dataclass(frozen=True)
@@ -176,6 +131,17 @@ class Report:
     def is_closed(self) -> bool:
         return self.phase == "closed"
 
+    @cached_property
+    def network_picture(self) -> NetworkPicture | None:
+        """The network as a picture (None without organisations)."""
+        return network_picture(tuple((t.key, t.title) for t in self.themes), self.agreements,
+                               self.network)
+
+    @property
+    def standing(self) -> Standing:
+        """The follow-up in figures (the "stand van zaken")."""
+        return standing(self.agreements)
+
     @property
     def action_list(self) -> tuple[AgreementRow, ...]:
         """Every agreement by due date (undated last), then number."""
@@ -248,7 +214,7 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
         agreements=agreements,
         notes=notes,
         contacts=_gather_contacts(session, meetup, agreements),
-        network=organisation_network(sections, agreements),
+        network=organisation_network(tuple(t.key for t in sections), agreements),
     )
 
 

@@ -1,8 +1,12 @@
-"""The follow-up PDF "Stand van zaken": the status and history of every agreement."""
+"""The follow-up PDF "Stand van zaken": the status and history of every agreement.
+
+First the figures (gerealiseerd, bezig, gepland, gestopt, nog geen bericht) and the date of the
+latest report, then every agreement in a table with its status and latest report, then per
+agreement its card and every report its owner (or the organiser for them) made.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 from reportlab.lib.units import mm
@@ -19,9 +23,8 @@ from meetup.reports.pdf_base import (
     para,
 )
 from meetup.reports.pdf_doc import page_furniture, render
-
-#: Statuses in the order a reader expects them.
-ORDER = ("planned", "in_progress", "done", "stopped")
+from meetup.reports.pdf_standing import NO_WORD, standing_figures
+from meetup.reports.standing import ORDER
 
 
 def build_followup_pdf(report: Report, today: date | None = None) -> bytes:
@@ -63,12 +66,14 @@ def is_overdue(a: AgreementRow, today: date) -> bool:
 
 
 def _summary(report: Report, today: date, s: Styles) -> list[Flowable]:
-    counts = Counter(a.status for a in report.agreements)
-    rows = [[texts.STATUS[key].capitalize(), str(counts.get(key, 0))] for key in ORDER]
+    standing = report.standing
+    rows = [[texts.STATUS[key].capitalize(), str(standing.count(key))] for key in ORDER]
     overdue = sum(1 for a in report.agreements if is_overdue(a, today))
+    rows.append(["Totaal", str(standing.total)])
+    rows.append([f"{NO_WORD.capitalize()} van de trekker", str(standing.no_word)])
     rows.append(["Datum verstreken, nog niet klaar", str(overdue)])
-    rows.append(["Totaal", str(len(report.agreements))])
-    story: list[Flowable] = [para("Overzicht", s.h2),
+    story: list[Flowable] = [*standing_figures(standing, s),
+                             para("Overzicht", s.h2),
                              data_table(["Status", "Afspraken"], rows, [80 * mm, 26 * mm], s,
                                         numeric=(1,))]
     if report.agreements:
@@ -78,7 +83,7 @@ def _summary(report: Report, today: date, s: Styles) -> list[Flowable]:
             [[str(a.number), a.what, owner_label(a), texts.short_date(a.due_date),
               _status_text(a, today),
               texts.short_date(a.last_update.created_at.astimezone(texts.TIMEZONE).date())
-              if a.last_update else "nog geen"]
+              if a.last_update else NO_WORD]
              for a in report.action_list],
             [w * mm for w in (8, 62, 38, 18, 24, 24)], s, numeric=(0,)))
     return story
@@ -89,8 +94,14 @@ def _status_text(a: AgreementRow, today: date) -> str:
     return f"{label} (datum verstreken)" if is_overdue(a, today) else label
 
 
+def _last_report(a: AgreementRow) -> str:
+    last = a.last_update
+    return texts.local_time(last.created_at) if last else f"{NO_WORD} van de trekker"
+
+
 def _agreement(a: AgreementRow, today: date, s: Styles) -> list[Flowable]:
-    story: list[Flowable] = [agreement_card(a, s, extra=[("Status", _status_text(a, today))]),
+    story: list[Flowable] = [agreement_card(a, s, extra=[("Status", _status_text(a, today)),
+                                                         ("Laatste melding", _last_report(a))]),
                              Spacer(1, 2 * mm)]
     if a.updates:
         story.append(data_table(

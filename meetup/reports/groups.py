@@ -7,17 +7,14 @@ grouping are left out because they are not among the report's visible notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from meetup.models import Meetup, Theme
 from meetup.models.grouping import Grouping, NoteGroup
+from meetup.reports.rows import NoteRow
 from meetup.services.group_titles import readable
-
-if TYPE_CHECKING:
-    from meetup.reports.data import NoteRow
 
 
 #: How many of a group's notes (most votes first) the theme's section lists; the appendix has

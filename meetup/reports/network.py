@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from meetup.reports.data import AgreementRow, ThemeSection
+from meetup.reports.rows import AgreementRow
 
 
-def _norm(text: str) -> str:
+def organisation_key(text: str) -> str:
+    """Names that differ only in spaces or capitals are one organisation."""
     return " ".join((text or "").split()).casefold()
+
+
+_norm = organisation_key
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,12 @@ class NetworkRow:
         return len(set(self.owner_of) | set(self.partner_in))
 
 
-def organisation_network(sections: tuple[ThemeSection, ...],
+def organisation_network(theme_keys: tuple[str | None, ...],
                          agreements: tuple[AgreementRow, ...]) -> tuple[NetworkRow, ...]:
-    """Every organisation named as owner or partner, most agreements first."""
-    theme_index = {s.key: i for i, s in enumerate(sections)}
+    """Every organisation named as owner or partner, most agreements first; ``per_theme``
+    counts follow ``theme_keys`` (the report's theme sections)."""
+    theme_index = {key: i for i, key in enumerate(theme_keys)}
+    sections = theme_keys
     names: dict[str, str] = {}
     owner_of: dict[str, list[int]] = defaultdict(list)
     partner_in: dict[str, list[int]] = defaultdict(list)

@@ -23,6 +23,7 @@ from reportlab.platypus import (
 
 from meetup.reports import texts
 from meetup.reports.cards import agreement_card, owner_label
+from meetup.reports.columns import NoBreak
 from meetup.reports.data import AgreementRow, NoteRow, Report, ThemeSection
 from meetup.reports.pdf_base import (
     ACCENT,
@@ -39,7 +40,9 @@ from meetup.reports.pdf_base import (
     subheading,
 )
 from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
+from meetup.reports.network_pdf import network_figure
 from meetup.reports.pdf_groups import groups_section
+from meetup.reports.pdf_standing import figures, standing_figures
 
 #: How many notes a theme chapter shows per list; the appendix always has all of them.
 HAPPENS_PER_TABLE = 8
@@ -138,28 +141,18 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     return story
 
 
-def _figures(items: list[tuple[int, str]], s: Styles) -> Table:
-    cells = [[para(str(n), s.figure) for n, _ in items], [para(label, s.small) for _, label in
-                                                          items]]
-    width = CONTENT_WIDTH / len(items)
-    table = Table(cells, colWidths=[width] * len(items), hAlign="LEFT")
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), s.body.fontName), ("BACKGROUND", (0, 0), (-1, -1), HEAD_BG),
-                               ("LINEAFTER", (0, 0), (-2, -1), 2, ACCENT),
-                               ("TOPPADDING", (0, 0), (-1, -1), 5),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
-    return table
-
-
 def _glance(report: Report, s: Styles) -> list[Flowable]:
     story = heading("In één oogopslag", s.h1, "glance", 0)
-    story.append(_figures([(report.participants_total, "deelnemers"),
+    story.append(figures([(report.participants_total, "deelnemers"),
                            (report.table_count, "tafels"),
                            (report.note_count, "notities"),
                            (report.agreement_count, "afspraken")], s))
     if report.draft_count:
         story.append(Spacer(1, 2 * mm))
         story.append(para(f"Nog in concept (niet meegeteld): {report.draft_count}.", s.muted))
+    if report.agreements:
+        story += subheading("Stand van zaken", s.h2)
+        story += standing_figures(report.standing, s)
     story.append(para("Per thema", s.h2))
     rows = [[t.title, str(t.participants), str(len(t.table_numbers)), str(t.note_count),
              str(len(t.agreements))] for t in report.themes]
@@ -285,6 +278,7 @@ def _network(report: Report, s: Styles) -> list[Flowable]:
         story.append(para("Nog geen afspraken, dus nog geen netwerk.", s.body))
         story.append(PageBreak())
         return story
+    story += network_figure(report.network_picture, s)
     theme_width = 18 * mm
     themes = [t.title for t in report.themes]
     rest = CONTENT_WIDTH - 46 * mm - theme_width * len(themes)
@@ -331,7 +325,7 @@ def _contacts(report: Report, s: Styles) -> list[Flowable]:
     if not report.contacts:
         story.append(para("Niemand gaf toestemming om in de contactlijst te staan.", s.body))
         return story
-    rows = [[c.name, c.role_label, c.organisation, c.email, _numbers(c.owned)]
+    rows = [[c.name, c.role_label, c.organisation, NoBreak(c.email), _numbers(c.owned)]
             for c in report.contacts]
     story.append(data_table(["Naam", "Rol", "Organisatie", "E-mail", "Trekker van"], rows,
                             [w * mm for w in (36, 30, 38, 48, 22)], s))

@@ -31,6 +31,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tables import CellStyle, _ExpandedCellTuple
 
+from meetup.reports.columns import CELL_PADDING, NoBreak, fitted_widths, needed_widths, \
+    nobreak_size
 from meetup.reports.fonts import BOLD, register_fonts
 from meetup.reports.paragraphs import CachedParagraph as _Paragraph
 from meetup.reports.paragraphs import PlainParagraph, clean_text, clone, runs_frags, \
@@ -246,27 +248,43 @@ class Bookmark(Flowable):
 ORPHAN_SPACE = 35 * mm
 
 
+def _kept_with_next(*flowables: Flowable) -> list[Flowable]:
+    """Flowables that move to the next page together with what follows them (keepWithNext):
+    a heading never stands alone at the bottom of a page, whatever comes after it."""
+    for flowable in flowables:
+        flowable.keepWithNext = 1
+    return list(flowables)
+
+
 def heading(text: str, style: ParagraphStyle, key: str, level: int) -> list[Flowable]:
     """A heading (user text allowed, escaped) with a bookmark in the PDF outline."""
     keep = [CondPageBreak(ORPHAN_SPACE)] if level > 0 else []
-    return [*keep, Bookmark(key, text, level), para(text, style)]
+    return [*keep, *_kept_with_next(Bookmark(key, text, level), para(text, style))]
 
 
 def subheading(text: str, style: ParagraphStyle) -> list[Flowable]:
     """A heading without bookmark that never ends up alone at the bottom of a page."""
-    return [CondPageBreak(ORPHAN_SPACE), para(text, style)]
+    return [CondPageBreak(ORPHAN_SPACE), *_kept_with_next(para(text, style))]
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
                styles: Styles, *, numeric: Sequence[int] = ()) -> LongTable:
     """A table that breaks across pages with its header repeated and its cells wrapping.
 
-    Cells may be strings (escaped into paragraphs) or ready flowables.
+    Cells may be strings (escaped into paragraphs), :class:`NoBreak` strings (kept on one
+    line, in smaller type if they must) or ready flowables. ``widths`` are what the caller
+    would like; every column gets at least the width of its longest word where the table has
+    room (see :mod:`meetup.reports.columns`).
     """
+    needs = needed_widths(header, rows, head_font=styles.cell_head.fontName,
+                               font=styles.cell.fontName, size=styles.cell.fontSize,
+                               nobreak_cap=CONTENT_WIDTH * 0.45)
+    widths = fitted_widths(widths, needs, CONTENT_WIDTH)
     data: list[list[Any]] = [[para(h, styles.cell_head_num if i in numeric else
                                    styles.cell_head) for i, h in enumerate(header)]]
     for row in rows:
-        data.append([cell if isinstance(cell, (Flowable, Plain)) else
+        data.append([_nobreak(cell, styles.cell, widths[i]) if isinstance(cell, NoBreak) else
+                     cell if isinstance(cell, (Flowable, Plain)) else
                      para(cell, styles.cell_num if i in numeric else styles.cell)
                      for i, cell in enumerate(row)])
     # The same cell style for every cell of a column, given to the table ready (a FONT,
@@ -290,6 +308,18 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
     return _KeepRowsTable(data, colWidths=list(widths), repeatRows=1, splitInRow=0,
                           style=TableStyle(commands), hAlign="LEFT", normalizedData=1,
                           cellStyles=[columns[:] for _row in data])
+
+
+def _nobreak(text: str, style: ParagraphStyle, width: float) -> Paragraph:
+    """An unbreakable value as a one-line paragraph, in smaller type when it must."""
+    size = nobreak_size(text, style.fontName, style.fontSize, width - CELL_PADDING)
+    return para(text, style if size == style.fontSize else _sized(style, size))
+
+
+@cache
+def _sized(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-{size}", parent=style, fontSize=size,
+                          leading=style.leading * size / style.fontSize)
 
 
 class _KeepRowsTable(LongTable):

@@ -15,7 +15,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate
+from reportlab.platypus.doctemplate import FrameBreak
+from reportlab.platypus.flowables import _listWrapOn
 
 from meetup.reports.fonts import register_fonts
 from meetup.reports.pdf_base import (
@@ -103,6 +105,33 @@ class _TotalPagesCanvas(rl_canvas.Canvas):
         super().save()
 
 
+class HeadingWithNext(KeepTogether):
+    """A heading (and its bookmark) kept with what follows it (reportlab's keepWithNext).
+
+    reportlab's KeepTogether moves the whole group to the next page when it does not fit, so a
+    heading above a long table would leave most of a page empty. Here the heading stays where
+    it is when the start of what follows fits below it (a table's first rows); it moves to the
+    next page only with a flowable that cannot start here (an agreement card, a picture).
+    """
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (available_width, available_height):
+            self.wrap(available_width, available_height)
+        *heads, follower = self._content
+        if self._H <= available_height or not heads:
+            return list(self._content)
+        head_height = _listWrapOn(heads, available_width, self.canv)[1] + max(
+            heads[-1].getSpaceAfter(), follower.getSpaceBefore()) + 1
+        room = available_height - head_height
+        parts = follower.splitOn(self.canv, available_width, room) if room > 0 else []
+        if parts and parts[0].wrapOn(self.canv, available_width, room)[1] <= room:
+            return [*heads, *parts]
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return list(self._content)  # already at the top of a page: nothing better
+        return [FrameBreak(), *self._content]
+
+
 class ReportDoc(BaseDocTemplate):
     """A4 document with bookmarks from :class:`Bookmark` markers and deferred page furniture."""
 
@@ -117,6 +146,7 @@ class ReportDoc(BaseDocTemplate):
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture)])
         self._outline_open = False
+        self.keepTogetherClass = HeadingWithNext
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
         if isinstance(flowable, Bookmark):

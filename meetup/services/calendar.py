@@ -2,7 +2,9 @@
 
 Pure functions: agreements in, text out. One all-day VEVENT per agreement that has a date for
 its first step; the UID comes from the agreement's UUID, so importing the file again updates
-the events instead of doubling them.
+the events instead of doubling them. The ``icalendar`` package writes the file (escaping,
+line folding at 75 octets without splitting a UTF-8 character, value types), so that what
+calendar programs import is what a well-used library writes and reads back.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event, vText
+from icalendar.parser import Contentline
 
 #: Longest content line in octets, without the CRLF (RFC 5545, 3.1).
 MAX_LINE_OCTETS = 75
@@ -33,8 +37,7 @@ class CalendarEvent:
 def escape_text(value: str) -> str:
     """A TEXT value: backslash, semicolon, comma and newlines escaped (RFC 5545, 3.3.11)."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return vText(value).to_ical().decode("utf-8")
 
 
 def fold_line(line: str) -> str:
@@ -42,51 +45,41 @@ def fold_line(line: str) -> str:
 
     Continuation lines start with one space, which counts towards their 75 octets.
     """
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = MAX_LINE_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, MAX_LINE_OCTETS - 1
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+    return Contentline(line).to_ical().decode("utf-8")
 
 
-def _stamp(moment: datetime) -> str:
+def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("use a timezone-aware UTC datetime")
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC)
 
 
 def build_calendar(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> str:
     """The whole VCALENDAR, CRLF line endings, every line folded."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-    ]
-    for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{_stamp(stamp)}",
-            f"DTSTART;VALUE=DATE:{event.day.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(event.day + timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{escape_text(event.summary)}",
-        ]
-        if event.description:
-            lines.append(f"DESCRIPTION:{escape_text(event.description)}")
-        lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(fold_line(line) + "\r\n" for line in lines)
+    stamp = _utc(stamp)
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", vText(_one_text(name)))
+    for item in events:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + timedelta(days=1))
+        event.add("summary", _one_text(item.summary))
+        if item.description:
+            event.add("description", _one_text(item.description))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical(sorted=False).decode("utf-8")
+
+
+def _one_text(value: str) -> str:
+    """Text with its line breaks as ``\\n`` (what the TEXT escape writes as ``\\\\n``)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def agreement_event(agreement: Any) -> CalendarEvent | None:

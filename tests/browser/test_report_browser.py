@@ -65,3 +65,55 @@ def test_report_share_link_and_follow_up_in_the_browser(server, server_app, live
     assert db.session.get(Agreement, agreement.id).status is AgreementStatus.IN_PROGRESS
     _check(owner, 360)
     assert errors == []
+
+
+def test_the_municipality_sees_the_stand_van_zaken_and_the_network_picture_on_a_phone(
+        server, server_app, live_organiser, new_phone, laptop, tmp_path) -> None:
+    """Forty organisations in the picture (more in the table), the follow-up figures at the
+    top, at 320 px without sideways scrolling and axe clean; at laptop width the picture
+    fits the page."""
+    import random
+    from datetime import date
+
+    from meetup.services import sharing
+    from tests.report_factories import add_agreement, add_table, add_update
+
+    evening = make_evening(live_organiser)
+    rng = random.Random(4)
+    names = [f"Stichting Jeugd en Gezin Wijk {i:02d}" for i in range(46)]
+    tables = [add_table(evening.meetup, key, 10 + i) for i, key in
+              enumerate(("taal", "overgangen", "zorg"))]
+    for i in range(90):
+        agreement = add_agreement(
+            evening.meetup, table=tables[i % 3], what=f"Samen aan de slag {i}",
+            owner_organisation=rng.choice(names), partners=rng.sample(names, 2),
+            due_date=date(2027, 1 + i % 12, 1))
+        if i % 4 == 0:
+            add_update(agreement, "done", f"Klaar {i}")
+    token = sharing.share_report(db.session, evening.meetup)
+    db.session.commit()
+
+    page = new_phone(320).new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server.base_url}/r/{token}")
+    progress = page.locator("#progress")
+    assert progress.get_by_text("Gerealiseerd").is_visible()
+    assert progress.locator("li", has_text="Gerealiseerd").locator("strong").inner_text() == "23"
+    picture = page.get_by_role("img", name=re.compile("Netwerk rond het kind: 40 organisaties"))
+    picture.scroll_into_view_if_needed()
+    assert picture.is_visible()
+    assert page.locator(".network-svg text").count() == 40
+    assert page.get_by_text(re.compile("alle 5[0-9] staan in de tabel")).is_visible()
+    page.locator("#network").screenshot(path=str(tmp_path / "network-320.png"))
+    _check(page, 320)
+
+    wide = laptop.new_page()
+    wide.goto(f"{server.base_url}/r/{token}")
+    box = wide.locator(".network-svg").bounding_box()
+    assert box and box["width"] >= 500
+    assert wide.evaluate("document.querySelector('.figure-wrap').scrollWidth "
+                        "<= document.querySelector('.figure-wrap').clientWidth")
+    wide.locator("#network").screenshot(path=str(tmp_path / "network-wide.png"))
+    _check(wide)
+    assert errors == []

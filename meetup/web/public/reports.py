@@ -71,7 +71,8 @@ def shared_report(token: str) -> Any:
     meetup = sharing.meetup_for_share_token(db.session, token)
     html = render_template("reports/shared.html", report=_shared(meetup),
                            preview=False,
-                           pdf_url=url_for("public.shared_report_pdf", token=token))
+                           pdf_url=url_for("public.shared_report_pdf", token=token),
+                           followup_pdf_url=url_for("public.shared_followup_pdf", token=token))
     return _private(Response(html))
 
 
@@ -79,6 +80,16 @@ def shared_report(token: str) -> Any:
 def shared_report_pdf(token: str) -> Any:
     meetup = sharing.meetup_for_share_token(db.session, token)
     body, mimetype, filename = exports.build(_shared(meetup), "pdf")
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
+
+
+@bp.route("/r/<token>/stand-van-zaken.pdf")
+def shared_followup_pdf(token: str) -> Any:
+    """The follow-up PDF ("Stand van zaken") behind the same share link."""
+    meetup = sharing.meetup_for_share_token(db.session, token)
+    body, mimetype, filename = exports.build(_shared(meetup), "followup-pdf")
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)
