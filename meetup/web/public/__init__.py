@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from meetup.web.public import briefing, pages, reports  # noqa: E402,F401  (routes register on bp)
+from meetup.web.public import briefing, pages, reports, unsubscribe  # noqa: E402,F401  (routes register on bp)
