@@ -9,6 +9,7 @@ from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     auth,
     groups,
     live,
+    mail,
     meetups,
     reports,
 )

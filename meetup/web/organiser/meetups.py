@@ -14,6 +14,7 @@ from meetup.services import links
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
+from meetup.web.organiser import mail as mail_face
 from meetup.web.organiser.auth import login_required
 from meetup.web.organiser.forms import ConfirmForm, MeetupForm, ThemeForm, attach_error
 
@@ -104,6 +105,7 @@ def meetup(meetup_id: int) -> Any:
         participants=meetup_service.participant_count(db.session, item),
         join_url=links.join_url(share_base(), item),
         briefing_url=links.briefing_url(share_base(), item),
+        mail=mail_face.status_for(item),
     )
 
 
