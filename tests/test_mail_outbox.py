@@ -375,3 +375,16 @@ def test_the_scheduler_leaves_a_heartbeat_and_mail_off_needs_no_scheduler(
     assert cli.send_mail_once(app, now + timedelta(hours=2)) is None
     assert mail_scheduler.last_run(db.session) == now
     assert Phase.CLOSED  # (mail off: the close still works, see test_mail_web)
+
+
+def test_an_owner_who_is_no_longer_the_owner_gets_no_reminders(
+        app: Flask, meetup: Meetup, smtp) -> None:
+    handler, _port = smtp
+    evening = ClosingEvening(app, meetup)
+    emit_ok(evening.evening["bram"], "reminders.withdraw", {"agreement": None})
+    emit_ok(evening.evening["anna"], "agreement.update", {
+        "agreement": evening.taal, "fields": {"owner": evening.evening.ids["bram"]}})
+    evening.close()
+    for moment in (datetime.now(UTC), at(evening.due)):
+        assert run(app, moment).sent == 0
+    assert handler.take() == []

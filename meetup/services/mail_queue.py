@@ -141,6 +141,8 @@ def plan_consent(session: Session, consent: ReminderConsent, now: datetime | Non
         if agreement is None or agreement.deleted_at is not None \
                 or agreement.status is AgreementStatus.DRAFT:
             return 0
+        if consent.participant is not None and not agreement.owned_by(consent.participant):
+            return 0  # the table picked someone else as owner after this consent
         plan = owner_plan(meetup, agreement, now)
         keys = [f"{kind.value}:{agreement.id}:{who}{suffix}" for kind, suffix, *_ in plan]
         existing = _existing(session, keys)
