@@ -388,3 +388,22 @@ def test_an_owner_who_is_no_longer_the_owner_gets_no_reminders(
     for moment in (datetime.now(UTC), at(evening.due)):
         assert run(app, moment).sent == 0
     assert handler.take() == []
+
+
+def test_the_meetups_intervals_decide_the_plan() -> None:
+    from types import SimpleNamespace
+
+    meetup = SimpleNamespace(reminder_days_before=7, followup_every_weeks=2, followup_max=3)
+    agreement = SimpleNamespace(due_date=date(2027, 3, 29))  # summer time from 28 March
+    now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    plan = [(kind.value, due.astimezone(mail_queue.ZONE).strftime("%Y-%m-%d %H:%M"))
+            for kind, _suffix, due, _expires, _data in
+            mail_queue.owner_plan(meetup, agreement, now)]  # type: ignore[arg-type]
+    assert plan == [("owner_closed", "2027-03-01 13:00"),
+                    ("reminder_before", "2027-03-22 08:00"),
+                    ("reminder_day", "2027-03-29 08:00"),
+                    ("followup", "2027-04-12 08:00"), ("followup", "2027-04-26 08:00"),
+                    ("followup", "2027-05-10 08:00")]
+    # Closed too late for the reminder before the date: it is left out, not sent late.
+    late = mail_queue.owner_plan(meetup, agreement, datetime(2027, 3, 25, tzinfo=UTC))  # type: ignore[arg-type]
+    assert [k.value for k, *_ in late][:2] == ["owner_closed", "reminder_day"]

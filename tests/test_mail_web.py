@@ -108,3 +108,21 @@ def test_the_unsubscribe_link_asks_first_and_then_stops_all_mail(
     assert db.session.scalar(select(func.count(Unsubscribe.id))) == 1
     bad = client.get(f"/u/{token[:-3]}xyz")
     assert bad.status_code == 404 and "Deze afmeldlink werkt niet" in bad.get_data(as_text=True)
+
+
+def test_the_organiser_sets_the_follow_up_intervals_in_the_meetup_form(
+        logged_in, meetup) -> None:
+    url = f"/organiser/meetups/{meetup.id}/edit"
+    html = logged_in.get(url).get_data(as_text=True)
+    assert 'id="reminder_days_before"' in html and 'value="3"' in html
+    form = {"title": "Meetup Hilversum", "table_size": "6", "votes_per_person": "3",
+            "reminder_days_before": "7", "followup_every_weeks": "2", "followup_max": "3"}
+    assert logged_in.post(url, data=form).status_code == 302
+    db.session.refresh(meetup)
+    assert (meetup.reminder_days_before, meetup.followup_every_weeks, meetup.followup_max) \
+        == (7, 2, 3)
+    refused = logged_in.post(url, data={**form, "followup_every_weeks": "0"})
+    assert refused.status_code != 302 and "Kies tussen 1 en 26 weken." in \
+        refused.get_data(as_text=True)
+    db.session.refresh(meetup)
+    assert meetup.followup_every_weeks == 2

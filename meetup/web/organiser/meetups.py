@@ -59,7 +59,15 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
         "phase_minutes": form.phase_minutes(),
         "code_before_opening": bool(form.code_before_opening.data),
         "report_shows_emails": bool(form.report_shows_emails.data),
+        # Left empty: the default (3 days, every 4 weeks, at most 6).
+        "reminder_days_before": _or(form.reminder_days_before.data, 3),
+        "followup_every_weeks": _or(form.followup_every_weeks.data, 4),
+        "followup_max": _or(form.followup_max.data, 6),
     }
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _show_error(form: Any, error: InvalidInput, aliases: dict[str, str] | None = None) -> None:
