@@ -407,3 +407,31 @@ def test_the_meetups_intervals_decide_the_plan() -> None:
     # Closed too late for the reminder before the date: it is left out, not sent late.
     late = mail_queue.owner_plan(meetup, agreement, datetime(2027, 3, 25, tzinfo=UTC))  # type: ignore[arg-type]
     assert [k.value for k, *_ in late][:2] == ["owner_closed", "reminder_day"]
+
+
+def test_the_organiser_gets_a_weekly_digest_of_updates_only_when_asked_and_only_with_news(
+        app: Flask, meetup: Meetup, smtp) -> None:
+    handler, _port = smtp
+    evening = ClosingEvening(app, meetup)
+    emit_ok(evening.evening["anna"], "reminders.withdraw", {"agreement": evening.taal})
+    emit_ok(evening.evening["bram"], "reminders.withdraw", {"agreement": None})
+    evening.close()
+    monday = today_in_amsterdam() + timedelta(days=7 - today_in_amsterdam().weekday())
+    update = followup.record_update(db.session, _agreement(evening.taal), "in_progress",
+                                    "Drie ouders gevonden")
+    update.created_at = at(monday - timedelta(days=2), 12)
+    db.session.commit()
+    assert run(app, at(monday)).sent == 0  # not asked for
+    assert handler.take() == []
+    db.session.get(Meetup, meetup.id).organiser_digest = True
+    db.session.commit()
+    assert run(app, at(monday, 7, 59)).sent == 0
+    assert run(app, at(monday, 9)).sent == 1
+    [digest] = handler.take()
+    assert digest.rcpt_tos == [meetup.organiser.email]
+    assert digest.subject == "De updates van deze week over de afspraken van Meetup Hilversum"
+    assert "Voorleesouders in groep 1-2: Bezig (Drie ouders gevonden)" in digest.text
+    assert "anna@" not in digest.message.as_string()
+    assert run(app, at(monday, 12)).sent == 0  # once a week
+    assert run(app, at(monday + timedelta(days=7))).sent == 0  # no news that week: no mail
+    assert handler.take() == []

@@ -16,9 +16,18 @@ from email.utils import format_datetime, make_msgid
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meetup.models import Agreement, MailKind, Meetup, OutboxMail, Participant, ReminderConsent
+from meetup.models import (
+    Agreement,
+    AgreementUpdate,
+    MailKind,
+    Meetup,
+    OutboxMail,
+    Participant,
+    ReminderConsent,
+)
 from meetup.services import agreements as agreements_service
 from meetup.services import calendar, mail_queue, unsubscribe
 from meetup.services.followup import FOLLOWUP_STATUSES
@@ -62,6 +71,8 @@ def _subject(row: OutboxMail, meetup: Meetup, agreement: Agreement | None) -> st
         return _("Your agreement from %(meetup)s: %(what)s", meetup=meetup.title, what=what)
     if row.kind is MailKind.SIGNED_CLOSED:
         return _("The agreements you take part in, from %(meetup)s", meetup=meetup.title)
+    if row.kind is MailKind.DIGEST:
+        return _("This week's updates on the agreements of %(meetup)s", meetup=meetup.title)
     if row.kind is MailKind.REMINDER_BEFORE:
         return _("Reminder: the first step of “%(what)s” is coming up", what=what)
     if row.kind is MailKind.REMINDER_DAY:
@@ -99,12 +110,23 @@ def compose(session: Session, row: OutboxMail, settings: MailSettings,
         signed = [a for a in signed if a.status.is_final]
         if not signed:
             raise Skip("nothing_signed")
+    updates: list[tuple[Agreement, AgreementUpdate]] = []
+    if row.kind is MailKind.DIGEST:
+        since = datetime.fromisoformat((row.data or {}).get("since") or row.due_at.isoformat())
+        updates = list(session.execute(
+            select(Agreement, AgreementUpdate)
+            .join(AgreementUpdate, AgreementUpdate.agreement_id == Agreement.id)
+            .where(Agreement.meetup_id == meetup.id, Agreement.deleted_at.is_(None),
+                   AgreementUpdate.created_at >= since, AgreementUpdate.created_at < row.due_at)
+            .order_by(AgreementUpdate.created_at)).all())
+        if not updates:
+            raise Skip("no_updates")
     language = row.language if row.language in ("nl", "en") else "nl"
     leave = unsubscribe_url(settings, meetup.id, row.recipient)
     with force_locale(language):
         context = {
             "kind": row.kind.value, "meetup": meetup, "agreement": agreement,
-            "signed": signed, "number": (row.data or {}).get("number"),
+            "signed": signed, "number": (row.data or {}).get("number"), "updates": updates,
             "days_before": meetup.reminder_days_before, "language": language,
             "followup_url": followup_url(settings.base_url, agreement) if agreement else None,
             "status_links": [(status.value, followup_url(settings.base_url, agreement,

@@ -171,3 +171,32 @@ def cancel(session: Session, *where: Any, reason: str, now: datetime | None = No
         .values(cancelled_at=now or utcnow(), cancel_reason=reason)
         .execution_options(synchronize_session=False))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def plan_digests(session: Session, now: datetime | None = None) -> int:
+    """The organiser's weekly digest (``Meetup.organiser_digest``): one row per closed meetup
+    and week, due Monday 08:00; composed (or skipped, without updates) when it is sent."""
+    from meetup.models import Organiser
+
+    now = now or utcnow()
+    local = now.astimezone(ZONE).date()
+    monday = local - timedelta(days=local.weekday())
+    due = local_moment(monday)
+    if now < due:
+        return 0
+    year, week, _ = monday.isocalendar()
+    added = 0
+    for meetup, email in session.execute(
+            select(Meetup, Organiser.email).join(Organiser, Meetup.organiser_id == Organiser.id)
+            .where(Meetup.organiser_digest.is_(True), Meetup.phase == Phase.CLOSED,
+                   Meetup.anonymised_at.is_(None))):
+        key = f"digest:{meetup.id}:{year}-W{week:02d}"
+        if not email or _existing(session, [key]) or unsubscribed(session, meetup.id, email):
+            continue
+        session.add(OutboxMail(
+            meetup_id=meetup.id, kind=MailKind.DIGEST, recipient=email, language="nl",
+            dedup_key=key, data={"since": (due - timedelta(days=7)).isoformat()}, due_at=due,
+            expires_at=due + timedelta(days=7), attempts=0, last_error="", cancel_reason=""))
+        added += 1
+    session.flush()
+    return added

@@ -146,6 +146,11 @@ def run_once(session: Session, transport: Transport, compose: Compose, now: date
     """Send what is due at ``now``; stops early when the transport fails temporarily."""
     result = RunResult()
     beat(session, now)
+    try:
+        mail_queue.plan_digests(session, now)
+        session.commit()
+    except IntegrityError:  # another scheduler queued this week's digest meanwhile
+        session.rollback()
     expire(session, now)
     for _ in range(max_batches):
         token, ids = claim(session, now, batch)

@@ -23,7 +23,7 @@ SHORT_CODE_LENGTH = 6
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
                    "votes_per_person", "phase_minutes", "code_before_opening",
                    "report_shows_emails", "reminder_days_before", "followup_every_weeks",
-                   "followup_max")
+                   "followup_max", "organiser_digest")
 #: The follow-up mail's intervals (issue 23): (field, lowest, highest).
 MAIL_INTERVALS = (("reminder_days_before", 0, 30), ("followup_every_weeks", 1, 26),
                   ("followup_max", 0, 12))

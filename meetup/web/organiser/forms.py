@@ -75,6 +75,8 @@ class MeetupForm(FlaskForm):
         _l("The short code works before the evening opens (otherwise from two hours before "
            "the start; the QR code on the big screen always works)"))
     # Follow-up mail (issue 23): for owners who ask for reminders on their phone.
+    organiser_digest = BooleanField(
+        _l("Mail me a weekly digest of the owners' updates (after the meetup is closed)"))
     reminder_days_before = IntegerField(
         _l("Reminder this many days before the first step's date (0: none)"), default=3,
         validators=[Optional(), NumberRange(min=0, max=30, message=_l(

@@ -63,6 +63,7 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
         "reminder_days_before": _or(form.reminder_days_before.data, 3),
         "followup_every_weeks": _or(form.followup_every_weeks.data, 4),
         "followup_max": _or(form.followup_max.data, 6),
+        "organiser_digest": bool(form.organiser_digest.data),
     }
 
 
