@@ -178,3 +178,40 @@ def test_the_unsubscribe_page_asks_then_confirms(
     db.session.expire_all()
     assert db.session.scalar(select(Unsubscribe.how).where(
         Unsubscribe.meetup_id == live_meetup.id)) == "link"
+
+
+def test_the_follow_up_board_with_500_agreements_on_a_laptop_and_at_320_px(
+        server, server_app, live_meetup, live_organiser, laptop) -> None:
+    from datetime import date
+
+    from tests.report_factories import add_agreement
+
+    meetup = db.session.merge(live_meetup)
+    meetup.phase = Phase.CLOSED
+    for n in range(500):
+        add_agreement(meetup, what=f"Afspraak nummer {n} over voorlezen en taal",
+                      owner_name=f"Trekker {n}", owner_organisation="Bibliotheek Gooi",
+                      due_date=date(2027, 3, 1), status="in_progress" if n % 3 else "done")
+    db.session.commit()
+    page = laptop.new_page()
+    errors = watch_errors(page)
+    login(page, server.base_url, live_organiser)
+    page.goto(f"{server.base_url}/organiser/meetups/{live_meetup.id}/board")
+    expect(page.get_by_text("500 afspraken")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    page.get_by_role("link", name="Gerealiseerd", exact=True).click()
+    expect(page.get_by_text("167 afspraken")).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 780})
+    assert_no_sideways_scroll(page)
+    page.get_by_role("link", name="Afspraak nummer 3 over voorlezen en taal").click()
+    expect(page.get_by_role("heading", name="Leg een update vast namens de trekker")).to_be_visible()
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    page.get_by_label("Bezig").check()
+    page.get_by_label("Korte toelichting (mag leeg blijven)").fill("Gebeld: loopt weer")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_text("De update is opgeslagen, gemarkeerd als door jou vastgelegd.")) \
+        .to_be_visible()
+    expect(page.locator(".history")).to_contain_text("Gebeld: loopt weer")
+    assert errors == []
