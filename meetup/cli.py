@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -328,7 +329,8 @@ def housekeeping(app: Flask) -> None:
 # -- follow-up mail (issue 23) ---------------------------------------------------------------
 
 
-def send_mail_once(app: Flask, now: datetime | None = None) -> object:
+def send_mail_once(app: Flask, now: datetime | None = None,
+                   pace: Callable[[], None] | None = None) -> object:
     """One run of the mail scheduler (see :mod:`meetup.services.mail_scheduler`); None when
     mail is off (no MEETUP_SMTP_URL and no development mailbox)."""
     from meetup.services import mail_compose, mail_scheduler, mail_transport
@@ -346,7 +348,7 @@ def send_mail_once(app: Flask, now: datetime | None = None) -> object:
     with app.app_context():
         try:
             return mail_scheduler.run_once(db.session, transport, compose,  # type: ignore[arg-type]
-                                           now or datetime.now(UTC))
+                                           now or datetime.now(UTC), pace=pace)
         finally:
             db.session.remove()
 
@@ -367,9 +369,11 @@ def mail_scheduler_loop(app: Flask) -> None:
     from meetup.extensions import socketio
 
     interval = float(app.config.get("MAIL_INTERVAL", 60))
+    gap = 1 / max(1, int(app.config.get("MAIL_RATE", 20)))
     while True:
         try:
-            send_mail_once(app)
+            # At most MAIL_RATE mails a second: the phones' writes keep the loop.
+            send_mail_once(app, pace=lambda: socketio.sleep(gap))
         except Exception:  # mail must never stop the evening
             log.exception("mail scheduler failed")
         socketio.sleep(interval)

@@ -104,6 +104,9 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "MAIL_DEV_MAILBOX": os.environ.get("MEETUP_MAIL_DEV_MAILBOX") or None,
         # How often ``meetup serve``'s mail scheduler looks for due mail, in seconds.
         "MAIL_INTERVAL": int(os.environ.get("MEETUP_MAIL_INTERVAL", "60") or 60),
+        # At most this many mails a second from ``meetup serve``'s scheduler (the evening's
+        # writes come first); ``meetup send-mail`` is not paced.
+        "MAIL_RATE": int(os.environ.get("MEETUP_MAIL_RATE", "20") or 20),
     }
     if "SECRET_KEY" not in override:
         config["SECRET_KEY"] = _secret_key(instance)

@@ -142,8 +142,13 @@ def expire(session: Session, now: datetime) -> int:
 
 
 def run_once(session: Session, transport: Transport, compose: Compose, now: datetime, *,
-             batch: int = BATCH, max_batches: int = 1000) -> RunResult:
-    """Send what is due at ``now``; stops early when the transport fails temporarily."""
+             batch: int = BATCH, max_batches: int = 1000,
+             pace: Callable[[], None] | None = None) -> RunResult:
+    """Send what is due at ``now``; stops early when the transport fails temporarily.
+
+    ``pace`` is called after every mail: inside ``meetup serve`` it yields the event loop for
+    a moment, so that a burst of mail (the close of a big evening) leaves room for the
+    phones' writes of other meetups."""
     result = RunResult()
     beat(session, now)
     try:
@@ -156,14 +161,15 @@ def run_once(session: Session, transport: Transport, compose: Compose, now: date
         token, ids = claim(session, now, batch)
         if not ids:
             break
-        if not _send_batch(session, transport, compose, now, token, ids, result):
+        if not _send_batch(session, transport, compose, now, token, ids, result, pace):
             break
     beat(session, now, result)
     return result
 
 
 def _send_batch(session: Session, transport: Transport, compose: Compose, now: datetime,
-                token: str, ids: list[int], result: RunResult) -> bool:
+                token: str, ids: list[int], result: RunResult,
+                pace: Callable[[], None] | None = None) -> bool:
     """Send one claimed batch; False when the transport failed (the rest waits)."""
     left = list(ids)
     try:
@@ -204,6 +210,8 @@ def _send_batch(session: Session, transport: Transport, compose: Compose, now: d
                         last_error="")
                 result.sent += 1
                 left.pop(0)
+                if pace is not None:
+                    pace()
     except MailError as error:
         session.rollback()
         _release(session, left, token, now, str(error))
