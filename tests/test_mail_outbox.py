@@ -435,3 +435,24 @@ def test_the_organiser_gets_a_weekly_digest_of_updates_only_when_asked_and_only_
     assert run(app, at(monday, 12)).sent == 0  # once a week
     assert run(app, at(monday + timedelta(days=7))).sent == 0  # no news that week: no mail
     assert handler.take() == []
+
+
+def test_the_consent_reaches_the_persons_other_phones_and_nobody_else(
+        app: Flask, meetup: Meetup) -> None:
+    from tests.realtime_helpers import events
+
+    evening = Evening(app, meetup)
+    second = connect(app, evening.clients["anna"], meetup.id)
+    second.get_received()
+    evening.drain()
+    emit_ok(evening["anna"], "reminders.consent",
+            {"agreement": None, "email": "anna@example.org"})
+    assert [e["reminders"] for e in events(second, "reminders")] == [
+        [{"agreement": None, "email": "anna@example.org"}]]
+    for other in ("bram", "carla"):
+        assert events(evening[other], "reminders") == []
+    assert events(evening.organiser, "reminders") == []
+    # A reconnecting phone finds it in its snapshot, with the address given at joining.
+    third = connect(app, evening.clients["anna"], meetup.id)
+    [snapshot] = events(third, "snapshot")
+    assert snapshot["reminders"] == [{"agreement": None, "email": "anna@example.org"}]
