@@ -126,3 +126,16 @@ def test_the_organiser_sets_the_follow_up_intervals_in_the_meetup_form(
         refused.get_data(as_text=True)
     db.session.refresh(meetup)
     assert meetup.followup_every_weeks == 2
+
+
+def test_the_smtp_url_names_security_port_and_login() -> None:
+    from meetup.services.mail_transport import parse_smtp_url
+
+    plain = parse_smtp_url("smtp://meetup%40example.nl:geheim%21@mail.example.nl:587")
+    assert (plain.host, plain.port, plain.user, plain.password, plain.security) == \
+        ("mail.example.nl", 587, "meetup@example.nl", "geheim!", "starttls")
+    tls = parse_smtp_url("smtps://u:p@mail.example.nl")
+    assert (tls.port, tls.security) == (465, "tls")
+    for wrong in ("http://mail.example.nl", "smtp://", "mail.example.nl:587"):
+        with pytest.raises(ValueError):
+            parse_smtp_url(wrong)
