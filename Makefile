@@ -36,7 +36,8 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 	tests/test_phases.py tests/test_operations.py tests/test_report_data.py \
 	tests/test_followup.py tests/test_join.py tests/test_services_meetups.py \
 	tests/test_security_hostile_input.py \
-	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py tests/test_note_batch.py
+	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py tests/test_note_batch.py \
+	tests/test_mail_outbox.py tests/test_followup_board.py
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per process at a time:
 # most of a browser or server test is waiting for another process, so two workers on two cores
@@ -95,6 +96,7 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/report_benchmark.py
 	$(BIN)/python benchmarks/grouping_benchmark.py
 	$(BIN)/python benchmarks/plenary_benchmark.py
+	$(BIN)/python benchmarks/mail_benchmark.py
 	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
 
 # The same realtime benchmark through nginx to 1, 3 and 4 `meetup serve` workers on PostgreSQL +

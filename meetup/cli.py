@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +36,7 @@ cli = FlaskGroup(create_app=_make_app, add_version_option=False,
 def register_cli(app: Flask) -> None:
     for command in (create_organiser_command, seed_demo_command, serve_command, demo_command,
                     urls_command, export_command, backup_command, restore_command,
-                    anonymise_command):
+                    anonymise_command, send_mail_command):
         app.cli.add_command(command)
     from meetup.cli_doctor import doctor_command
 
@@ -161,6 +162,7 @@ def serve(app: Flask) -> None:
 
     tune_gc()
     socketio.start_background_task(housekeeping, app)
+    socketio.start_background_task(mail_scheduler_loop, app)
     host, port = _host_port()
     # gevent listens with a queue of 128 handshakes not yet accepted; a room of phones
     # reconnecting at once overflows it, and a dropped handshake is retried by the phone's
@@ -182,6 +184,9 @@ def demo_command() -> None:
     from flask_migrate import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("SMTP_URL") and not app.config.get("MAIL_DEV_MAILBOX"):
+        # The demo keeps every mail in a development mailbox the organiser can open.
+        app.config["MAIL_DEV_MAILBOX"] = str(Path(app.instance_path) / "mailbox")
     upgrade()
     seeded = seed_demo(app)
     if seeded:
@@ -328,6 +333,59 @@ def housekeeping(app: Flask) -> None:
             housekeeping_once(app, state)
         except Exception:  # a failed backup must never stop the evening
             log.exception("housekeeping failed")
+
+
+# -- follow-up mail (issue 23) ---------------------------------------------------------------
+
+
+def send_mail_once(app: Flask, now: datetime | None = None,
+                   pace: Callable[[], None] | None = None) -> object:
+    """One run of the mail scheduler (see :mod:`meetup.services.mail_scheduler`); None when
+    mail is off (no MEETUP_SMTP_URL and no development mailbox)."""
+    from meetup.services import mail_compose, mail_scheduler, mail_transport
+
+    transport = mail_transport.from_config(app.config.get("SMTP_URL"),
+                                           app.config.get("MAIL_DEV_MAILBOX"))
+    if transport is None:
+        return None
+    settings = mail_compose.MailSettings(base_url=base_url(app), sender=app.config["MAIL_FROM"],
+                                         secret=app.config["SECRET_KEY"])
+
+    def compose(session: object, row: object, moment: datetime) -> object:
+        return mail_compose.compose(session, row, settings, moment)  # type: ignore[arg-type]
+
+    with app.app_context():
+        try:
+            return mail_scheduler.run_once(db.session, transport, compose,  # type: ignore[arg-type]
+                                           now or datetime.now(UTC), pace=pace)
+        finally:
+            db.session.remove()
+
+
+@click.command("send-mail")
+def send_mail_command() -> None:
+    """Send the follow-up mail that is due (for cron or a systemd timer; safe beside
+    `meetup serve` and other runs: a mail is claimed by one run only)."""
+    result = send_mail_once(current_app._get_current_object())  # type: ignore[attr-defined]
+    if result is None:
+        raise click.ClickException("Mail is off: set MEETUP_SMTP_URL (and MEETUP_MAIL_FROM).")
+    click.echo(f"sent {result.sent}, skipped {result.skipped}, failed {result.failed}, "  # type: ignore[attr-defined]
+               f"to retry {result.retried}")  # type: ignore[attr-defined]
+
+
+def mail_scheduler_loop(app: Flask) -> None:
+    """Runs beside the server: every MAIL_INTERVAL seconds, :func:`send_mail_once`."""
+    from meetup.extensions import socketio
+
+    interval = float(app.config.get("MAIL_INTERVAL", 60))
+    gap = 1 / max(1, int(app.config.get("MAIL_RATE", 20)))
+    while True:
+        try:
+            # At most MAIL_RATE mails a second: the phones' writes keep the loop.
+            send_mail_once(app, pace=lambda: socketio.sleep(gap))
+        except Exception:  # mail must never stop the evening
+            log.exception("mail scheduler failed")
+        socketio.sleep(interval)
 
 
 # A command of the group itself, not of the app: it decides the app's public address first.

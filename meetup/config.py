@@ -95,6 +95,18 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "BACKUP_INTERVAL": int(os.environ.get("MEETUP_BACKUP_INTERVAL", "300") or 300),
         "BACKUP_KEEP": int(os.environ.get("MEETUP_BACKUP_KEEP", "12") or 12),
         "BACKUP_DIR": os.environ.get("MEETUP_BACKUP_DIR") or None,
+        # Follow-up mail (issue 23): smtp://user:password@host:587 (STARTTLS) or smtps://...
+        # (TLS); without it mail is off (the organiser's page offers the links to copy).
+        "SMTP_URL": os.environ.get("MEETUP_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MEETUP_MAIL_FROM") or "Meetup <meetup@localhost>",
+        # A development sink: mails become files in this folder, shown to the organiser
+        # (``meetup demo`` sets it to instance/mailbox). Never for real use.
+        "MAIL_DEV_MAILBOX": os.environ.get("MEETUP_MAIL_DEV_MAILBOX") or None,
+        # How often ``meetup serve``'s mail scheduler looks for due mail, in seconds.
+        "MAIL_INTERVAL": int(os.environ.get("MEETUP_MAIL_INTERVAL", "60") or 60),
+        # At most this many mails a second from ``meetup serve``'s scheduler (the evening's
+        # writes come first); ``meetup send-mail`` is not paced.
+        "MAIL_RATE": int(os.environ.get("MEETUP_MAIL_RATE", "20") or 20),
     }
     if "SECRET_KEY" not in override:
         config["SECRET_KEY"] = _secret_key(instance)

@@ -82,3 +82,13 @@ def test_the_plenary_benchmark_steps_through_groups_and_agreements() -> None:
     for line in ("slides (the sequence)", "state, a group slide", "state, an agreement slide",
                  "show (a step)", "upcoming + follow", "report with groups"):
         assert line in done.stdout, line
+
+
+def test_the_mail_benchmark_hands_every_mail_to_the_smtp_server_once() -> None:
+    done = run("benchmarks/mail_benchmark.py", "--mails", "60", "--agreements", "8",
+               "--workers", "2", "--baseline-seconds", "0.5")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "one scheduler: 60 mails in" in done.stdout
+    assert "2 schedulers at once: 60 mails in" in done.stdout
+    assert "received twice: 0" in done.stdout
+    assert "while the scheduler sends" in done.stdout

@@ -152,6 +152,15 @@ def test_meetup_demo_serves_the_seeded_meetup(tmp_path: Path) -> None:
         assert joined.status_code == 200
         assert 'lang="nl"' in joined.text and "Meetup Hilversum" in joined.text
         assert "Naar de inhoud" in joined.text
+        # The demo keeps mail in a development mailbox, so its mail scheduler runs (issue 23).
+        import sqlite3
+        while True:
+            with sqlite3.connect(tmp_path / "demo.sqlite3") as conn:
+                beats = conn.execute("select count(*) from scheduler_heartbeats").fetchone()[0]
+            if beats or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert beats == 1
     finally:
         process.terminate()
         try:

@@ -30,9 +30,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from meetup.extensions import db
+from meetup.extensions import csrf, db
 from meetup.models import Meetup
-from meetup.services import meetups, organisers, sharing
+from meetup.services import meetups, organisers, sharing, unsubscribe
 from tests.conftest import PASSWORD, make_app
 from tests.report_factories import make_evening
 
@@ -45,6 +45,9 @@ NOT_CRAWLED = {"static", "set_language", "organiser.report_export", "projector.q
 #: POST routes that are not forms but called from a script (they still need the token, sent
 #: as X-CSRFToken). None yet.
 SCRIPT_POSTS: dict[str, str] = {}
+#: The only POST route exempt from CSRF: RFC 8058's one-click unsubscribe, posted by a mail
+#: program that has no token (the signed link proves the address; issue 23).
+CSRF_EXEMPT = {"public.unsubscribe_one_click"}
 
 
 @dataclass
@@ -134,6 +137,7 @@ class Site:
     join_token: str
     short_code: str
     followup_token: str
+    unsubscribe_token: str
 
 
 @pytest.fixture
@@ -148,7 +152,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
         open_meetup = meetups.create_meetup(db.session, organiser, title="Meetup Hilversum")
         db.session.commit()
         found = Site(app, open_meetup.id, open_meetup.join_token, open_meetup.short_code,
-                     evening.agreements[1].followup_token or "")
+                     evening.agreements[1].followup_token or "",
+                     unsubscribe.make_token(app.config["SECRET_KEY"], evening.meetup.id,
+                                            "owner@example.org"))
         db.session.remove()
     yield found
     with app.app_context():
@@ -222,7 +228,8 @@ def test_every_post_route_has_a_form_with_its_token_and_refuses_a_post_without(
     # A visitor: the home page, the code form, the join form, a follow-up link, the login page.
     visitor = app.test_client()
     visitor_forms = crawl(app, visitor, ["/", "/join", f"/j/{site.join_token}",
-                                         f"/f/{site.followup_token}", "/organiser/login"])
+                                         f"/f/{site.followup_token}", "/organiser/login",
+                                         f"/u/{site.unsubscribe_token}"])
     # A phone that joins, then looks around its live page.
     phone = app.test_client()
     [join_form] = [f for f in crawl(app, phone, [f"/j/{site.join_token}"])
@@ -251,11 +258,15 @@ def test_every_post_route_has_a_form_with_its_token_and_refuses_a_post_without(
 
     post_routes = {rule.endpoint for rule in app.url_map.iter_rules()
                    if "POST" in (rule.methods or set())}
-    without_form = post_routes - set(by_endpoint) - set(SCRIPT_POSTS)
+    without_form = post_routes - set(by_endpoint) - set(SCRIPT_POSTS) - CSRF_EXEMPT
+    exempt = {rule.endpoint for rule in app.url_map.iter_rules()
+              if f"{app.view_functions[rule.endpoint].__module__}."
+                 f"{app.view_functions[rule.endpoint].__name__}" in csrf._exempt_views}
+    assert exempt == CSRF_EXEMPT
     assert not without_form, f"POST routes without a form on any page: {sorted(without_form)}"
     assert {"organiser.edit_meetup", "organiser.edit_theme", "organiser.report_unshare",
             "organiser.report_share", "organiser.delete_meetup", "organiser.logout",
-            "participant.join", "public.followup"} <= set(by_endpoint)
+            "participant.join", "public.followup", "public.unsubscribe"} <= set(by_endpoint)
 
     # Without a token, or with another browser's: refused, nothing changes.
     before = snapshot(app)

@@ -98,8 +98,24 @@ def test_deleting_a_meetup_removes_everything_it_holds(meetup: Meetup) -> None:
     db.session.add_all([grouping, group])
     db.session.flush()
     db.session.add(NoteGroupMember(grouping_id=grouping.id, group=group, note_id=note.id))
+    # Follow-up mail (issue 23): a consent, a queued mail, an unsubscribe.
+    from datetime import UTC, datetime
+
+    from meetup.models import MailKind, OutboxMail, ReminderConsent, Unsubscribe
+    consent = ReminderConsent(meetup_id=meetup.id, participant_id=person.id,
+                              agreement_id=agreement.id, email="a@example.org")
+    db.session.add(consent)
+    db.session.flush()
+    db.session.add_all([
+        OutboxMail(meetup_id=meetup.id, agreement_id=agreement.id, consent_id=consent.id,
+                   kind=MailKind.REMINDER_DAY, recipient="a@example.org", dedup_key="k",
+                   data={}, due_at=datetime.now(UTC), attempts=0, last_error="",
+                   cancel_reason=""),
+        Unsubscribe(meetup_id=meetup.id, address_hash="0" * 64)])
     db.session.commit()
-    held = [t.name for t in db.metadata.sorted_tables if t.name != "organisers"]
+    # The mail scheduler's heartbeat belongs to no meetup.
+    held = [t.name for t in db.metadata.sorted_tables
+            if t.name not in ("organisers", "scheduler_heartbeats")]
     # A model added later without a row here would make the check below trivially true for
     # it: give it a row above.
     assert all(_rows(name) for name in held), {name: _rows(name) for name in held}

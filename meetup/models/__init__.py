@@ -3,10 +3,13 @@
 from meetup.models.agreement import Agreement, AgreementStatus, AgreementUpdate, Commitment
 from meetup.models.audit import AuditEntry, Operation
 from meetup.models.board import Note, Round, Vote
+from meetup.models.consent import ConsentKind, ReminderConsent
 from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.meetup import Meetup, Phase, PhaseChange, Theme
 from meetup.models.organiser import Organiser
+from meetup.models.outbox import MailKind, OutboxMail, SchedulerHeartbeat
 from meetup.models.participant import Participant, Table
+from meetup.models.unsubscribe import Unsubscribe
 
 __all__ = [
     "Agreement",
@@ -14,18 +17,24 @@ __all__ = [
     "AgreementUpdate",
     "AuditEntry",
     "Commitment",
+    "ConsentKind",
     "Grouping",
+    "MailKind",
     "Meetup",
     "Note",
     "NoteGroup",
     "NoteGroupMember",
     "Operation",
+    "OutboxMail",
     "Organiser",
     "Participant",
     "Phase",
     "PhaseChange",
+    "ReminderConsent",
     "Round",
+    "SchedulerHeartbeat",
     "Table",
     "Theme",
+    "Unsubscribe",
     "Vote",
 ]

@@ -63,6 +63,10 @@ class Agreement(db.Model):
     what: Mapped[str] = mapped_column(Text, default="")
     #: Wie trekt het: a person ...
     owner_name: Mapped[str] = mapped_column(String(120), default="")
+    #: The participant the table picked as owner (None: a typed name, someone not there).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
     #: ... and their organisation.
     owner_organisation: Mapped[str] = mapped_column(String(120), default="")
     #: Met welke partners: names picked from the partner list or typed.
@@ -95,7 +99,9 @@ class Agreement(db.Model):
     )
 
     def owned_by(self, participant: Participant) -> bool:
-        """True when the participant's name is the owner's name as typed."""
+        """True when the table picked this participant, or their name is the owner's as typed."""
+        if self.owner_id is not None:
+            return self.owner_id == participant.id
         return bool(self.owner_name.strip()) and \
             name_key(self.owner_name) == name_key(participant.display_name)
 

@@ -100,6 +100,16 @@ class Meetup(db.Model):
     #: Token of the read-only report link for the municipality; None when not shared.
     report_share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
+    #: Follow-up mail (issue 23): a reminder this many days before the first step's date
+    #: (0 = none), one on the date, then "Hoe staat het ervoor?" every ``followup_every_weeks``
+    #: weeks until gerealiseerd or gestopt, at most ``followup_max`` times.
+    reminder_days_before: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    followup_every_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    followup_max: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    #: The organiser's choice: a weekly digest of the owners' updates. Off by default.
+    organiser_digest: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=sa_false())
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -19,7 +19,7 @@ from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import Context, participant_event
 from meetup.realtime.payload import Payload
-from meetup.services import agreements, board, note_batch, phases, snapshot, tables
+from meetup.services import agreements, board, mail_consent, note_batch, phases, snapshot, tables
 from meetup.services import plenary as plenary_service
 from meetup.services.errors import DomainError
 
@@ -269,3 +269,40 @@ def agreement_delete(ctx: Context, agreement: uuid.UUID) -> dict[str, Any]:
     ctx.overview(deleted.table_id)
     ctx.counts()
     return {}
+
+
+# -- follow-up mail consent (issue 23) ------------------------------------------------------
+
+
+def _parse_reminders(p: Payload) -> dict[str, Any]:
+    return {"agreement": p.uuid("agreement") if p.data.get("agreement") is not None else None,
+            "email": p.text("email", 254)}
+
+
+def _parse_reminders_withdraw(p: Payload) -> dict[str, Any]:
+    return {"agreement": p.uuid("agreement") if p.data.get("agreement") is not None else None}
+
+
+def _reminders_state(ctx: Context, **_: Any) -> dict[str, Any]:
+    return {"reminders": mail_consent.of_participant(ctx.session, ctx.me)}
+
+
+def _reminders_changed(ctx: Context) -> dict[str, Any]:
+    state = _reminders_state(ctx)
+    # The person's other phones and tabs show it too (nobody else sees an address).
+    ctx.outbox.add("reminders", state, rooms.participant_room(ctx.me.id))
+    return state
+
+
+@participant_event("reminders.consent", _parse_reminders, replay=_reminders_state)
+def reminders_consent(ctx: Context, agreement: uuid.UUID | None, email: str) -> dict[str, Any]:
+    """"Stuur mij herinneringen over deze afspraak" (an owner), or, without an agreement,
+    "mail mij de afspraken waar ik aan meedoe"; the mails speak the page's language."""
+    mail_consent.give(ctx.session, ctx.me, agreement, email, snapshot.current_locale())
+    return _reminders_changed(ctx)
+
+
+@participant_event("reminders.withdraw", _parse_reminders_withdraw, replay=_reminders_state)
+def reminders_withdraw(ctx: Context, agreement: uuid.UUID | None) -> dict[str, Any]:
+    mail_consent.withdraw(ctx.session, ctx.me, agreement)
+    return _reminders_changed(ctx)

@@ -109,6 +109,9 @@ class Payload:
                     raise InvalidInput(MALFORMED, field=name)
                 if isinstance(item, str) and len(item) > MAX_TEXT:
                     raise InvalidInput(_l("This text is too long."), field=name)
+            elif name == "owner":
+                if item is not None and (not isinstance(item, int) or isinstance(item, bool)):
+                    raise InvalidInput(MALFORMED, field=name)
             elif name == "partners":
                 if not isinstance(item, list) or len(item) > MAX_LIST or not all(
                         isinstance(p, str) and len(p) <= MAX_TEXT for p in item):

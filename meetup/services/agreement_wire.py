@@ -43,6 +43,7 @@ def serialise_agreement(agreement: Agreement, signers: list[str] | None = None) 
         "status": str(agreement.status),
         "what": agreement.what,
         "owner_name": agreement.owner_name,
+        "owner": agreement.owner_id,
         "owner_organisation": agreement.owner_organisation,
         "partners": list(agreement.partners or []),
         "first_step": agreement.first_step,

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, AgreementStatus, Commitment, Participant, Phase
+from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
 from meetup.services import operations
 from meetup.services.board import parse_uuid
@@ -192,8 +193,32 @@ def clean_fields(fields: dict[str, Any], today: date) -> dict[str, Any]:
             cleaned[name] = _clean_partners(value)
         elif name == "due_date":
             cleaned[name] = _clean_date(value, today)
+        elif name == "owner":
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise InvalidInput(field="owner")
+            cleaned[name] = value
         else:
             raise InvalidInput(_l("This field does not exist."), field=str(name)[:40])
+    return cleaned
+
+
+def _pick_owner(session: Session, participant: Participant, agreement: Agreement,
+                cleaned: dict[str, Any]) -> dict[str, Any]:
+    """``owner``: a person at the agreement's table becomes its owner (name and, when still
+    empty, organisation filled in); None lets the table type a name again."""
+    cleaned = dict(cleaned)
+    owner_id = cleaned.pop("owner")
+    if owner_id is None:
+        cleaned["owner_id"] = None
+        return cleaned
+    person = session.get(Participant, owner_id)
+    if person is None or person.meetup_id != participant.meetup_id \
+            or person.table_id is None or person.table_id != agreement.table_id:
+        raise InvalidInput(_l("Choose someone at this table."), field="owner")
+    cleaned["owner_id"] = person.id
+    cleaned["owner_name"] = person.display_name[:TEXT_LIMITS["owner_name"]]
+    if not (cleaned.get("owner_organisation") or agreement.owner_organisation):
+        cleaned["owner_organisation"] = person.organisation[:TEXT_LIMITS["owner_organisation"]]
     return cleaned
 
 
@@ -209,6 +234,11 @@ def update_agreement(
     agreement = _find(session, participant, agreement_uuid)
     _writing_phase(participant)
     cleaned = clean_fields(fields, today or today_in_amsterdam())
+    if "owner" in cleaned:
+        cleaned = _pick_owner(session, participant, agreement, cleaned)
+    elif "owner_name" in cleaned and agreement.owner_id is not None \
+            and name_key(cleaned["owner_name"]) != name_key(agreement.owner_name):
+        cleaned["owner_id"] = None  # a typed name: no longer the person picked
     changed = {k: v for k, v in cleaned.items() if getattr(agreement, k) != v}
     if not changed:
         return agreement

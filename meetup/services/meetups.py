@@ -22,7 +22,11 @@ SHORT_CODE_LENGTH = 6
 #: Fields of a meetup the organiser edits in the form.
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
                    "votes_per_person", "phase_minutes", "code_before_opening",
-                   "report_shows_emails")
+                   "report_shows_emails", "reminder_days_before", "followup_every_weeks",
+                   "followup_max", "organiser_digest")
+#: The follow-up mail's intervals (issue 23): (field, lowest, highest).
+MAIL_INTERVALS = (("reminder_days_before", 0, 30), ("followup_every_weeks", 1, 26),
+                  ("followup_max", 0, 12))
 #: Longest default countdown of a phase, in minutes (the timer's own limit is three hours).
 PHASE_MINUTES_MAX = 180
 EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "directions",
@@ -101,6 +105,10 @@ def _validate(fields: dict[str, Any]) -> None:
     if "votes_per_person" in fields and not 1 <= int(fields["votes_per_person"]) <= 10:
         raise InvalidInput(_l("Give each person between 1 and 10 votes."),
                            field="votes_per_person")
+    for name, lowest, highest in MAIL_INTERVALS:
+        if name in fields and not lowest <= int(fields[name]) <= highest:
+            raise InvalidInput(_l("Choose a number from %(low)s to %(high)s.", low=lowest,
+                                  high=highest), field=name)
 
 
 def clean_phase_minutes(value: Any) -> dict[str, int]:

@@ -23,7 +23,7 @@ from meetup.models import (
     Round,
 )
 from meetup.models.types import utcnow
-from meetup.services import operations
+from meetup.services import mail_queue, operations
 from meetup.services.errors import Conflict, Forbidden, InvalidInput
 
 #: The brainstorm round asked in each round phase.
@@ -91,6 +91,9 @@ def set_phase(
         meetup.phase_deadline = now + timedelta(minutes=minutes)
     session.flush()
     operations.bump(session, meetup)
+    if target is Phase.CLOSED:
+        # The close's mails (issue 23) are queued in this same transaction.
+        mail_queue.plan_closed_meetup(session, meetup, now)
     return change
 
 

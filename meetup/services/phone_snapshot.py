@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, Commitment, Meetup, Participant, Phase
 from meetup.services import agreements as agreements_service
-from meetup.services import board, content, jsontext, plenary, snapshot
+from meetup.services import board, content, jsontext, mail_consent, plenary, snapshot
 from meetup.services.jsontext import JSONText
 from meetup.services.table_view import TableViews, for_viewer, table_view, table_views
 
@@ -73,6 +73,8 @@ def participant_parts(
         "first_name": participant.first_name, "role": participant.role,
         "role_label": content.role_label(participant.role, locale),
         "organisation": participant.organisation,
+        # Offered in the reminder consent on this person's own phone only.
+        "email": participant.email or "",
         "theme": themes["keys"].get(participant.theme_id),
         "table": table_number,
     }
@@ -88,6 +90,7 @@ def participant_parts(
     data["taking_part"] = snapshot.serialise_agreements(
         session, agreements_service.taking_part(session, participant)) \
         if data["commitments"] or data["followups"] else []
+    data["reminders"] = mail_consent.of_participant(session, participant)
     data["roles"], data["partners"] = _static(locale)
     data["plenary"] = views.get(
         ("plenary", meetup.id, meetup.revision, locale),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from meetup.models import Agreement, Meetup, Participant
 from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
-from meetup.services import operations
+from meetup.services import mail_consent, operations
 
 #: How long personal data is kept after the meetup, unless the organiser chose a date.
 RETENTION = timedelta(days=365)
@@ -61,6 +61,8 @@ def anonymise_meetup(session: Session, meetup: Meetup, now: datetime | None = No
     session.execute(update(Agreement).where(Agreement.meetup_id == meetup.id)
                     .values(owner_name=""))
     meetup.anonymised_at = now or utcnow()
+    # Every scheduled follow-up mail ends and every address in the outbox goes (issue 23).
+    mail_consent.end_for_meetup(session, meetup.id, meetup.anonymised_at)
     session.flush()
     return len(people)
 

@@ -5,6 +5,7 @@ import { delegate, h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView } from "./live/phone-agreements.js";
+import { reminderActions } from "./live/phone-reminders.js";
 import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
 import { expireNotices, noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 import { unsentActions, unsentBox } from "./live/phone-kept.js";
@@ -185,6 +186,7 @@ const actions = {
   ...noticeActions(live),
   ...boardActions(live),
   ...agreementActions(live),
+  ...reminderActions(live),
   ...unsentActions(live),
 };
 for (const type of ["click", "submit", "input", "change", "focusout", "keydown"]) {

@@ -52,7 +52,7 @@ def installed_heartbeat(setup: Setup) -> datetime | None | bool:
     False when no scheduler is installed. A scheduler plugs in by providing that function
     (or a test passes ``Setup.scheduler_heartbeat``)."""
     try:
-        from meetup.services import scheduler  # type: ignore[attr-defined]
+        from meetup.services import mail_scheduler as scheduler
     except ImportError:
         return False
     last_run = getattr(scheduler, "last_run", None)
@@ -79,6 +79,10 @@ def check_scheduler(setup: Setup) -> Finding:
     fix = _l("Check its timer (systemctl list-timers 'meetup*') and its log "
              "(journalctl -u 'meetup-scheduler*').")
     if last is None:
+        if not setup.smtp_url:
+            return Finding("scheduler", Status.INFO,
+                           _l("Mail is off (no MEETUP_SMTP_URL): the scheduler has nothing to "
+                              "send."))
         return Finding("scheduler", Status.WARN, _l("The scheduler has never run."), fix)
     age = setup.now() - last
     minutes = max(0, int(age.total_seconds() // 60))

@@ -7,8 +7,10 @@ bp = Blueprint("organiser", __name__)
 from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     account,
     auth,
+    board,
     groups,
     live,
+    mail,
     meetups,
     reports,
 )

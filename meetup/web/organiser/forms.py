@@ -74,6 +74,21 @@ class MeetupForm(FlaskForm):
     code_before_opening = BooleanField(
         _l("The short code works before the evening opens (otherwise from two hours before "
            "the start; the QR code on the big screen always works)"))
+    # Follow-up mail (issue 23): for owners who ask for reminders on their phone.
+    organiser_digest = BooleanField(
+        _l("Mail me a weekly digest of the owners' updates (after the meetup is closed)"))
+    reminder_days_before = IntegerField(
+        _l("Reminder this many days before the first step's date (0: none)"), default=3,
+        validators=[Optional(), NumberRange(min=0, max=30, message=_l(
+            "Choose between 0 and 30 days."))])
+    followup_every_weeks = IntegerField(
+        _l("\"How is it going?\" every … weeks after the date"), default=4,
+        validators=[Optional(), NumberRange(min=1, max=26, message=_l(
+            "Choose between 1 and 26 weeks."))])
+    followup_max = IntegerField(
+        _l("At most this many times (0: never)"), default=6,
+        validators=[Optional(), NumberRange(min=0, max=12, message=_l(
+            "Choose between 0 and 12 times."))])
 
     def minute_fields(self) -> list[Field]:
         """The default-duration field of every timed phase, in the order of the evening."""

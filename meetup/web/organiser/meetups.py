@@ -14,6 +14,7 @@ from meetup.services import links
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
+from meetup.web.organiser import mail as mail_face
 from meetup.web.organiser.auth import login_required
 from meetup.web.organiser.forms import ConfirmForm, MeetupForm, ThemeForm, attach_error
 
@@ -58,7 +59,16 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
         "phase_minutes": form.phase_minutes(),
         "code_before_opening": bool(form.code_before_opening.data),
         "report_shows_emails": bool(form.report_shows_emails.data),
+        # Left empty: the default (3 days, every 4 weeks, at most 6).
+        "reminder_days_before": _or(form.reminder_days_before.data, 3),
+        "followup_every_weeks": _or(form.followup_every_weeks.data, 4),
+        "followup_max": _or(form.followup_max.data, 6),
+        "organiser_digest": bool(form.organiser_digest.data),
     }
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _show_error(form: Any, error: InvalidInput, aliases: dict[str, str] | None = None) -> None:
@@ -104,6 +114,7 @@ def meetup(meetup_id: int) -> Any:
         participants=meetup_service.participant_count(db.session, item),
         join_url=links.join_url(share_base(), item),
         briefing_url=links.briefing_url(share_base(), item),
+        mail=mail_face.status_for(item),
     )
 
 

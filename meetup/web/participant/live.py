@@ -154,6 +154,16 @@ PHONE_TEXTS: dict[str, Any] = {
     "closing_intro_no_table": _l("Thank you for coming. Below is what you take part in."),
     "notice_note_hidden": _l("The organiser has hidden one of your notes."),
     "notice_ok": _l("OK"),
+    # Follow-up mail (issue 23).
+    "owner_pick": _l("Who takes the lead? Pick someone at your table"),
+    "owner_pick_other": _l("Someone else: type the name below"),
+    "reminders_label": _l("Send me reminders about this agreement"),
+    "reminders_signed_label": _l("Mail me the agreements I take part in"),
+    "reminders_email": _l("Your e-mail address"),
+    "reminders_hint": _l("Only for this: a mail after the meetup, reminders around the date, and "
+                         "now and then \"how is it going?\". Every mail has a link to stop."),
+    "reminders_on": _l("On: mail goes to {email}. Untick to stop."),
+    "reminders_need_email": _l("Fill in your e-mail address first."),
 }
 
 #: Texts of the phone that keep what a person typed (unsent notes, refused writes, undo).

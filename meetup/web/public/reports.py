@@ -98,8 +98,12 @@ def shared_followup_pdf(token: str) -> Any:
 @bp.route("/f/<token>", methods=["GET", "POST"], endpoint="followup")
 def followup_page(token: str) -> Any:
     agreement = followup.agreement_for_token(db.session, token)
-    form = FollowupForm(data=None if request.method == "POST"
-                        else {"status": agreement.status.value})
+    # A status button in a follow-up mail (``?status=done``) only preselects it: a GET never
+    # changes anything; the owner saves with the form.
+    chosen = request.args.get("status")
+    if chosen not in {choice.value for choice in followup.FOLLOWUP_STATUSES}:
+        chosen = agreement.status.value
+    form = FollowupForm(data=None if request.method == "POST" else {"status": chosen})
     if form.validate_on_submit():
         try:
             followup.record_update(db.session, agreement, form.status.data,

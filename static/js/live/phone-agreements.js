@@ -3,6 +3,7 @@
 
 import { formatDate, h } from "./dom.js";
 import { uuid4 } from "./store.js";
+import { leads, ownerPicker, reminderControl } from "./phone-reminders.js";
 
 const TEXT_FIELDS = ["what", "owner_name", "owner_organisation", "first_step", "success_measure"];
 const LONG_FIELDS = new Set(["what", "first_step", "success_measure"]);
@@ -142,6 +143,7 @@ function agreementCard(live, agreement, index) {
     return h("li", { class: "agreement agreement--final", "data-key": `agreement-${uuid}` },
       h("article", { aria: { labelledby: titleId } },
         head, agreementSummary(live, agreement), signButton(live, agreement),
+        leads(live, uuid) ? reminderControl(live, uuid) : null,
         h("button", { type: "button", class: "button button--small", data: { action: "reopen", agreement: uuid } }, t("reopen"))));
   }
   const missing = missingOf(agreement);
@@ -154,6 +156,7 @@ function agreementCard(live, agreement, index) {
         FIELD_ORDER.map((field) => {
           if (field === "partners") return partnersField(live, agreement, missing);
           if (field === "due_date") return dateField(live, agreement, missing);
+          if (field === "owner_name") return [ownerPicker(live, agreement), textField(live, agreement, field, missing)];
           return textField(live, agreement, field, missing);
         }),
         h("p", { id: `ag-${uuid}-error`, class: "error", role: "alert" },

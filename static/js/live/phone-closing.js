@@ -6,6 +6,7 @@
 import { formatDate, h } from "./dom.js";
 import { agreementSummary, signButton, stillDrafting } from "./phone-agreements.js";
 import { slideLabel, themeTitle } from "./plenary.js";
+import { reminderControl } from "./phone-reminders.js";
 
 const TOP_NOTES = 5;
 
@@ -51,7 +52,8 @@ function leading(live) {
       h("p", null, t("followups_intro")),
       h("ul", { class: "followups", "data-key": "followups" }, items.map((f) => h("li", { "data-key": `followup-${f.agreement}` },
         h("span", null, f.what, " "),
-        template ? h("a", { href: template.replace("TOKEN", encodeURIComponent(f.token)) }, t("followup_link")) : null))),
+        template ? h("a", { href: template.replace("TOKEN", encodeURIComponent(f.token)) }, t("followup_link")) : null,
+        reminderControl(live, f.agreement)))),
     ] : h("p", { class: "muted", "data-key": "no-followups" }, t("no_followups")),
   ];
 }
@@ -71,6 +73,7 @@ function partOf(live) {
     mine.length && icsUrl ? h("p", { "data-key": "calendar" }, h("a", {
       class: "button button--primary button--block", href: icsUrl, download: "afspraken.ics",
     }, t("calendar"))) : null,
+    mine.length ? reminderControl(live, null) : null,
   ];
 }
 

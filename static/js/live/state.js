@@ -163,6 +163,11 @@ export class LiveState {
         else list.push(p);
         return true;
       }
+      case "reminders":
+        // This person's own consents to follow-up mail (from another of their phones).
+        if (!Array.isArray(p.reminders) || !this.fresh("reminders", p.seq)) return false;
+        this.data.reminders = p.reminders;
+        return true;
       case "themes":
         if (Array.isArray(p.themes) && this.fresh("themes", p.seq)) this.data.themes = p.themes;
         return true;
@@ -209,6 +214,7 @@ export class LiveState {
     if (ack.agreement && typeof ack.agreement === "object") this.upsertAgreement(ack.agreement, ack.seq);
     if (ack.votes_left !== undefined) this.data.votes_left = ack.votes_left;
     if (ack.plenary) this.data.plenary = ack.plenary;
+    if (Array.isArray(ack.reminders) && this.fresh("reminders", ack.seq)) this.data.reminders = ack.reminders;
     if (Array.isArray(ack.tables) && ack.tables.length && typeof ack.tables[0] === "object") {
       this.data.tables = ack.tables;
     }
