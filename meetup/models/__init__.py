@@ -7,6 +7,7 @@ from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.meetup import Meetup, Phase, PhaseChange, Theme
 from meetup.models.organiser import Organiser
 from meetup.models.participant import Participant, Table
+from meetup.models.series import Series
 
 __all__ = [
     "Agreement",
@@ -25,6 +26,7 @@ __all__ = [
     "Phase",
     "PhaseChange",
     "Round",
+    "Series",
     "Table",
     "Theme",
     "Vote",
