@@ -11,4 +11,5 @@ from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     live,
     meetups,
     reports,
+    series,
 )
