@@ -111,3 +111,10 @@ def later_meetups(session: Session, agreements_: Iterable[Agreement]) -> dict[in
     if not ids:
         return {}
     return {m.id: m for m in session.scalars(select(Meetup).where(Meetup.id.in_(ids)))}
+
+
+def went_on(session: Session, agreement: Agreement) -> list[tuple[Agreement, Meetup]]:
+    """Where this agreement went on: later final agreements continuing it, with their meetup."""
+    later = continued_in(session, [agreement.id])[agreement.id]
+    where = later_meetups(session, later)
+    return [(a, where[a.meetup_id]) for a in later]

@@ -5,6 +5,7 @@ import { delegate, h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView } from "./live/phone-agreements.js";
+import { continueActions, continueView } from "./live/phone-continue.js";
 import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
 import { noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 import { unsentActions, unsentBox } from "./live/phone-kept.js";
@@ -117,7 +118,7 @@ const VIEWS = {
 /** The agreement form, with the table's top-voted notes to start from under the title. */
 function agreementsWithTopNotes(live) {
   const [title, ...rest] = agreementsView(live);
-  return [title, live.data.table ? topNotesView(live) : null, ...rest];
+  return [title, live.data.table ? topNotesView(live) : null, ...rest, continueView(live)];
 }
 
 function render(live) {
@@ -184,6 +185,7 @@ const actions = {
   ...noticeActions(live),
   ...boardActions(live),
   ...agreementActions(live),
+  ...continueActions(live),
   ...unsentActions(live),
 };
 for (const type of ["click", "submit", "input", "change", "focusout", "keydown"]) {
