@@ -34,6 +34,7 @@ from meetup.models import (
 from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
 from meetup.reports import collation, texts
+from meetup.reports.comparison import Comparison, gather_comparison
 from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
 from meetup.services import content
@@ -171,6 +172,8 @@ class Report:
     notes: tuple[NoteRow, ...]
     contacts: tuple[Contact, ...]
     network: tuple[NetworkRow, ...]
+    #: "Wat werd er van de vorige afspraken?" (a meetup in a series), else None.
+    comparison: Comparison | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -249,6 +252,7 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
         notes=notes,
         contacts=_gather_contacts(session, meetup, agreements),
         network=organisation_network(sections, agreements),
+        comparison=gather_comparison(session, meetup, {a.id: a.number for a in agreements}),
     )
 
 
