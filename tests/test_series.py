@@ -63,10 +63,15 @@ def test_a_new_series_needs_a_name(organiser) -> None:
 
 def test_another_organiser_cannot_follow_up_your_meetup_or_see_your_series(organiser) -> None:
     earlier, _ = earlier_meetup(organiser)
-    later = follow_up(organiser, earlier)
     other = make_organiser("bob@example.org")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden):  # a meetup of yours that is in no series yet
         series.create_follow_up(db.session, other, earlier, title="Kaping", series_name="X")
+    db.session.rollback()
+    later = follow_up(organiser, earlier)
+    with pytest.raises(Forbidden):  # and one in a series
+        series.create_follow_up(db.session, other, earlier, title="Kaping", series_name="X")
+    db.session.rollback()
+    assert db.session.query(Meetup).filter_by(title="Kaping").count() == 0
     with pytest.raises(Forbidden):
         series.owned_series(db.session, other, later.series_id)
     assert series.series_of(db.session, other) == []
