@@ -99,7 +99,8 @@ def test_deleting_a_meetup_removes_everything_it_holds(meetup: Meetup) -> None:
     db.session.flush()
     db.session.add(NoteGroupMember(grouping_id=grouping.id, group=group, note_id=note.id))
     db.session.commit()
-    held = [t.name for t in db.metadata.sorted_tables if t.name != "organisers"]
+    # A series belongs to the organiser (it outlives any one of its meetups), like the account.
+    held = [t.name for t in db.metadata.sorted_tables if t.name not in ("organisers", "series")]
     # A model added later without a row here would make the check below trivially true for
     # it: give it a row above.
     assert all(_rows(name) for name in held), {name: _rows(name) for name in held}

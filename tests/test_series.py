@@ -118,3 +118,27 @@ def test_another_organiser_gets_no_follow_up_form_and_no_series_page(app, organi
     assert page.status_code in (403, 404)
     assert "Meetup Kansenongelijkheid Gooi" not in page.get_data(as_text=True)
     assert "Meetup Kansenongelijkheid Gooi" not in bob.get("/organiser/").get_data(as_text=True)
+
+
+def test_deleting_the_earlier_meetup_keeps_the_series_the_follow_up_and_its_agreements(
+        organiser) -> None:
+    import uuid as uuid_module
+
+    from meetup.models import Agreement
+    from meetup.services import continuation, meetups
+    from tests.series_factories import seated_at_agreements
+
+    earlier, made = earlier_meetup(organiser)
+    later = follow_up(organiser, earlier)
+    people = seated_at_agreements(later, organiser)
+    continued = continuation.continue_agreement(db.session, people["taal"], uuid_module.uuid4(),
+                                                made["voorlezen"].uuid)
+    db.session.commit()
+    later_id, continued_id, series_id = later.id, continued.id, later.series_id
+    meetups.delete_meetup(db.session, earlier)
+    db.session.commit()
+    db.session.expire_all()
+    later = db.session.get(Meetup, later_id)
+    assert later.previous_meetup_id is None and later.series_id == series_id
+    kept = db.session.get(Agreement, continued_id)
+    assert kept.continues_agreement_id is None and kept.what == "Voorleesouders op elke school"
