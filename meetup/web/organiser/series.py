@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,6 +12,9 @@ from wtforms import DateField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from meetup.extensions import db
+from meetup.reports.exports import slug
+from meetup.reports.overview import Filters, gather_overview
+from meetup.reports.overview_export import overview_csv, overview_json
 from meetup.services import meetups as meetup_service
 from meetup.services import series as series_service
 from meetup.services.errors import InvalidInput
@@ -77,3 +80,40 @@ def series(series_id: int) -> Any:
     counts = meetup_service.participant_counts(db.session, [m.id for m in meetups])
     return render_template("organiser/series.html", series=item, meetups=meetups,
                            counts=counts, phase_labels=PHASE_LABELS)
+
+
+def _filters() -> Filters:
+    """The overview's filters from the query string (unknown values simply match nothing)."""
+    def arg(name: str) -> str:
+        return (request.args.get(name) or "").strip()[:200]
+    return Filters(city=arg("city"), year=arg("year"), theme=arg("theme"), status=arg("status"),
+                   organisation=arg("organisation"))
+
+
+@bp.route("/series/<int:series_id>/overview")
+@login_required
+def series_overview(series_id: int) -> Any:
+    item = series_service.owned_series(db.session, g.organiser, series_id)
+    overview = gather_overview(db.session, item, _filters())
+    query = {k: v for k, v in request.args.items() if v}
+    return render_template("organiser/series_overview.html", series=item, overview=overview,
+                           csv_url=url_for("organiser.series_overview_export",
+                                           series_id=item.id, fmt="csv", **query),
+                           json_url=url_for("organiser.series_overview_export",
+                                            series_id=item.id, fmt="json", **query))
+
+
+@bp.route("/series/<int:series_id>/overview.<fmt>")
+@login_required
+def series_overview_export(series_id: int, fmt: str) -> Any:
+    item = series_service.owned_series(db.session, g.organiser, series_id)
+    if fmt not in ("csv", "json"):
+        abort(404)
+    overview = gather_overview(db.session, item, _filters())
+    body = overview_csv(overview) if fmt == "csv" else overview_json(overview)
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{slug(item.name)}-overzicht.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
