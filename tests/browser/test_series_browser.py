@@ -121,3 +121,30 @@ def test_the_web_report_compares_with_last_time_at_320_px(server, server_app, li
     assert_accessible(page)
     assert_no_sideways_scroll(page)
     assert errors == []
+
+
+def test_the_overview_across_the_series_filters_by_city_at_320_px(
+        server, server_app, live_organiser, new_phone) -> None:
+    earlier, _made = earlier_meetup(live_organiser)
+    later = follow_up(live_organiser, earlier)
+    page = new_phone(320).new_page()
+    errors = watch_errors(page)
+    login(page, server.base_url, live_organiser)
+    page.goto(f"{server.base_url}/organiser/series/{later.series_id}")
+    page.get_by_role("link", name="Afspraken in de hele reeks").click()
+    expect(page.locator("#overview-count")).to_contain_text("3 van 3 afspraken getoond.")
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    page.get_by_label("Thema").select_option(label="Zorg vs. lesgeven")
+    page.get_by_role("button", name="Filteren").click()
+    expect(page.locator("#overview-count")).to_contain_text("1 van 3 afspraken getoond.")
+    expect(page.get_by_text("Zorgspreekuur op school")).to_be_visible()
+    expect(page.get_by_text("Voorleesouders op elke school")).to_have_count(0)
+    expect(page.get_by_label("Thema")).to_have_value("zorg")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Downloaden als CSV").click()
+    body = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "Zorgspreekuur op school" in body and "Voorleesouders" not in body
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    assert errors == []
