@@ -129,6 +129,7 @@ def gather_overview(session: Session, series: Series, filters: Filters | None = 
         .where(Agreement.meetup_id.in_(list(meetups) or [0]), Agreement.deleted_at.is_(None),
                Agreement.status != AgreementStatus.DRAFT)
         .order_by(Agreement.id))
+    dates = {m.id: _local_date(m.starts_at) for m in meetups.values()}
     rows: list[OverviewRow] = []
     theme_titles: dict[str, str] = {}
     theme_order: dict[str, int] = {}
@@ -140,7 +141,7 @@ def gather_overview(session: Session, series: Series, filters: Filters | None = 
         theme_order.setdefault(key, r.position if r.position is not None else 99)
         rows.append(OverviewRow(
             agreement_id=r.id, meetup_id=meetup.id, meetup_title=meetup.title,
-            city=meetup.city or "", meetup_date=_local_date(meetup.starts_at),
+            city=meetup.city or "", meetup_date=dates[meetup.id],
             theme_key=key, theme_title=theme_titles[key], what=r.what,
             owner_name=r.owner_name, owner_organisation=r.owner_organisation,
             partners=tuple(r.partners or ()), due_date=r.due_date,
@@ -158,8 +159,7 @@ def gather_overview(session: Session, series: Series, filters: Filters | None = 
         series_id=series.id, series_name=series.name, meetup_count=len(meetups),
         filters=filters, themes=tuple(t for t in themes if t.rows), total=len(rows),
         cities=tuple(sorted({m.city for m in meetups.values() if m.city}, key=str.casefold)),
-        years=tuple(sorted({d.year for m in meetups.values()
-                            if (d := _local_date(m.starts_at)) is not None})),
+        years=tuple(sorted({d.year for d in dates.values() if d is not None})),
         theme_choices=tuple((k, theme_titles[k]) for k in sorted(
             theme_titles, key=lambda k: (theme_order[k], k))),
         organisations=tuple(sorted({o for r in rows for o in r.organisations},
