@@ -9,7 +9,7 @@ import pytest
 
 from meetup.extensions import db
 from meetup.models import Agreement
-from meetup.services import agreements, continuation, meetups
+from meetup.services import agreements, continuation
 from meetup.services.errors import Forbidden, NotFound
 from tests.realtime_helpers import connect, join_over_http, new_op
 from tests.series_factories import earlier_meetup, follow_up, seated_at_agreements
