@@ -102,3 +102,7 @@ def test_the_web_report_and_the_followup_page_show_where_it_went_on(
     assert "Meetup Bussum" in followup_page and "Voorleesouders ook op de BSO" in followup_page
     plain = logged_in.get(f"/f/{made['zorg'].followup_token}").get_data(as_text=True)
     assert "Meetup Bussum" not in plain
+    # The earlier meetup's own report page says where its agreement went on.
+    earlier_report = logged_in.get(f"/organiser/meetups/{earlier.id}/report").get_data(
+        as_text=True)
+    assert "Verder gegaan op Meetup Bussum: Voorleesouders ook op de BSO" in earlier_report

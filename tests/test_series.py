@@ -99,6 +99,8 @@ def test_the_pages_make_a_follow_up_and_list_the_series(app, organiser, logged_i
     assert later.previous_meetup_id == earlier.id
     listing = logged_in.get("/organiser/").get_data(as_text=True)
     assert "Meetup Kansenongelijkheid Gooi" in listing
+    own = logged_in.get(f"/organiser/meetups/{later.id}").get_data(as_text=True)
+    assert "Meetup Kansenongelijkheid Gooi" in own and f"/organiser/meetups/{earlier.id}\"" in own
     page = logged_in.get(f"/organiser/series/{later.series_id}").get_data(as_text=True)
     assert "Meetup Hilversum" in page and "Meetup Naarden" in page and "Naarden" in page
 

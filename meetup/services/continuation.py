@@ -118,3 +118,12 @@ def went_on(session: Session, agreement: Agreement) -> list[tuple[Agreement, Mee
     later = continued_in(session, [agreement.id])[agreement.id]
     where = later_meetups(session, later)
     return [(a, where[a.meetup_id]) for a in later]
+
+
+def went_on_by_id(session: Session, agreement_ids: Iterable[int]
+                  ) -> dict[int, list[tuple[Agreement, Meetup]]]:
+    """:func:`went_on` for many agreements at once (only those that went on are keys)."""
+    later = continued_in(session, agreement_ids)
+    where = later_meetups(session, [a for found in later.values() for a in found])
+    return {earlier_id: [(a, where[a.meetup_id]) for a in found]
+            for earlier_id, found in later.items() if found}
