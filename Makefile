@@ -97,6 +97,7 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/grouping_benchmark.py
 	$(BIN)/python benchmarks/plenary_benchmark.py
 	$(BIN)/python benchmarks/mail_benchmark.py
+	$(BIN)/python benchmarks/series_overview_benchmark.py
 	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
 
 # The same realtime benchmark through nginx to 1, 3 and 4 `meetup serve` workers on PostgreSQL +

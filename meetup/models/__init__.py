@@ -10,6 +10,7 @@ from meetup.models.organiser import Organiser
 from meetup.models.outbox import MailKind, OutboxMail, SchedulerHeartbeat
 from meetup.models.participant import Participant, Table
 from meetup.models.unsubscribe import Unsubscribe
+from meetup.models.series import Series
 
 __all__ = [
     "Agreement",
@@ -33,6 +34,7 @@ __all__ = [
     "ReminderConsent",
     "Round",
     "SchedulerHeartbeat",
+    "Series",
     "Table",
     "Theme",
     "Unsubscribe",

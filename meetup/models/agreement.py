@@ -82,11 +82,17 @@ class Agreement(db.Model):
     #: Private link token for the owner's follow-up updates.
     followup_token: Mapped[str] = mapped_column(String(64), unique=True)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The agreement of the previous meetup in the series that this one continues
+    #: ("Verder met een afspraak van vorige keer"); that one shows where it went on.
+    continues_agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="SET NULL"), index=True
+    )
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     table: Mapped[Table | None] = relationship()
+    continues: Mapped[Agreement | None] = relationship(remote_side="Agreement.id")
     theme: Mapped[Theme | None] = relationship()
     commitments: Mapped[list[Commitment]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", passive_deletes=True

@@ -16,6 +16,7 @@ from meetup.models.types import UTCDateTime, short_repr, str_enum, utcnow
 if TYPE_CHECKING:
     from meetup.models.organiser import Organiser
     from meetup.models.participant import Participant, Table
+    from meetup.models.series import Series
 
 
 class Phase(enum.StrEnum):
@@ -109,11 +110,22 @@ class Meetup(db.Model):
     #: The organiser's choice: a weekly digest of the owners' updates. Off by default.
     organiser_digest: Mapped[bool] = mapped_column(Boolean, default=False,
                                                    server_default=sa_false())
+    #: The series this meetup belongs to (see :class:`~meetup.models.series.Series`).
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    #: The earlier meetup this one follows on from ("als vervolg op"): its themes and
+    #: settings were copied, and its agreements can be continued here.
+    previous_meetup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetups.id", ondelete="SET NULL"), index=True
+    )
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     organiser: Mapped[Organiser] = relationship(back_populates="meetups")
+    series: Mapped[Series | None] = relationship(back_populates="meetups")
+    previous_meetup: Mapped[Meetup | None] = relationship(remote_side="Meetup.id")
     themes: Mapped[list[Theme]] = relationship(
         back_populates="meetup", order_by="Theme.position", cascade="all, delete-orphan"
     )

@@ -182,10 +182,12 @@ def on_unknown(event: Any, *_args: Any) -> dict[str, Any]:
 def register_handlers(sio: SocketIO) -> None:
     """Attach every handler to the server ``init_app`` just built (one per app)."""
     from meetup.realtime import handlers_organiser, handlers_participant  # noqa: F401
+    from meetup.realtime.handlers_continue import on_previous
 
     sio.on("connect")(on_connect)
     sio.server.on("disconnect", on_disconnect, namespace="/")
     sio.on("sync")(on_sync)
+    sio.on("agreement.previous")(on_previous)
     sio.on("*")(on_unknown)
     for spec in EVENTS.values():
         sio.on(spec.name)(bind(spec))

@@ -35,6 +35,7 @@ from meetup.models import (
 from meetup.models.agreement import name_key
 from meetup.models.types import utcnow
 from meetup.reports import collation, texts
+from meetup.reports.comparison import Comparison, gather_comparison
 from meetup.reports.groups import GroupRow, gather_groups
 from meetup.reports.network import NetworkRow, organisation_network
 from meetup.reports.network_layout import NetworkPicture, network_picture
@@ -126,6 +127,8 @@ class Report:
     notes: tuple[NoteRow, ...]
     contacts: tuple[Contact, ...]
     network: tuple[NetworkRow, ...]
+    #: "Wat werd er van de vorige afspraken?" (a meetup in a series), else None.
+    comparison: Comparison | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -215,6 +218,7 @@ def gather_report(session: Session, meetup: Meetup, *, private: bool = False,
         notes=notes,
         contacts=_gather_contacts(session, meetup, agreements),
         network=organisation_network(tuple(t.key for t in sections), agreements),
+        comparison=gather_comparison(session, meetup, {a.id: a.number for a in agreements}),
     )
 
 

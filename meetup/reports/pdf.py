@@ -41,6 +41,7 @@ from meetup.reports.pdf_base import (
 )
 from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
 from meetup.reports.network_pdf import network_figure
+from meetup.reports.pdf_comparison import comparison_chapter
 from meetup.reports.pdf_groups import groups_section
 from meetup.reports.pdf_standing import figures, standing_figures
 
@@ -65,6 +66,7 @@ def _build(report: Report) -> tuple[bytes, int]:
     story: list[Flowable] = []
     story += _cover(report, s)
     story += _glance(report, s)
+    story += comparison_chapter(report.comparison, s)
     for index, section in enumerate(report.themes):
         story += _theme(report, section, index, s)
     story += _action_list(report, s)
@@ -133,6 +135,8 @@ def _cover(report: Report, s: Styles) -> list[Flowable]:
     story.append(Spacer(1, 4 * mm))
     story.append(para("Inhoud", s.h2))
     entries = [("glance", "In één oogopslag")]
+    if report.comparison is not None:
+        entries.append(("comparison", "Wat werd er van de vorige afspraken?"))
     entries += [(f"theme-{i}", f"Thema: {t.title}") for i, t in enumerate(report.themes)]
     entries += [("actions", "Actielijst"), ("network", "Netwerk rond het kind"),
                 ("notes", "Bijlage A: alle notities"), ("contacts", "Bijlage B: contactlijst")]

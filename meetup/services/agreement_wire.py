@@ -54,4 +54,13 @@ def serialise_agreement(agreement: Agreement, signers: list[str] | None = None) 
         "missing": missing_fields(agreement),
         "finalised_at": iso(agreement.finalised_at),
         "updated_at": iso(agreement.updated_at),
+        "continues": _continues(agreement),
     }
+
+
+def _continues(agreement: Agreement) -> dict[str, Any] | None:
+    """The agreement of last time this one continues: ``{uuid, what}``, or None."""
+    if agreement.continues_agreement_id is None:
+        return None
+    earlier = agreement.continues
+    return {"uuid": str(earlier.uuid), "what": earlier.what} if earlier is not None else None

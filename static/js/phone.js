@@ -6,6 +6,7 @@ import { startTicking, timerText } from "./live/timer.js";
 import { boardActions, roundView, votingView } from "./live/phone-board.js";
 import { agreementActions, agreementsView } from "./live/phone-agreements.js";
 import { reminderActions } from "./live/phone-reminders.js";
+import { continueActions, continueView } from "./live/phone-continue.js";
 import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js";
 import { expireNotices, noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 import { unsentActions, unsentBox } from "./live/phone-kept.js";
@@ -118,7 +119,7 @@ const VIEWS = {
 /** The agreement form, with the table's top-voted notes to start from under the title. */
 function agreementsWithTopNotes(live) {
   const [title, ...rest] = agreementsView(live);
-  return [title, live.data.table ? topNotesView(live) : null, ...rest];
+  return [title, live.data.table ? topNotesView(live) : null, ...rest, continueView(live)];
 }
 
 function render(live) {
@@ -187,6 +188,7 @@ const actions = {
   ...boardActions(live),
   ...agreementActions(live),
   ...reminderActions(live),
+  ...continueActions(live),
   ...unsentActions(live),
 };
 for (const type of ["click", "submit", "input", "change", "focusout", "keydown"]) {

@@ -13,4 +13,5 @@ from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     mail,
     meetups,
     reports,
+    series,
 )

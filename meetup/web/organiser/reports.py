@@ -26,7 +26,7 @@ from meetup.models.types import utcnow
 from meetup.reports import exports
 from meetup.reports.data import gather_report
 from meetup.reports.texts import TIMEZONE
-from meetup.services import followup, links, sharing
+from meetup.services import continuation, followup, links, sharing
 from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
@@ -62,6 +62,7 @@ def report(meetup_id: int) -> Any:
         share_url=share_url,
         formats=exports.EXPORTS,
         today=today,
+        went_on=continuation.went_on_by_id(db.session, [a.id for a in data.agreements]),
     )
     return _private(Response(html))
 

@@ -189,6 +189,21 @@ KEPT_TEXTS: dict[str, Any] = {
 }
 
 
+#: Texts of continuing an agreement of the previous meetup in the series (issue 25).
+CONTINUE_TEXTS: dict[str, Any] = {
+    "continue_title": _l("Continue an agreement from last time"),
+    "continue_this": _l("Continue with this one"),
+    "continue_loading": _l("Loading the agreements of last time…"),
+    "continue_none": _l("Last time, no agreements were made on this theme."),
+    "continue_offline": _l("Not connected: try again in a moment."),
+    "continues_line": _l("Continues: {what}"),
+    "earlier_status_planned": _l("planned"),
+    "earlier_status_in_progress": _l("in progress"),
+    "earlier_status_done": _l("done"),
+    "earlier_status_stopped": _l("stopped"),
+}
+
+
 def texts(*groups: dict[str, Any]) -> dict[str, str]:
     """The texts for the script, translated now (lazy strings resolved per request)."""
     merged: dict[str, str] = {}
@@ -233,7 +248,7 @@ def live(meetup_id: int) -> Any:
         meetup=meetup,
         participant=participant,
         phase_label=phase_label(meetup),
-        texts=texts(COMMON_TEXTS, PHONE_TEXTS, KEPT_TEXTS),
+        texts=texts(COMMON_TEXTS, PHONE_TEXTS, KEPT_TEXTS, CONTINUE_TEXTS),
     )
 
 

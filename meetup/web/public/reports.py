@@ -21,7 +21,7 @@ from meetup.extensions import db
 from meetup.models import AgreementStatus, Meetup
 from meetup.reports import exports
 from meetup.reports.data import gather_report
-from meetup.services import followup, sharing
+from meetup.services import continuation, followup, sharing
 from meetup.services.errors import InvalidInput
 from meetup.web.public import bp
 
@@ -117,5 +117,6 @@ def followup_page(token: str) -> Any:
             flash(_("Thank you! Your update is saved."))
             return redirect(url_for("public.followup", token=token))
     html = render_template("reports/followup.html", agreement=agreement,
-                           meetup=db.session.get(Meetup, agreement.meetup_id), form=form)
+                           meetup=db.session.get(Meetup, agreement.meetup_id), form=form,
+                           went_on=continuation.went_on(db.session, agreement))
     return _private(Response(html, status=422 if form.errors else 200))

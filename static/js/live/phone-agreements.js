@@ -138,7 +138,8 @@ function agreementCard(live, agreement, index) {
   const head = h("div", { class: "agreement-head" },
     h("h2", { id: titleId }, t("agreement_n", { n: index + 1 })),
     h("span", { class: ["chip", isFinal(agreement) ? "chip--final" : "chip--draft"] },
-      isFinal(agreement) ? t("status_final") : t("status_draft")));
+      isFinal(agreement) ? t("status_final") : t("status_draft")),
+    agreement.continues ? h("p", { class: "continues" }, t("continues_line", { what: agreement.continues.what })) : null);
   if (isFinal(agreement)) {
     return h("li", { class: "agreement agreement--final", "data-key": `agreement-${uuid}` },
       h("article", { aria: { labelledby: titleId } },
