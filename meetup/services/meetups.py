@@ -22,7 +22,7 @@ SHORT_CODE_LENGTH = 6
 #: Fields of a meetup the organiser edits in the form.
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
                    "votes_per_person", "phase_minutes", "code_before_opening",
-                   "report_shows_emails")
+                   "report_shows_emails", "expected_participants")
 #: Longest default countdown of a phase, in minutes (the timer's own limit is three hours).
 PHASE_MINUTES_MAX = 180
 EDITABLE_THEME_FIELDS = ("title", "subject", "question", "introduction", "directions",
@@ -101,6 +101,10 @@ def _validate(fields: dict[str, Any]) -> None:
     if "votes_per_person" in fields and not 1 <= int(fields["votes_per_person"]) <= 10:
         raise InvalidInput(_l("Give each person between 1 and 10 votes."),
                            field="votes_per_person")
+    if "expected_participants" in fields \
+            and not 1 <= int(fields["expected_participants"]) <= MAX_CAPACITY:
+        raise InvalidInput(_l("Give a number between 1 and 10,000."),
+                           field="expected_participants")
 
 
 def clean_phase_minutes(value: Any) -> dict[str, int]:
