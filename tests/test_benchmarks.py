@@ -82,3 +82,12 @@ def test_the_plenary_benchmark_steps_through_groups_and_agreements() -> None:
     for line in ("slides (the sequence)", "state, a group slide", "state, an agreement slide",
                  "show (a step)", "upcoming + follow", "report with groups"):
         assert line in done.stdout, line
+
+
+def test_the_join_storm_lets_a_room_behind_one_address_in_and_prints_its_figures() -> None:
+    done = run("benchmarks/join_storm.py", "--phones", "24", "--seconds", "1", "--at-once",
+               "12", "--port", str(free_port()))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])["join_storm"]
+    assert figures["phones"] == 24 and figures["refused"] == 0
+    assert figures["join_ms"]["p95"] is not None
