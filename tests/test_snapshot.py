@@ -290,3 +290,36 @@ def test_serialised_objects_follow_the_wire_format(meetup, organiser) -> None:
             "missing", "updated_at"} <= set(agreement)
     assert agreement["status"] == "planned" and agreement["due_date"] == "2027-02-01"
     assert agreement["missing"] == [] and agreement["signed"] == 1
+
+
+def test_the_pass_over_all_tables_reads_what_each_table_alone_reads(meetup, organiser) -> None:
+    """The one pass of a reconnect storm (or a restart) reads plain rows; every table's view is
+    the same as when the table is read alone: hidden and deleted notes left out, dots of
+    others and one's own, members' first names."""
+    from meetup.services.table_view import table_view, table_views
+
+    pairs = populate(meetup, organiser, 4)
+    meetup.phase = Phase.ROUND_1
+    hidden = board.create_note(db.session, pairs[1][0], uuid.uuid4(), "happens", "Verborgen")
+    gone = board.create_note(db.session, pairs[2][1], uuid.uuid4(), "happens", "Weg")
+    board.delete_note(db.session, pairs[2][1], gone.uuid)
+    meetup.phase = Phase.VOTING
+    board.add_vote(db.session, pairs[1][1], uuid.uuid4(), hidden.uuid)
+    board.add_vote(db.session, pairs[1][0], uuid.uuid4(),
+                   db.session.query(Note).filter_by(author_id=pairs[1][1].id).first().uuid)
+    board.set_hidden(db.session, meetup, hidden.uuid, True, organiser)
+    db.session.commit()
+    together = table_views(db.session, meetup.id, "nl", snapshot.serialise_note,
+                           snapshot.followup_entry)
+    assert len(together) == 4
+    for pair in pairs:
+        table = pair[0].table
+        alone = table_view(db.session, table, "nl", snapshot.serialise_note,
+                           snapshot.serialise_agreements, snapshot.followup_entry)
+        assert together[table.id]["notes"] == alone["notes"]
+        assert str(together[table.id]["table"]) == str(alone["table"])
+        assert together[table.id]["voters"] == alone["voters"]
+        assert together[table.id]["dots"] == alone["dots"]
+        assert str(together[table.id]["agreements"]) == str(alone["agreements"])
+    texts = [head for _id, _author, head in together[pairs[1][0].table_id]["notes"]]
+    assert not [t for t in texts if "Verborgen" in t]
