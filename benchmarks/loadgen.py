@@ -41,6 +41,8 @@ class Phone:
         self.table = table
         self.ws: websocket.WebSocket | None = None
         self.greenlet: gevent.Greenlet | None = None
+        #: perf_counter time the latest websocket opened (its handshake answered).
+        self.opened_at: float | None = None
         #: perf_counter time of the latest ``snapshot`` (None: none on this connection yet).
         self.snapshot_at: float | None = None
         #: ack id -> (arrival time, ack payload)
@@ -79,6 +81,7 @@ class Phone:
             # own frames natively. Python's str decoding still rejects invalid UTF-8.
             self.ws = websocket.create_connection(self.url, header=header, timeout=300,
                                                   skip_utf8_validation=True)
+            self.opened_at = time.perf_counter()
             self.ws.recv()  # Engine.IO open packet "0{...}"
             self.ws.send("40" + json.dumps(self.auth))
             while True:

@@ -8,7 +8,7 @@ with three dots per person), all phones connected; ``--writers`` of them (200) k
 (new process: every cache cold). The phones notice, come back with the page's own reconnect
 back-off (read from ``static/js/live/connection.js``), get a snapshot and resend what was not
 acknowledged. ``restart_resync_s`` is, per phone, the time from the restart to its fresh
-snapshot; ``server_up_s`` the time until the new process answers HTTP.
+snapshot; ``server_up_s`` the time until the new process accepts connections.
 
 Prints figures and asserts nothing. The LAST line is one JSON object:
 ``{"restart": {"phones", "writers", "notes", "restarts", "server_up_s", "restart_resync_s":
@@ -31,6 +31,7 @@ import random  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -112,6 +113,20 @@ def start_server(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
                             stderr=subprocess.STDOUT)
 
 
+def listening(base: str, timeout: float) -> None:
+    """Wait until the server accepts connections (an HTTP request would queue behind the
+    phones' reconnects and measure those instead)."""
+    host, port = base.rsplit("/", 1)[-1].split(":")
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return
+        except OSError:
+            gevent.sleep(0.02)
+    raise SystemExit(f"server at {base} did not start")
+
+
 class Writers:
     """``rate`` new notes a second from the writing phones, until stopped."""
 
@@ -141,18 +156,20 @@ def restart_once(server: subprocess.Popen[bytes], env: dict[str, str], base: str
     server.wait()
     restarted = time.perf_counter()
     for phone in phones:
-        phone.snapshot_at = None  # what arrives from now on is fresh
+        phone.snapshot_at = phone.opened_at = None  # what arrives from now on is fresh
     server = start_server(env, log)
     if PROFILE:
         # py-spy (pip install py-spy) samples the new process from its first second on.
         subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-r", "100",
                           "-d", str(int(timeout)), "-f", "raw", "-o", PROFILE, "-p",
                           str(server.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_http(base, timeout=60)
+    listening(base, timeout=60)
     up = time.perf_counter() - restarted
     loadgen.wait_until(lambda: all(p.snapshot_at is not None for p in phones), timeout)
     times = [p.snapshot_at - restarted for p in phones if p.snapshot_at is not None]
-    return server, {"server_up_s": up, "times": times, "missing": len(phones) - len(times)}
+    opened = [p.opened_at - restarted for p in phones if p.opened_at is not None]
+    return server, {"server_up_s": up, "times": times, "opened": opened,
+                    "missing": len(phones) - len(times)}
 
 
 def main() -> None:
@@ -208,7 +225,9 @@ def main() -> None:
             say(f"restart {n + 1}: server up after {run['server_up_s']:.2f} s; "
                 f"{len(times)}/{len(phones)} phones hold a fresh snapshot, p50 "
                 f"{loadgen.pct(times, .5) / 1000:.2f} s, p95 {loadgen.pct(times, .95) / 1000:.2f}"
-                f" s, last {max(times, default=float('nan')):.2f} s (from the restart, "
+                f" s, last {max(times, default=float('nan')):.2f} s; websocket open p50 "
+                f"{loadgen.pct(run['opened'], .5) / 1000:.2f} s, p95 "
+                f"{loadgen.pct(run['opened'], .95) / 1000:.2f} s (from the restart, "
                 f"{args.writers} phones writing {args.rate:g} notes/s)")
         gevent.sleep(3)
         writers.stop()
@@ -239,6 +258,9 @@ def main() -> None:
                              "max": round(max(all_times), 2)} if all_times else None,
         "per_restart_p95_s": [round(loadgen.pct(run["times"], .95) / 1000, 2)
                               for run in runs],
+        # When the phones' websockets opened again (back-off, the server's accept queue).
+        "websocket_open_p95_s": [round(loadgen.pct(run["opened"], .95) / 1000, 2)
+                                 for run in runs],
         "missing": sum(run["missing"] for run in runs),
         "writes_acked": len(acked), "writes_lost": lost,
         "backoff_s": list(Phone.BACKOFF), "load_after": round(os.getloadavg()[0], 1),

@@ -323,3 +323,29 @@ def test_the_pass_over_all_tables_reads_what_each_table_alone_reads(meetup, orga
         assert str(together[table.id]["agreements"]) == str(alone["agreements"])
     texts = [head for _id, _author, head in together[pairs[1][0].table_id]["notes"]]
     assert not [t for t in texts if "Verborgen" in t]
+
+
+def test_a_note_changed_between_two_passes_is_encoded_again(meetup, organiser) -> None:
+    """The pass keeps each note's JSON for the next pass; a note whose text, dots or author's
+    name changed in between (also by a bulk update that leaves ``updated_at``) is new there."""
+    from sqlalchemy import update
+
+    from meetup.services.table_view import table_views
+
+    pairs = populate(meetup, organiser, 2)
+    heads: dict = {}
+    views = table_views(db.session, meetup.id, "nl", snapshot.serialise_note,
+                        snapshot.followup_entry, heads)
+    table_id = pairs[0][0].table_id
+    note = db.session.query(Note).filter_by(author_id=pairs[0][0].id).one()
+    before = {head for _id, _a, head in views[table_id]["notes"]}
+    assert any(f"Idee van {pairs[0][0].id}" in head for head in before)
+    db.session.execute(update(Note).where(Note.id == note.id).values(text="Geanonimiseerd"))
+    db.session.execute(update(Participant).where(Participant.id == pairs[0][0].id)
+                       .values(display_name="Deelnemer"))
+    db.session.commit()
+    again = table_views(db.session, meetup.id, "nl", snapshot.serialise_note,
+                        snapshot.followup_entry, heads)
+    heads_now = [head for _id, _a, head in again[table_id]["notes"]]
+    assert any('"text":"Geanonimiseerd"' in h and '"author":"Deelnemer"' in h for h in heads_now)
+    assert not any(f"Idee van {pairs[0][0].id}" in h for h in heads_now)

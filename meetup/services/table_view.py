@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from meetup.models import Agreement, Note, Participant, Table, Vote
@@ -69,6 +69,7 @@ def table_view(session: Session, table: Table, locale: str,
 def table_views(session: Session, meetup_id: int, locale: str,
                 serialise_note: Callable[..., dict[str, Any]],
                 followup_entry: Callable[[Agreement], dict[str, Any]],
+                heads: dict[int, tuple[tuple[Any, ...], str]] | None = None,
                 ) -> dict[int, dict[str, Any]]:
     """:func:`table_view` of every table of the meetup, by table id, in seven queries.
 
@@ -78,7 +79,11 @@ def table_views(session: Session, meetup_id: int, locale: str,
     as plain rows for the whole meetup (no ORM objects, no ``IN`` list of every note id): with
     10,000 notes this pass is what a room waits for after a restart (docs/performance.md).
     ``serialise_note`` is not called here: :func:`note_wire` writes the same fields.
+    ``heads`` (kept by :class:`TableViews` across passes) holds each note's encoded JSON with
+    the values it was made from; a note whose values are all unchanged is not encoded again.
     """
+    if heads is None:
+        heads = {}
     tables = list(session.scalars(
         select(Table).where(Table.meetup_id == meetup_id).order_by(Table.number)
         .options(selectinload(Table.theme))))
@@ -111,17 +116,23 @@ def table_views(session: Session, meetup_id: int, locale: str,
     dots: dict[int, int] = dict.fromkeys(ids, 0)
     for (note_id, note_uuid, table_id, round_, text, author_id, hidden,
          updated_at) in session.execute(
-            select(Note.id, Note.uuid, Note.table_id, Note.round, Note.text, Note.author_id,
-                   Note.hidden, Note.updated_at)
+            # The uuid as text: parsing 10,000 UUIDs only to print them again was a fifth of
+            # this pass.
+            select(Note.id, cast(Note.uuid, String), Note.table_id, Note.round, Note.text,
+                   Note.author_id, Note.hidden, Note.updated_at)
             .where(Note.meetup_id == meetup_id, Note.table_id.is_not(None),
                    Note.hidden.is_(False), Note.deleted_at.is_(None))
             .order_by(Note.created_at, Note.id)):
         n = votes.get(note_id, 0)
         dots[table_id] = dots.get(table_id, 0) + n
         author = first_names.get(author_id, "") if author_id is not None else ""
-        notes.setdefault(table_id, []).append((note_id, author_id, _note_head(note_wire(
-            note_uuid, number.get(table_id), round_, text, author, author_id, n, hidden,
-            updated_at))))
+        made_of = (note_uuid, number.get(table_id), round_, text, author, author_id, n, hidden,
+                   updated_at)
+        kept = heads.get(note_id)
+        if kept is None or kept[0] != made_of:
+            kept = heads[note_id] = (made_of, _note_head(note_wire(uuid_text(note_uuid),
+                                                                   *made_of[1:])))
+        notes.setdefault(table_id, []).append((note_id, author_id, kept[1]))
     agreements: dict[int, list[Agreement]] = {i: [] for i in ids}
     all_agreements = list(session.scalars(
         select(Agreement).where(Agreement.meetup_id == meetup_id,
@@ -137,6 +148,15 @@ def table_views(session: Session, meetup_id: int, locale: str,
                            agreements[table.id], followup_entry)
         for table in tables
     }
+
+
+def uuid_text(value: Any) -> str:
+    """A uuid as the wire writes it (``str(uuid.UUID)``), from what the database returns as
+    text: 32 hex digits (SQLite) or the dashed form (PostgreSQL)."""
+    text = str(value).lower()
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
 
 
 def note_wire(note_uuid: Any, table_number: int | None, round_: Any, text: str, author: str,
@@ -224,6 +244,8 @@ class TableViews:
         self._lock = threading.Lock()
         self._batch_lock = threading.Lock()
         self._group_misses: dict[Hashable, int] = {}
+        #: Each note's encoded JSON and what it was made of, across passes (:func:`table_views`).
+        self.note_heads: dict[int, tuple[tuple[Any, ...], str]] = {}
         self._batched: set[Hashable] = set()
         self.hits = 0
         self.misses = 0
@@ -273,6 +295,8 @@ class TableViews:
                 view = self._views.get(key)
             if view is None and group not in self._batched:
                 self.misses += 1
+                if len(self.note_heads) > 20 * self.size:
+                    self.note_heads.clear()
                 built = build_all()
                 with self._lock:
                     self._batched.add(group)
