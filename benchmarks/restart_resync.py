@@ -155,20 +155,23 @@ def restart_once(server: subprocess.Popen[bytes], env: dict[str, str], base: str
     server.send_signal(signal.SIGKILL)
     server.wait()
     restarted = time.perf_counter()
+    wal = Path(env["MEETUP_DATABASE_URL"].removeprefix("sqlite:///") + "-wal")
+    wal_mb = wal.stat().st_size / 1e6 if wal.exists() else 0.0
     for phone in phones:
         phone.snapshot_at = phone.opened_at = None  # what arrives from now on is fresh
     server = start_server(env, log)
     if PROFILE:
         # py-spy (pip install py-spy) samples the new process from its first second on.
         subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-r", "100",
-                          "-d", str(int(timeout)), "-f", "raw", "-o", PROFILE, "-p",
+                          "-d", str(int(timeout)), "-f", "raw", "-o",
+                          f"{PROFILE}.{server.pid}", "-p",
                           str(server.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     listening(base, timeout=60)
     up = time.perf_counter() - restarted
     loadgen.wait_until(lambda: all(p.snapshot_at is not None for p in phones), timeout)
     times = [p.snapshot_at - restarted for p in phones if p.snapshot_at is not None]
     opened = [p.opened_at - restarted for p in phones if p.opened_at is not None]
-    return server, {"server_up_s": up, "times": times, "opened": opened,
+    return server, {"server_up_s": up, "times": times, "opened": opened, "wal_mb": wal_mb,
                     "missing": len(phones) - len(times)}
 
 
@@ -184,7 +187,7 @@ def main() -> None:
                         help="seconds to wait for every phone after a restart")
     parser.add_argument("--port", type=int, default=5096)
     parser.add_argument("--py-spy", default="", metavar="FILE",
-                        help="profile the restarted server with py-spy into FILE (raw)")
+                        help="profile each restarted server with py-spy into FILE.<pid> (raw)")
     args = parser.parse_args()
     global PROFILE
     PROFILE = args.py_spy
@@ -222,7 +225,8 @@ def main() -> None:
             server, run = restart_once(server, env, base, log, phones, args.timeout)
             runs.append(run)
             times = run["times"]
-            say(f"restart {n + 1}: server up after {run['server_up_s']:.2f} s; "
+            say(f"restart {n + 1}: server up after {run['server_up_s']:.2f} s (WAL left by the "
+                f"killed server {run['wal_mb']:.1f} MB); "
                 f"{len(times)}/{len(phones)} phones hold a fresh snapshot, p50 "
                 f"{loadgen.pct(times, .5) / 1000:.2f} s, p95 {loadgen.pct(times, .95) / 1000:.2f}"
                 f" s, last {max(times, default=float('nan')):.2f} s; websocket open p50 "
