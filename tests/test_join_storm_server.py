@@ -9,7 +9,6 @@ the posts interleave in the gevent server.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,9 +29,10 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    os.environ.pop("MEETUP_JOIN_LIMIT_PER_ADDRESS", None)  # default settings
-    with live_server(tmp_path_factory.mktemp("joinstorm")) as srv:
-        yield srv
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MEETUP_JOIN_LIMIT_PER_ADDRESS", raising=False)  # default settings
+        with live_server(tmp_path_factory.mktemp("joinstorm")) as srv:
+            yield srv
 
 
 @pytest.fixture(scope="module")
