@@ -23,20 +23,13 @@ from flask_babel import gettext as _
 
 from meetup.extensions import db
 from meetup.models.types import utcnow
+from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.data import gather_report
 from meetup.reports.texts import TIMEZONE
 from meetup.services import followup, links, sharing
 from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
-
-
-def _exports() -> Any:
-    """The PDF and file builders, imported on first use: reportlab takes a fifth of a second to
-    import, which a restarting server would otherwise spend before it answers the first phone."""
-    from meetup.reports import exports
-
-    return exports
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -67,7 +60,7 @@ def report(meetup_id: int) -> Any:
         summary=followup.summary(db.session, meetup, today),
         followup_links=links,
         share_url=share_url,
-        formats=_exports().EXPORTS,
+        formats=exports.EXPORTS,
         today=today,
     )
     return _private(Response(html))
@@ -88,9 +81,9 @@ def report_preview(meetup_id: int) -> Any:
 @login_required
 def report_export(meetup_id: int, fmt: str) -> Any:
     meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
-    if fmt not in _exports().EXPORTS:
+    if fmt not in exports.EXPORTS:
         abort(404)
-    body, mimetype, filename = _exports().build(gather_report(db.session, meetup), fmt)
+    body, mimetype, filename = exports.build(gather_report(db.session, meetup), fmt)
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)

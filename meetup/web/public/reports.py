@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length
 
 from meetup.extensions import db
 from meetup.models import AgreementStatus, Meetup
+from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.data import gather_report
 from meetup.services import followup, sharing
 from meetup.services.errors import InvalidInput
@@ -37,14 +38,6 @@ STATUS_CHOICES = [
     _Choice(AgreementStatus.DONE.value, _l("Done")),
     _Choice(AgreementStatus.STOPPED.value, _l("Stopped")),
 ]
-
-
-def _exports() -> Any:
-    """The PDF and file builders, imported on first use: reportlab takes a fifth of a second to
-    import, which a restarting server would otherwise spend before it answers the first phone."""
-    from meetup.reports import exports
-
-    return exports
 
 
 class FollowupForm(FlaskForm):
@@ -85,7 +78,7 @@ def shared_report(token: str) -> Any:
 @bp.route("/r/<token>/rapport.pdf")
 def shared_report_pdf(token: str) -> Any:
     meetup = sharing.meetup_for_share_token(db.session, token)
-    body, mimetype, filename = _exports().build(_shared(meetup), "pdf")
+    body, mimetype, filename = exports.build(_shared(meetup), "pdf")
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)
