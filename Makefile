@@ -92,6 +92,9 @@ extract-messages: $(RUNTIME_STAMP)
 # Speed and memory figures (printed, never asserted): see docs/performance.md. The report
 # benchmark first; then 1,000 phones against the bare floor server and against meetup serve
 # (BENCH_ARGS, e.g. "--sustained-seconds 10" for a quick run). The last line is the JSON.
+# Then 300 phones joining from one address in 60 s with default settings (issue 21): its own
+# JSON line, `{"join_storm": ...}`. Then a restart (kill -9) in a full evening: 1,000 phones,
+# 10,000 notes, 200 phones writing; `{"restart": {"restart_resync_s": {p50, p95}, ...}}`.
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/report_benchmark.py
 	$(BIN)/python benchmarks/grouping_benchmark.py
@@ -99,6 +102,8 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/mail_benchmark.py
 	$(BIN)/python benchmarks/series_overview_benchmark.py
 	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
+	$(BIN)/python benchmarks/join_storm.py --phones 300 --seconds 60
+	$(BIN)/python benchmarks/restart_resync.py --phones 1000 --notes 10000 --writers 200
 
 # The same realtime benchmark through nginx to 1, 3 and 4 `meetup serve` workers on PostgreSQL +
 # Redis (started in temporary directories, all stopped at the end, also on Ctrl-C): 2,000

@@ -28,6 +28,11 @@ import websocket
 class Phone:
     """One phone (or organiser window): a websocket that records what arrives and when."""
 
+    #: Reconnect back-off after the server dropped the connection, as socket.io-client does
+    #: it: (first delay, longest delay) in seconds, each delay randomised by half. The default
+    #: is socket.io-client's own; ``restart_resync.py`` uses the page's (static/js/live).
+    BACKOFF = (1.0, 5.0)
+
     def __init__(self, base: str, auth: dict[str, Any], cookie: str = "",
                  table: int | None = None) -> None:
         self.url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
@@ -36,6 +41,8 @@ class Phone:
         self.table = table
         self.ws: websocket.WebSocket | None = None
         self.greenlet: gevent.Greenlet | None = None
+        #: perf_counter time the latest websocket opened (its handshake answered).
+        self.opened_at: float | None = None
         #: perf_counter time of the latest ``snapshot`` (None: none on this connection yet).
         self.snapshot_at: float | None = None
         #: ack id -> (arrival time, ack payload)
@@ -74,6 +81,7 @@ class Phone:
             # own frames natively. Python's str decoding still rejects invalid UTF-8.
             self.ws = websocket.create_connection(self.url, header=header, timeout=300,
                                                   skip_utf8_validation=True)
+            self.opened_at = time.perf_counter()
             self.ws.recv()  # Engine.IO open packet "0{...}"
             self.ws.send("40" + json.dumps(self.auth))
             while True:
@@ -91,7 +99,9 @@ class Phone:
             self.down = True
             self.reconnects += 1
             self._attempt += 1
-            delay = min(5.0, 2.0 ** (self._attempt - 1)) * random.uniform(0.5, 1.5)
+            first, longest = self.BACKOFF
+            delay = first * 2.0 ** (self._attempt - 1)
+            delay = min(longest, delay + random.uniform(-0.5, 0.5) * delay)
             gevent.spawn_later(delay, self.start)
 
     def hang_up(self) -> None:

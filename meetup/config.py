@@ -76,11 +76,11 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         # Failed logins: per address, and per account (whatever address they come from).
         "LOGIN_LIMIT_PER_ADDRESS": "10 per minute;60 per hour",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;30 per hour",
-        # Joins per address and per meetup. A venue whose phones all leave through one NAT
-        # address to an internet server shares the per-address allowance: raise it there.
-        "JOIN_LIMIT_PER_ADDRESS": os.environ.get("MEETUP_JOIN_LIMIT_PER_ADDRESS")
-        or "30 per minute;600 per hour",
-        "JOIN_LIMIT_PER_MEETUP": "300 per minute",
+        # Joins are not limited per address by default: a venue's phones often share one NAT
+        # address. A meetup takes its expected number of participants (with a margin) at full
+        # speed and a few a minute beyond it (services/admission.py, docs/security.md).
+        # Setting this adds a per-address limit on joins, e.g. "100 per minute".
+        "JOIN_LIMIT_PER_ADDRESS": os.environ.get("MEETUP_JOIN_LIMIT_PER_ADDRESS") or None,
         # Wrong short codes at /join and unknown codes at /b/<code>, per address.
         "CODE_GUESS_LIMIT": "10 per minute;60 per hour",
         "BRIEFING_GUESS_LIMIT": "10 per minute;60 per hour",

@@ -30,7 +30,7 @@ def earlier_meetup(organiser: Organiser, title: str = "Meetup Hilversum",
                                     venue="Bibliotheek", table_size=4, votes_per_person=5,
                                     phase_minutes={"round_1": 12}, reminder_days_before=5,
                                     followup_every_weeks=6, followup_max=2,
-                                    organiser_digest=True,
+                                    organiser_digest=True, expected_participants=120,
                                     starts_at=datetime(2026, 5, 20, 17, 30, tzinfo=UTC))
     earlier.settings = {"note": "kept"}
     meetups.update_theme(db.session, earlier.theme_by_key("taal"),

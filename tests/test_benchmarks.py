@@ -92,3 +92,24 @@ def test_the_mail_benchmark_hands_every_mail_to_the_smtp_server_once() -> None:
     assert "2 schedulers at once: 60 mails in" in done.stdout
     assert "received twice: 0" in done.stdout
     assert "while the scheduler sends" in done.stdout
+
+
+def test_the_join_storm_lets_a_room_behind_one_address_in_and_prints_its_figures() -> None:
+    done = run("benchmarks/join_storm.py", "--phones", "24", "--seconds", "1", "--at-once",
+               "12", "--port", str(free_port()))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])["join_storm"]
+    assert figures["phones"] == 24 and figures["refused"] == 0
+    assert figures["join_ms"]["p95"] is not None
+
+
+def test_the_restart_benchmark_kills_the_server_and_every_phone_comes_back() -> None:
+    done = run("benchmarks/restart_resync.py", "--phones", "30", "--notes", "300",
+               "--writers", "10", "--rate", "5", "--restarts", "1", "--timeout", "60",
+               "--port", str(free_port()))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])["restart"]
+    assert figures["phones"] == 30 and figures["notes"] == 300 and figures["restarts"] == 1
+    assert figures["missing"] == 0 and figures["writes_lost"] == 0
+    assert figures["writes_acked"] > 0
+    assert set(figures["restart_resync_s"]) == {"p50", "p95", "max"}

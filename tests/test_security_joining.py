@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 
 from meetup.extensions import db
 from meetup.models import Meetup, Participant
-from meetup.services import meetups
+from meetup.services import admission, joining, meetups
+from meetup.services.errors import Busy
 
 
 def join(client: FlaskClient, meetup: Meetup, name: str, address: str = "203.0.113.7"):
@@ -27,7 +28,8 @@ def people(meetup: Meetup) -> int:
     return Participant.query.filter_by(meetup_id=meetup.id).count()
 
 
-def test_mass_sign_ups_from_one_machine_are_stopped(app: Flask, meetup: Meetup) -> None:
+def test_an_operator_can_still_limit_joins_per_address(app: Flask, meetup: Meetup) -> None:
+    # MEETUP_JOIN_LIMIT_PER_ADDRESS (off by default: a venue's phones share one address).
     app.config["JOIN_LIMIT_PER_ADDRESS"] = "5 per minute"
     for n in range(5):
         assert join(app.test_client(), meetup, f"Nep {n}").status_code == 302
@@ -41,12 +43,65 @@ def test_mass_sign_ups_from_one_machine_are_stopped(app: Flask, meetup: Meetup) 
     assert join(app.test_client(), meetup, "Anna", address="198.51.100.20").status_code == 302
 
 
-def test_mass_sign_ups_against_one_meetup_are_stopped(app: Flask, meetup: Meetup) -> None:
-    app.config["JOIN_LIMIT_PER_MEETUP"] = "4 per minute"
-    for n in range(4):
-        join(app.test_client(), meetup, f"Nep {n}", address=f"198.51.100.{n}")
-    assert join(app.test_client(), meetup, "Nep 9", address="192.0.2.9").status_code == 429
-    assert people(meetup) == 4
+def older_by(meetup: Meetup, seconds: int) -> None:
+    """Let time pass for the meetup's joins: their join times move back (no sleeping)."""
+    for person in Participant.query.filter_by(meetup_id=meetup.id):
+        person.joined_at -= timedelta(seconds=seconds)
+    db.session.commit()
+
+
+def test_a_flood_beyond_the_expected_size_gets_only_a_few_people_a_minute(
+        app: Flask, meetup: Meetup) -> None:
+    # Default settings: no per-address limit; the meetup expects 10 people (+ a margin of 10).
+    meetup.expected_participants = 10
+    db.session.commit()
+    answers = [join(app.test_client(), meetup, f"Nep {n}") for n in range(60)]
+    assert [a.status_code for a in answers] == [302] * 20 + [429] * 40
+    html = answers[-1].get_data(as_text=True)
+    assert "Er melden zich meer mensen aan dan de organisator verwachtte" in html
+    assert "Wacht een minuut" in html
+    assert 'value="Nep 59"' in html  # what was typed stays
+    assert people(meetup) == 20
+    # A minute later the script gets 20 more (admission.BEYOND_PER_MINUTE), and no more.
+    older_by(meetup, 61)
+    answers = [join(app.test_client(), meetup, f"Nep {n}") for n in range(60, 100)]
+    assert [a.status_code for a in answers] == [302] * 20 + [429] * 20
+    assert people(meetup) == 40
+    # The organiser sees more people than expected and raises the number: all at once again.
+    meetup.expected_participants = 100
+    db.session.commit()
+    assert join(app.test_client(), meetup, "Anna", address="198.51.100.20").status_code == 302
+
+
+def test_a_room_behind_one_address_joins_with_default_settings(app: Flask,
+                                                                meetup: Meetup) -> None:
+    """300 phones on one venue NAT address, all through the QR link: nobody is refused."""
+    answers = [join(app.test_client(), meetup, f"Deelnemer {n}") for n in range(300)]
+    assert [a.status_code for a in answers] == [302] * 300
+    assert people(meetup) == 300
+
+
+def test_a_thousand_join_within_the_hour_with_the_default_expected_size(
+        app: Flask, meetup: Meetup) -> None:
+    """A room of 1,000 behind one address arriving over an hour, the meetup left at its
+    default expected size: the first 360 at full speed, the rest at 20 a minute."""
+    assert meetup.expected_participants == 300
+    start = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+    refused = 0
+    for n in range(1000):
+        now = start + timedelta(seconds=3.6 * n)
+        try:
+            admission.admission(db.session, meetup, now).take()
+        except Busy:
+            refused += 1
+            continue
+        person, _token = joining.join(db.session, meetup, joining.JoinRequest(
+            f"Deelnemer {n}", "gemeente", "Gemeente"))
+        person.joined_at = now
+        db.session.flush()
+    db.session.commit()
+    assert refused == 0
+    assert people(meetup) == 1000
 
 
 def test_guessing_short_codes_is_stopped(app: Flask, client: FlaskClient,
@@ -115,3 +170,23 @@ def test_the_organiser_can_let_the_code_work_early(logged_in: FlaskClient,
     db.session.refresh(next_week)
     assert next_week.code_before_opening is True
     assert logged_in.post("/join", data={"code": next_week.short_code}).status_code == 302
+
+
+def test_the_organiser_sets_the_expected_number_of_participants(logged_in: FlaskClient,
+                                                                next_week: Meetup) -> None:
+    edit = logged_in.get(f"/organiser/meetups/{next_week.id}/edit").get_data(as_text=True)
+    assert "Verwacht aantal deelnemers" in edit
+    assert 'name="expected_participants"' in edit and 'value="300"' in edit
+    local = meetups.utc_to_local(next_week.starts_at)
+    form = {"title": "Meetup Baarn", "date": local[0].isoformat(),
+            "start_time": local[1].strftime("%H:%M"), "table_size": "6",
+            "votes_per_person": "3"}
+    refused = logged_in.post(f"/organiser/meetups/{next_week.id}/edit",
+                             data={**form, "expected_participants": "0"})
+    assert "Geef een getal tussen 1 en 10.000." in refused.get_data(as_text=True)
+    response = logged_in.post(f"/organiser/meetups/{next_week.id}/edit",
+                              data={**form, "expected_participants": "850"})
+    assert response.status_code == 302
+    db.session.refresh(next_week)
+    assert next_week.expected_participants == 850
+    assert admission.full_speed_up_to(850) == 1020

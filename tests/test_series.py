@@ -32,6 +32,7 @@ def test_a_follow_up_copies_themes_and_settings_and_links_the_earlier_meetup(org
     # The follow-up mail's intervals (issue 23) come along too.
     assert (later.reminder_days_before, later.followup_every_weeks, later.followup_max,
             later.organiser_digest) == (5, 6, 2, True)
+    assert later.expected_participants == 120
     assert [t.key for t in later.themes] == [t.key for t in earlier.themes]
     taal = later.theme_by_key("taal")
     assert taal.question == "Hoe krijgt elk kind taal mee?"

@@ -290,3 +290,62 @@ def test_serialised_objects_follow_the_wire_format(meetup, organiser) -> None:
             "missing", "updated_at"} <= set(agreement)
     assert agreement["status"] == "planned" and agreement["due_date"] == "2027-02-01"
     assert agreement["missing"] == [] and agreement["signed"] == 1
+
+
+def test_the_pass_over_all_tables_reads_what_each_table_alone_reads(meetup, organiser) -> None:
+    """The one pass of a reconnect storm (or a restart) reads plain rows; every table's view is
+    the same as when the table is read alone: hidden and deleted notes left out, dots of
+    others and one's own, members' first names."""
+    from meetup.services.table_view import table_view, table_views
+
+    pairs = populate(meetup, organiser, 4)
+    meetup.phase = Phase.ROUND_1
+    hidden = board.create_note(db.session, pairs[1][0], uuid.uuid4(), "happens", "Verborgen")
+    gone = board.create_note(db.session, pairs[2][1], uuid.uuid4(), "happens", "Weg")
+    board.delete_note(db.session, pairs[2][1], gone.uuid)
+    meetup.phase = Phase.VOTING
+    board.add_vote(db.session, pairs[1][1], uuid.uuid4(), hidden.uuid)
+    board.add_vote(db.session, pairs[1][0], uuid.uuid4(),
+                   db.session.query(Note).filter_by(author_id=pairs[1][1].id).first().uuid)
+    board.set_hidden(db.session, meetup, hidden.uuid, True, organiser)
+    db.session.commit()
+    together = table_views(db.session, meetup.id, "nl", snapshot.serialise_note,
+                           snapshot.followup_entry)
+    assert len(together) == 4
+    for pair in pairs:
+        table = pair[0].table
+        alone = table_view(db.session, table, "nl", snapshot.serialise_note,
+                           snapshot.serialise_agreements, snapshot.followup_entry)
+        assert together[table.id]["notes"] == alone["notes"]
+        assert str(together[table.id]["table"]) == str(alone["table"])
+        assert together[table.id]["voters"] == alone["voters"]
+        assert together[table.id]["dots"] == alone["dots"]
+        assert str(together[table.id]["agreements"]) == str(alone["agreements"])
+    texts = [head for _id, _author, head in together[pairs[1][0].table_id]["notes"]]
+    assert not [t for t in texts if "Verborgen" in t]
+
+
+def test_a_note_changed_between_two_passes_is_encoded_again(meetup, organiser) -> None:
+    """The pass keeps each note's JSON for the next pass; a note whose text, dots or author's
+    name changed in between (also by a bulk update that leaves ``updated_at``) is new there."""
+    from sqlalchemy import update
+
+    from meetup.services.table_view import table_views
+
+    pairs = populate(meetup, organiser, 2)
+    heads: dict = {}
+    views = table_views(db.session, meetup.id, "nl", snapshot.serialise_note,
+                        snapshot.followup_entry, heads)
+    table_id = pairs[0][0].table_id
+    note = db.session.query(Note).filter_by(author_id=pairs[0][0].id).one()
+    before = {head for _id, _a, head in views[table_id]["notes"]}
+    assert any(f"Idee van {pairs[0][0].id}" in head for head in before)
+    db.session.execute(update(Note).where(Note.id == note.id).values(text="Geanonimiseerd"))
+    db.session.execute(update(Participant).where(Participant.id == pairs[0][0].id)
+                       .values(display_name="Deelnemer"))
+    db.session.commit()
+    again = table_views(db.session, meetup.id, "nl", snapshot.serialise_note,
+                        snapshot.followup_entry, heads)
+    heads_now = [head for _id, _a, head in again[table_id]["notes"]]
+    assert any('"text":"Geanonimiseerd"' in h and '"author":"Deelnemer"' in h for h in heads_now)
+    assert not any(f"Idee van {pairs[0][0].id}" in h for h in heads_now)

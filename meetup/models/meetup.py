@@ -82,6 +82,11 @@ class Meetup(db.Model):
     table_size: Mapped[int] = mapped_column(Integer, default=6)
     #: Dots each participant may place in the voting phase.
     votes_per_person: Mapped[int] = mapped_column(Integer, default=3)
+    #: How many people the organiser expects ("verwacht aantal deelnemers"). Up to this many,
+    #: with a margin, people join at full speed; beyond it joining slows to a few a minute, so
+    #: that a script holding the QR link cannot fill the room (``services.admission``).
+    expected_participants: Mapped[int] = mapped_column(Integer, default=300,
+                                                       server_default="300")
     #: Default countdown per phase in whole minutes, ``{"round_1": 10, ...}``: entering a
     #: phase starts its countdown (the organiser can still change it). Missing = no countdown.
     phase_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)

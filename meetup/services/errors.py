@@ -86,3 +86,12 @@ class NotReady(Conflict):
         data = super().as_dict()
         data["missing"] = self.missing
         return data
+
+
+class Busy(DomainError):
+    """More joins than the meetup expects, faster than it takes them (``services.admission``)."""
+
+    code = "busy"
+    status = 429
+    default_message = _l("More people are joining than the organiser expected, so joining "
+                         "goes a little slower now. Wait a minute and press the button again.")

@@ -9,6 +9,11 @@ closed meetup, rolls back its own savepoint only), commits once and wakes them. 
 answers only after the commit that stored its participant. When joins queued up during the
 leader's batch, the first of them leads the next batch.
 
+Every new participant is counted against the meetup's expected size first
+(``services.admission``): beyond it, a join that has to wait gets
+:class:`~meetup.services.errors.Busy`. The counts are read inside the batch's transaction, and
+one batch runs at a time, so a flood of joins posted at once cannot all pass the same count.
+
 Under plain threads (the test suite) the same code runs, mostly with batches of one.
 """
 
@@ -23,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meetup.models import Meetup
-from meetup.services import joining, operations
+from meetup.services import admission, joining, operations
 from meetup.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -112,8 +117,9 @@ def _store(session: Session, batch: list[_Waiting]) -> None:
         _store_alone(session, batch[0])
         return
     operations.begin_batch(session)
+    admissions: dict[int, admission.Admission] = {}
     for waiting in _store_together(session, batch):
-        _store_one(session, waiting)
+        _store_one(session, waiting, admissions)
     try:
         session.commit()
     except Exception as error:
@@ -129,12 +135,15 @@ def _store_together(session: Session, batch: list[_Waiting]) -> list[_Waiting]:
     nested = session.begin_nested()
     try:
         forms = []
+        admissions: dict[int, admission.Admission] = {}
         for waiting in batch:
             meetup = session.get(Meetup, waiting.meetup_id)
             if meetup is None:
                 raise LookupError(f"meetup {waiting.meetup_id} is gone")
             forms.append((meetup, waiting.wanted, waiting.key))
-        results = joining.join_many(session, forms)
+            if meetup.id not in admissions:
+                admissions[meetup.id] = admission.admission(session, meetup)
+        results = joining.join_many(session, forms, admissions)
         if results is None:
             nested.rollback()
             return batch
@@ -150,18 +159,22 @@ def _store_together(session: Session, batch: list[_Waiting]) -> list[_Waiting]:
     return []
 
 
-def _join(session: Session, waiting: _Waiting) -> tuple[int, str]:
+def _join(session: Session, waiting: _Waiting,
+          admissions: dict[int, admission.Admission]) -> tuple[int, str]:
     meetup = session.get(Meetup, waiting.meetup_id)
     if meetup is None:
         raise LookupError(f"meetup {waiting.meetup_id} is gone")
-    participant, token = joining.join(session, meetup, waiting.wanted, waiting.key)
+    admit = admissions.get(meetup.id)
+    if admit is None:
+        admit = admissions[meetup.id] = admission.admission(session, meetup)
+    participant, token = joining.join(session, meetup, waiting.wanted, waiting.key, admit)
     return participant.id, token
 
 
 def _store_alone(session: Session, waiting: _Waiting) -> None:
     for attempt in range(2):
         try:
-            result = _join(session, waiting)
+            result = _join(session, waiting, {})
             session.commit()
             waiting.result = result
             return
@@ -178,11 +191,12 @@ def _store_alone(session: Session, waiting: _Waiting) -> None:
             return
 
 
-def _store_one(session: Session, waiting: _Waiting) -> None:
+def _store_one(session: Session, waiting: _Waiting,
+               admissions: dict[int, admission.Admission]) -> None:
     for attempt in range(2):
         nested = session.begin_nested()
         try:
-            waiting.result = _join(session, waiting)
+            waiting.result = _join(session, waiting, admissions)
             nested.commit()
             return
         except IntegrityError as error:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from meetup.models import Meetup, Participant, Phase, Theme
 from meetup.models.types import utcnow
 from meetup.services import content
+from meetup.services.admission import Admission
 from meetup.services.errors import Full, InvalidInput, NotFound, WrongPhase
 
 NAME_MAX = 80
@@ -100,7 +101,7 @@ def _clean(request: JoinRequest) -> JoinRequest:
 
 
 def join(session: Session, meetup: Meetup, request: JoinRequest,
-         key: str | None = None) -> tuple[Participant, str]:
+         key: str | None = None, admit: Admission | None = None) -> tuple[Participant, str]:
     """Register a participant; returns the participant and the token for the phone.
 
     ``key`` is the join key of the form (see the module docstring): posted again, it returns
@@ -108,6 +109,8 @@ def join(session: Session, meetup: Meetup, request: JoinRequest,
     (well-formed) key the token is random and every call registers someone new. When a twin
     with the same key is being inserted at the same moment, the flush raises
     :class:`sqlalchemy.exc.IntegrityError`; the caller rolls back and calls again.
+    ``admit`` (from :func:`admission.admission`) counts a new participant against the meetup's
+    expected size and raises :class:`~meetup.services.errors.Busy` when joining must wait.
     """
     if meetup.phase is Phase.CLOSED:
         raise WrongPhase(_l("This meetup has ended; joining is no longer possible."))
@@ -119,6 +122,8 @@ def join(session: Session, meetup: Meetup, request: JoinRequest,
         if earlier.meetup_id == meetup.id:
             return earlier, token  # the same form again: the same person
         token = secrets.token_urlsafe(32)  # a key from another meetup's form: a new identity
+    if admit is not None:
+        admit.take()
     participant = Participant(
         meetup=meetup,
         display_name=data.display_name,
@@ -134,11 +139,13 @@ def join(session: Session, meetup: Meetup, request: JoinRequest,
 
 
 def join_many(session: Session, forms: list[tuple[Meetup, JoinRequest, str | None]],
+              admissions: dict[int, Admission] | None = None,
               ) -> list[tuple[int, str]] | None:
     """:func:`join` for several forms posted together: one query for the keys seen before and
     one INSERT. Returns each form's participant id and token, in order; None when the forms
     need :func:`join` one by one (a key posted twice in these forms). Raises what
     :func:`join` raises, for the first form that fails (the caller then joins one by one).
+    ``admissions`` (per meetup id) count the new participants as ``admit`` does in :func:`join`.
     """
     cleaned = []
     for meetup, request, key in forms:
@@ -162,6 +169,8 @@ def join_many(session: Session, forms: list[tuple[Meetup, JoinRequest, str | Non
             continue
         if seen is not None:
             token = secrets.token_urlsafe(32)  # a key from another meetup's form
+        if admissions is not None and meetup.id in admissions:
+            admissions[meetup.id].take()
         found.append(None)
         rows.append({"meetup_id": meetup.id, "display_name": data.display_name,
                      "role": data.role, "organisation": data.organisation,

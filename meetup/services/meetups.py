@@ -23,7 +23,7 @@ SHORT_CODE_LENGTH = 6
 EDITABLE_FIELDS = ("title", "city", "venue", "starts_at", "welcome", "table_size",
                    "votes_per_person", "phase_minutes", "code_before_opening",
                    "report_shows_emails", "reminder_days_before", "followup_every_weeks",
-                   "followup_max", "organiser_digest")
+                   "followup_max", "organiser_digest", "expected_participants")
 #: The follow-up mail's intervals (issue 23): (field, lowest, highest).
 MAIL_INTERVALS = (("reminder_days_before", 0, 30), ("followup_every_weeks", 1, 26),
                   ("followup_max", 0, 12))
@@ -109,6 +109,10 @@ def _validate(fields: dict[str, Any]) -> None:
         if name in fields and not lowest <= int(fields[name]) <= highest:
             raise InvalidInput(_l("Choose a number from %(low)s to %(high)s.", low=lowest,
                                   high=highest), field=name)
+    if "expected_participants" in fields \
+            and not 1 <= int(fields["expected_participants"]) <= MAX_CAPACITY:
+        raise InvalidInput(_l("Give a number between 1 and 10,000."),
+                           field="expected_participants")
 
 
 def clean_phase_minutes(value: Any) -> dict[str, int]:

@@ -65,7 +65,7 @@ def participant_parts(
             lambda: {("table", meetup.id, table_id, meetup.revision, locale): built
                      for table_id, built in table_views(
                          session, meetup.id, locale, snapshot.serialise_note,
-                         snapshot.followup_entry).items()})
+                         snapshot.followup_entry, views.note_heads).items()})
         data.update(for_viewer(view, participant))
         table_number = view["number"]
     data["me"] = {

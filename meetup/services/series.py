@@ -27,7 +27,8 @@ SERIES_NAME_MAX = 200
 #: What a follow-up meetup takes over from the earlier one besides its themes.
 COPIED_SETTINGS = ("welcome", "table_size", "votes_per_person", "phase_minutes",
                    "code_before_opening", "report_shows_emails", "reminder_days_before",
-                   "followup_every_weeks", "followup_max", "organiser_digest")
+                   "followup_every_weeks", "followup_max", "organiser_digest",
+                   "expected_participants")
 COPIED_THEME_FIELDS = ("position", "title", "subject", "question", "introduction",
                        "directions", "reading_links", "examples", "capacity")
 

@@ -19,13 +19,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from meetup.models import Agreement, Note, Participant, Table
+from meetup.models import Agreement, Note, Participant, Table, Vote
 from meetup.models.agreement import name_key
+from meetup.models.participant import first_name
 from meetup.services import board, content, jsontext
 from meetup.services.agreement_wire import serialise_agreement, signers_of
+from meetup.services.phases import iso
 
 #: Table views kept per process (a few revisions of a few hundred tables).
 CACHE_SIZE = 2000
@@ -67,34 +69,71 @@ def table_view(session: Session, table: Table, locale: str,
 def table_views(session: Session, meetup_id: int, locale: str,
                 serialise_note: Callable[..., dict[str, Any]],
                 followup_entry: Callable[[Agreement], dict[str, Any]],
+                heads: dict[int, tuple[tuple[Any, ...], str]] | None = None,
                 ) -> dict[int, dict[str, Any]]:
-    """:func:`table_view` of every table of the meetup, by table id, in eight queries.
+    """:func:`table_view` of every table of the meetup, by table id, in seven queries.
 
     For many phones of many tables missing their views at once (everyone reconnecting after
-    the room's network dropped, right after a phase change): one pass over the meetup
-    instead of about eight queries per table.
+    the room's network dropped or the server restarted, right after a phase change): one pass
+    over the meetup instead of about eight queries per table. Members, notes and dots are read
+    as plain rows for the whole meetup (no ORM objects, no ``IN`` list of every note id): with
+    10,000 notes this pass is what a room waits for after a restart (docs/performance.md).
+    ``serialise_note`` is not called here: :func:`note_wire` writes the same fields.
+    ``heads`` (kept by :class:`TableViews` across passes) holds each note's encoded JSON with
+    the values it was made from; a note whose values are all unchanged is not encoded again.
     """
+    if heads is None:
+        heads = {}
     tables = list(session.scalars(
         select(Table).where(Table.meetup_id == meetup_id).order_by(Table.number)
         .options(selectinload(Table.theme))))
     ids = [t.id for t in tables]
-    members: dict[int, list[Participant]] = {i: [] for i in ids}
-    notes: dict[int, list[Note]] = {i: [] for i in ids}
+    number = {t.id: t.number for t in tables}
+    members: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    first_names: dict[int, str] = {}
+    for person_id, name, role, table_id in session.execute(
+            select(Participant.id, Participant.display_name, Participant.role,
+                   Participant.table_id)
+            .where(Participant.meetup_id == meetup_id).order_by(Participant.id)):
+        first_names[person_id] = first_name(name)
+        if table_id is not None:
+            members.setdefault(table_id, []).append(
+                {"id": person_id, "first_name": first_names[person_id], "role": role,
+                 "role_label": content.role_label(role, locale)})
+    votes: dict[int, int] = dict(session.execute(
+        select(Vote.note_id, func.count(Vote.id)).join(Note, Vote.note_id == Note.id)
+        .where(Note.meetup_id == meetup_id).group_by(Vote.note_id)).all())
+    voters_at: dict[int, dict[int, dict[int, int]]] = {i: {} for i in ids}
+    if votes:
+        for voter, note_id, table_id, n in session.execute(
+                select(Vote.participant_id, Vote.note_id, Note.table_id, func.count(Vote.id))
+                .join(Note, Vote.note_id == Note.id)
+                .where(Note.meetup_id == meetup_id, Note.hidden.is_(False),
+                       Note.deleted_at.is_(None))
+                .group_by(Vote.participant_id, Vote.note_id, Note.table_id)):
+            voters_at.setdefault(table_id, {}).setdefault(voter, {})[note_id] = n
+    notes: dict[int, list[tuple[int, int | None, str]]] = {i: [] for i in ids}
+    dots: dict[int, int] = dict.fromkeys(ids, 0)
+    for (note_id, note_uuid, table_id, round_, text, author_id, hidden,
+         updated_at) in session.execute(
+            # The uuid as text: parsing 10,000 UUIDs only to print them again was a fifth of
+            # this pass.
+            select(Note.id, cast(Note.uuid, String), Note.table_id, Note.round, Note.text,
+                   Note.author_id, Note.hidden, Note.updated_at)
+            .where(Note.meetup_id == meetup_id, Note.table_id.is_not(None),
+                   Note.hidden.is_(False), Note.deleted_at.is_(None))
+            .order_by(Note.created_at, Note.id)):
+        n = votes.get(note_id, 0)
+        dots[table_id] = dots.get(table_id, 0) + n
+        author = first_names.get(author_id, "") if author_id is not None else ""
+        made_of = (note_uuid, number.get(table_id), round_, text, author, author_id, n, hidden,
+                   updated_at)
+        kept = heads.get(note_id)
+        if kept is None or kept[0] != made_of:
+            kept = heads[note_id] = (made_of, _note_head(note_wire(uuid_text(note_uuid),
+                                                                   *made_of[1:])))
+        notes.setdefault(table_id, []).append((note_id, author_id, kept[1]))
     agreements: dict[int, list[Agreement]] = {i: [] for i in ids}
-    for person in session.scalars(
-            select(Participant).where(Participant.meetup_id == meetup_id,
-                                      Participant.table_id.is_not(None))
-            .order_by(Participant.id)):
-        members.setdefault(person.table_id, []).append(person)
-    all_notes = list(session.scalars(
-        select(Note).where(Note.meetup_id == meetup_id, Note.table_id.is_not(None),
-                           Note.hidden.is_(False), Note.deleted_at.is_(None))
-        .order_by(Note.created_at, Note.id).options(selectinload(Note.author))))
-    for note in all_notes:
-        notes.setdefault(note.table_id, []).append(note)
-    note_ids = [n.id for n in all_notes]
-    votes = board.note_votes(session, note_ids)
-    voters = board.voters_by_note(session, note_ids) if any(votes.values()) else {}
     all_agreements = list(session.scalars(
         select(Agreement).where(Agreement.meetup_id == meetup_id,
                                 Agreement.table_id.is_not(None), Agreement.deleted_at.is_(None))
@@ -102,18 +141,32 @@ def table_views(session: Session, meetup_id: int, locale: str,
     for agreement in all_agreements:
         agreements.setdefault(agreement.table_id, []).append(agreement)
     signers = signers_of(session, [a.id for a in all_agreements])
-    table_of = {n.id: n.table_id for n in all_notes}
-    voters_at: dict[int, dict[int, dict[int, int]]] = {i: {} for i in ids}
-    for voter, by_note in voters.items():
-        for note_id, n in by_note.items():
-            voters_at[table_of[note_id]].setdefault(voter, {})[note_id] = n
     return {
-        table.id: _view(table, locale, members[table.id], notes[table.id], votes,
-                        voters_at[table.id],
-                        [serialise_agreement(a, signers[a.id]) for a in agreements[table.id]],
-                        agreements[table.id], serialise_note, followup_entry)
+        table.id: _view_of(table, members[table.id], notes[table.id], dots[table.id],
+                           voters_at[table.id],
+                           [serialise_agreement(a, signers[a.id]) for a in agreements[table.id]],
+                           agreements[table.id], followup_entry)
         for table in tables
     }
+
+
+def uuid_text(value: Any) -> str:
+    """A uuid as the wire writes it (``str(uuid.UUID)``), from what the database returns as
+    text: 32 hex digits (SQLite) or the dashed form (PostgreSQL)."""
+    text = str(value).lower()
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
+def note_wire(note_uuid: Any, table_number: int | None, round_: Any, text: str, author: str,
+              author_id: int | None, votes: int, hidden: bool, updated_at: Any,
+              ) -> dict[str, Any]:
+    """A note as broadcast (``mine`` false, no own dots): what ``snapshot.serialise_note``
+    writes, from plain values."""
+    return {"uuid": str(note_uuid), "table": table_number, "round": str(round_), "text": text,
+            "author": author, "author_id": author_id, "mine": False, "votes": votes,
+            "my_votes": 0, "hidden": hidden, "updated_at": iso(updated_at)}
 
 
 def _view(table: Table, locale: str, members: list[Participant], notes: list[Note],
@@ -122,14 +175,24 @@ def _view(table: Table, locale: str, members: list[Participant], notes: list[Not
           serialise_note: Callable[..., dict[str, Any]],
           followup_entry: Callable[[Agreement], dict[str, Any]]) -> dict[str, Any]:
     """A table's view from its rows (``votes`` may cover other tables' notes too)."""
-    dots = sum(votes[n.id] for n in notes)
+    return _view_of(table, [member(p, locale) for p in members],
+                    [(n.id, n.author_id, _note_head(serialise_note(n, votes[n.id])))
+                     for n in notes],
+                    sum(votes[n.id] for n in notes), voters, agreements_wire, agreements,
+                    followup_entry)
+
+
+def _view_of(table: Table, members: list[dict[str, Any]],
+             notes: list[tuple[int, int | None, str]], dots: int,
+             voters: dict[int, dict[int, int]], agreements_wire: list[dict[str, Any]],
+             agreements: list[Agreement],
+             followup_entry: Callable[[Agreement], dict[str, Any]]) -> dict[str, Any]:
     return {
         "number": table.number,
         "table": jsontext.dumps({"number": table.number, "theme": table.theme.key,
-                                 "members": [member(p, locale) for p in members]}),
+                                 "members": members}),
         # (note id, author id, the note's JSON up to the viewer's own fields)
-        "notes": [(n.id, n.author_id, _note_head(serialise_note(n, votes[n.id])))
-                  for n in notes],
+        "notes": notes,
         "dots": dots,
         # Each voter's own dots on these notes (participant id -> note id -> n).
         "voters": voters,
@@ -181,6 +244,8 @@ class TableViews:
         self._lock = threading.Lock()
         self._batch_lock = threading.Lock()
         self._group_misses: dict[Hashable, int] = {}
+        #: Each note's encoded JSON and what it was made of, across passes (:func:`table_views`).
+        self.note_heads: dict[int, tuple[tuple[Any, ...], str]] = {}
         self._batched: set[Hashable] = set()
         self.hits = 0
         self.misses = 0
@@ -230,6 +295,8 @@ class TableViews:
                 view = self._views.get(key)
             if view is None and group not in self._batched:
                 self.misses += 1
+                if len(self.note_heads) > 20 * self.size:
+                    self.note_heads.clear()
                 built = build_all()
                 with self._lock:
                     self._batched.add(group)

@@ -21,7 +21,9 @@ def client_address() -> str:
 
 
 def _limits(config_key: str) -> list:  # type: ignore[type-arg]
-    return parse_many(current_app.config[config_key])
+    """The limits named by ``config_key``; none when it is not set (no limit)."""
+    value = current_app.config.get(config_key)
+    return parse_many(value) if value else []
 
 
 def exhausted(config_key: str, *key: object) -> bool:

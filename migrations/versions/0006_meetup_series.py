@@ -1,7 +1,7 @@
 """issue 25: a series of meetups, a follow-up meetup's earlier meetup, continued agreements
 
 Revision ID: 0006_meetup_series
-Revises: 0003_mail_outbox
+Revises: 0005_expected_participants
 Create Date: 2026-12-07 11:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_meetup_series'
-down_revision = '0003_mail_outbox'
+down_revision = '0005_expected_participants'
 branch_labels = None
 depends_on = None
 

@@ -48,3 +48,11 @@ test("a page whose cookie is not let in stays refused and does not knock again",
   assert.equal(page.connection, "refused");
   assert.equal(timers.length, 0);
 });
+
+test("after a restart a phone tries again within a second; only a long outage waits longer", async () => {
+  const { RECONNECT, reconnectDelayMax } = await import("../../static/js/live/connection.js");
+  assert.equal(RECONNECT.delay, 500);
+  assert.equal(reconnectDelayMax(1), 1000);
+  assert.equal(reconnectDelayMax(RECONNECT.patientAfter), 1000);
+  assert.equal(reconnectDelayMax(RECONNECT.patientAfter + 1), 5000);
+});

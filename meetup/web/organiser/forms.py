@@ -68,6 +68,16 @@ class MeetupForm(FlaskForm):
         validators=[InputRequired(NUMBER_MESSAGE), NumberRange(min=1, max=10, message=_l(
             "Give each person between 1 and 10 votes."))],
     )
+    expected_participants = IntegerField(
+        _l("Expected number of participants"), default=300,
+        description=_l("Up to this number and a margin, everyone joins at once. Beyond it, "
+                       "joining slows to 20 people a minute, so that nobody can fill the room "
+                       "with fake names. More people than expected? Raise the number, also "
+                       "during the evening."),
+        render_kw={"inputmode": "numeric", "min": "1", "max": "10000"},
+        validators=[Optional(), NumberRange(min=1, max=10_000, message=_l(
+            "Give a number between 1 and 10,000."))],
+    )
     report_shows_emails = BooleanField(
         _l("The shared report for the municipality lists the e-mail addresses of people who "
            "agreed to it (off: names and e-mail addresses stay in your own report only)"))

@@ -48,7 +48,11 @@ def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
     starts_at = None
     if form.date.data is not None and form.start_time.data is not None:
         starts_at = meetup_service.local_to_utc(form.date.data, form.start_time.data)
+    # Left empty: the number stays as it was (a new meetup: the default).
+    expected = {} if form.expected_participants.data is None else {
+        "expected_participants": form.expected_participants.data}
     return {
+        **expected,
         "title": form.title.data or "",
         "city": form.city.data or "",
         "venue": form.venue.data or "",

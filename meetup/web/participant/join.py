@@ -26,7 +26,7 @@ from meetup.extensions import db
 from meetup.models import Meetup, Phase
 from meetup.services import content, join_batch, joining
 from meetup.services import meetups as meetup_service
-from meetup.services.errors import InvalidInput, NotFound, WrongPhase
+from meetup.services.errors import Busy, InvalidInput, NotFound, WrongPhase
 from meetup.web import attempts
 from meetup.web.participant import bp
 
@@ -206,10 +206,9 @@ def join_meetup(token: str) -> Any:
         )
         errors = joining.problems(wanted)
         address = attempts.client_address()
-        if not errors and (attempts.exhausted("JOIN_LIMIT_PER_ADDRESS", address) or
-                           attempts.exhausted("JOIN_LIMIT_PER_MEETUP", meetup.id)):
-            # Mass sign-ups from one machine (or against one meetup) wait; what the person
-            # typed stays in the form.
+        if not errors and attempts.exhausted("JOIN_LIMIT_PER_ADDRESS", address):
+            # Only when the operator set a per-address limit (off by default: a venue's
+            # phones share one address). What the person typed stays in the form.
             errors = {"display_name": InvalidInput(_(
                 "Many people are joining right now. Wait a minute and press the button "
                 "again."))}
@@ -219,12 +218,16 @@ def join_meetup(token: str) -> Any:
                 _participant_id, secret = _join_once(meetup_id, wanted, form.join_key.data)
             except WrongPhase:
                 return _closed_page(meetup)
+            except Busy as error:
+                # More people than the meetup expects, faster than it takes them beyond that
+                # (services/admission.py): the form stays filled in, with a Dutch message.
+                errors = {"display_name": error}
+                status = 429
             except InvalidInput as error:
                 errors = {error.field or "display_name": error}
             else:
                 _kept_suggestions().pop(meetup_id, None)  # the next form offers it
                 attempts.count("JOIN_LIMIT_PER_ADDRESS", address)
-                attempts.count("JOIN_LIMIT_PER_MEETUP", meetup_id)
                 session[PARTICIPANT_SESSION_KEY] = {**tokens, str(meetup_id): secret}
                 session.permanent = True
                 return redirect(url_for("participant.live", meetup_id=meetup_id))

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length
 
 from meetup.extensions import db
 from meetup.models import AgreementStatus, Meetup
-from meetup.reports import exports
+from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.data import gather_report
 from meetup.services import continuation, followup, sharing
 from meetup.services.errors import InvalidInput

@@ -39,6 +39,21 @@ export function refusalRetryDelay(data, attempt, random = Math.random) {
   return base + random() * base;
 }
 
+/**
+ * Reconnecting after the connection dropped (a server restarting, a worker upgraded, the
+ * Wi-Fi gone): Socket.IO waits 0.5 s, then doubles the wait, each randomised by half so that a
+ * room of phones does not come back in one wave. The longest wait stays short (1 s), so that a
+ * phone is back within about a second of the server (issue 21: a fresh snapshot within 5 s of
+ * a restart); only after RECONNECT.patientAfter failed tries (an outage of a minute or more)
+ * does it grow to RECONNECT.patientMax, to spare the phone's battery and the server.
+ */
+export const RECONNECT = { delay: 500, delayMax: 1000, patientAfter: 60, patientMax: 5000 };
+
+/** The longest reconnect wait for the ``attempt``-th try in a row (1 = the first). */
+export function reconnectDelayMax(attempt) {
+  return attempt > RECONNECT.patientAfter ? RECONNECT.patientMax : RECONNECT.delayMax;
+}
+
 /** Texts from the page's <script type="application/json" id="i18n"> block. */
 export function loadTexts(id = "i18n") {
   const el = document.getElementById(id);
@@ -112,10 +127,16 @@ export class Live {
       // Websocket first (one connection: any worker may take it), long-polling if blocked.
       transports: ["websocket", "polling"],
       tryAllTransports: true,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 3000,
+      reconnectionDelay: RECONNECT.delay,
+      reconnectionDelayMax: RECONNECT.delayMax,
     });
     this.socket = socket;
+    if (socket.io && typeof socket.io.on === "function") {
+      socket.io.on("reconnect_attempt", (attempt) => {
+        socket.io.reconnectionDelayMax(reconnectDelayMax(attempt));
+      });
+      socket.io.on("reconnect", () => socket.io.reconnectionDelayMax(RECONNECT.delayMax));
+    }
     socket.on("snapshot", (snapshot) => this.applySnapshot(snapshot));
     socket.on("connect", () => { this.refusals = 0; });
     socket.on("disconnect", () => {
