@@ -98,3 +98,14 @@ def test_the_language_choice_sticks(client) -> None:
     response = client.get("/lang/en", headers={"Referer": "http://meetup.test/"})
     assert response.status_code == 302
     assert "Join with a code" in client.get("/").get_data(as_text=True)
+
+
+def test_every_msgid_is_in_the_catalogue_once() -> None:
+    """Branches append their entries to the catalogue and merge it as a union
+    (.gitattributes): the same msgid added twice is silently read as one of the two
+    translations, and a page shows the other one than its test expects."""
+    text = PO.read_text(encoding="utf-8")
+    msgids = re.findall(r'^msgid ((?:".*"\n)+)', text, flags=re.M)
+    seen: set[str] = set()
+    doubles = sorted({m for m in msgids if m in seen or seen.add(m)})
+    assert not doubles, "msgids in messages.po more than once:\n" + "".join(doubles)

@@ -84,7 +84,7 @@ def test_a_phone_continues_an_agreement_of_last_time(server, server_app, live_or
     expect(card).to_contain_text("Vervolg op: Voorleesouders op elke school")
     what = card.get_by_label("Wat gaan we doen?")
     expect(what).to_have_value("Voorleesouders op elke school")
-    expect(card.get_by_label(re.compile("^Wie trekt"))).to_have_value("Fatima")
+    expect(card.get_by_role("textbox", name=re.compile("^Wie trekt"))).to_have_value("Fatima")
     what.fill("Voorleesouders, nu ook op de BSO")
     what.blur()
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
