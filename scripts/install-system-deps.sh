@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages the test suite needs, when any is missing:
 # Chromium for the browser tests, fonts, poppler-utils (pdftoppm/pdftotext),
-# PostgreSQL, Redis and nginx for the scale-out tests.
+# PostgreSQL, Redis and nginx for the scale-out tests, Caddy and systemd-analyze for the
+# install script's tests.
 set -e
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
@@ -14,6 +15,10 @@ command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 # node runs the page logic's unit tests (node --test tests/js/).
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+# Caddy (the HTTPS proxy of scripts/install-server.sh) and systemd-analyze (its units are
+# checked with `systemd-analyze verify`), for tests/scale/test_install_server.py.
+command -v caddy >/dev/null 2>&1 || missing="$missing caddy"
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 [ -z "$missing" ] && exit 0
 echo "Installing system packages:$missing"
 SUDO=""
