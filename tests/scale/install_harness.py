@@ -164,6 +164,7 @@ class Installation:
     def http(self) -> requests.Session:
         """A client that trusts Caddy's local authority (and nothing else extra)."""
         session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would replace ``verify``
         session.verify = str(self.ca_certificate)
         return session
 

@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
-from meetup.extensions import db
-from meetup.models import Note
 from tests.db_servers import RedisServer
 from tests.scale.harness import Phone, established, seed_meetup, wait_until
 from tests.scale.install_harness import Installation
 from tests.servers import ROOT, inprocess_app
+from tests.socket_clients import form_post
 
 EMAIL = "beheer@example.org"
 
@@ -111,3 +111,79 @@ def test_running_it_again_changes_nothing(
     new_calls = calls.read_text().splitlines()[len(calls_before):]
     assert new_calls and all(c.startswith(("is-active", "is-enabled")) for c in new_calls), \
         new_calls
+
+
+@pytest.fixture(scope="module")
+def seed_app(installed: tuple[Installation, subprocess.CompletedProcess],
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    install, _ = installed
+    with inprocess_app(install.database_url, install.settings()["MEETUP_SECRET_KEY"],
+                       tmp_path_factory.mktemp("instance")) as app:
+        yield app
+
+
+def https_phone(install: Installation, cookie: str, meetup_id: int) -> Phone:
+    """A phone that reaches the server over wss:// through Caddy, trusting its local CA."""
+    phone = Phone(install, cookie, meetup_id)
+    phone.client.eio.http = install.http()
+    return phone
+
+
+def test_phones_over_wss_through_caddy_reach_both_workers(
+        installed: tuple[Installation, subprocess.CompletedProcess], seed_app: Flask,
+        phones: list[Phone]) -> None:
+    install, first = installed
+    http = install.http()
+    # The organiser logs in over HTTPS with the password printed once; the cookie is Secure.
+    password = re.search(r"Password \(shown once\): (\S+)", first.stdout).group(1)
+    login = form_post(http, f"{install.base_url}/organiser/login",
+                      {"email": EMAIL, "password": password})
+    assert login.status_code == 302, login.text[:300]
+    assert any(c.name == "session" and c.secure for c in http.cookies)
+    # Twelve phones at two tables: every note reaches the phones of its table, whichever of
+    # the two workers each phone landed on.
+    seeded = seed_meetup(seed_app, 12)
+    for _pid, _table, cookie in seeded.phones:
+        phones.append(https_phone(install, cookie, seeded.meetup.id).connect())
+    for phone in phones:
+        phone.wait(lambda p=phone: p.events("snapshot"))
+    per_worker = established(install.worker_ports())
+    assert all(count > 0 for count in per_worker.values()), per_worker
+    notes = {}
+    for i, phone in enumerate(phones):
+        notes[phone.type_note(f"Over https {i}")] = seeded.phones[i][1]
+        phone.flush()
+    for phone, (_pid, table, _cookie) in zip(phones, seeded.phones, strict=True):
+        expected = {uuid for uuid, at in notes.items() if at == table}
+        wait_until(lambda p=phone, e=expected: e <= p.note_uuids(), 20, "the table's notes")
+
+
+def test_the_nightly_backup_restores(
+        installed: tuple[Installation, subprocess.CompletedProcess], seed_app: Flask,
+        postgres_server: str) -> None:
+    install, _ = installed
+    seeded = seed_meetup(seed_app, 4)
+    # What the timer starts: the backup service's command, with its environment.
+    argv, env, workdir = install.unit_command("meetup-backup.service")
+    done = subprocess.run(argv, env=env, cwd=workdir, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    backups = sorted((install.root / "var" / "backups" / "meetup").glob("nightly-*.pgdump"))
+    assert len(backups) == 1
+    # Restored into an empty database, it holds the meetup and its people.
+    import psycopg
+
+    plain = postgres_server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain + "/postgres", autocommit=True) as conn:
+        conn.execute('CREATE DATABASE "restored_nightly"')
+    restored_url = f"{postgres_server}/restored_nightly"
+    meetup_bin = install.root / "opt" / "meetup" / "current" / "venv" / "bin" / "meetup"
+    done = subprocess.run([str(meetup_bin), "restore", str(backups[0]), "--yes"],
+                          env={**env, "MEETUP_DATABASE_URL": restored_url}, cwd=workdir,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with psycopg.connect(f"{plain}/restored_nightly") as conn:
+        people = conn.execute("SELECT count(*) FROM participants WHERE meetup_id = %s",
+                              (seeded.meetup.id,)).fetchone()[0]
+        title = conn.execute("SELECT title FROM meetups WHERE id = %s",
+                             (seeded.meetup.id,)).fetchone()[0]
+    assert (people, title) == (4, "Meetup Hilversum")
