@@ -342,8 +342,12 @@ step_services() {  # RESTART: 1 = restart the running workers, one at a time
 
 step_organiser() {
   [ "$DRY_RUN" = 1 ] && { say "  would: create the organiser $EMAIL unless one exists"; return 0; }
-  local out
-  out=$(as_service "$APP_DIR/current/venv/bin/meetup" create-organiser "$EMAIL" --only-if-none)
+  local out meetup="$APP_DIR/current/venv/bin/meetup"
+  if as_service "$meetup" create-organiser --help | grep -q -e --only-if-none; then
+    out=$(as_service "$meetup" create-organiser "$EMAIL" --only-if-none)
+  else  # a release from before --only-if-none: an existing account is refused, and kept
+    out=$(as_service "$meetup" create-organiser "$EMAIL" 2>&1 || true)
+  fi
   case "$out" in
     *"shown once"*) changed "created the organiser account $EMAIL"; ORGANISER_OUTPUT=$out ;;
   esac

@@ -7,7 +7,7 @@ present are checked for real (and a missing one is only recorded), and ``systemc
 tests/scale/fake_systemctl.py, which runs the commands the units run (there is no systemd as
 PID 1 here). The release venvs are real venvs with the release tree installed (editable), its
 dependencies taken from the test venv (a ``.pth`` line) instead of downloading them again.
-The "previous release" is this branch's merge base with main, from ``git archive``.
+The previous release comes from ``git archive`` of a fixed commit (PREVIOUS_RELEASE).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 
 from tests.scale.fake_systemctl import environment_file
+from tests.scale.harness import Phone
 from tests.servers import ROOT, free_port
 
 SCRIPT = ROOT / "scripts" / "install-server.sh"
@@ -78,14 +79,17 @@ def consecutive_free_ports(count: int) -> int:
         return first
 
 
+#: The release before this work (no install script yet): the upgrade test installs it first.
+#: A fixed commit, so that the test keeps upgrading from it after this branch is merged.
+PREVIOUS_RELEASE = "892200cfeadd1695afb8eb8f8a6967f531e3d3ed"
+
+
 @contextmanager
-def previous_release_source(ref: str = "main") -> Iterator[Path]:
-    """The package as it was at ``ref`` (the release before this branch), from git."""
-    base = subprocess.run(["git", "merge-base", ref, "HEAD"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
-    folder = Path(tempfile.mkdtemp(prefix="meetup-previous-"))
+def release_source(commit: str = PREVIOUS_RELEASE) -> Iterator[Path]:
+    """The source tree as it was at ``commit``, from ``git archive``."""
+    folder = Path(tempfile.mkdtemp(prefix="meetup-release-"))
     try:
-        archive = subprocess.run(["git", "archive", base], cwd=ROOT, check=True,
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True,
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
         yield folder
@@ -167,6 +171,35 @@ class Installation:
         session.trust_env = False  # REQUESTS_CA_BUNDLE would replace ``verify``
         session.verify = str(self.ca_certificate)
         return session
+
+    def worker_pids(self, workers: int = 2) -> list[int]:
+        state = self.root / "run" / "fake-systemd"
+        return [int((state / f"meetup@{port}.service.pid").read_text())
+                for port in self.worker_ports(workers)]
+
+    def run_python(self, release: str, *argv: str) -> str:
+        """A python file run by ``release``'s own interpreter with the installation's
+        environment (as the units have it); returns what it printed."""
+        python = self.root / "opt" / "meetup" / "releases" / release / "venv" / "bin" / "python"
+        env = {"PATH": "/usr/bin:/bin", **self.settings()}
+        done = subprocess.run([str(python), *argv], env=env, capture_output=True, text=True,
+                              cwd=self.root)
+        if done.returncode != 0:
+            raise AssertionError(f"{argv} failed: {done.stdout}\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def phone(self, cookie: str, meetup_id: int) -> Phone:
+        """A phone that reaches the server over wss:// through Caddy, trusting its local
+        authority (also when it reconnects)."""
+        phone = Phone(self, None, meetup_id)
+        http = self.http()
+        # The cookie lives in the session's jar: python-engineio deletes a Cookie header from
+        # the headers it was given when it has a session, so a reconnect would carry none.
+        name, value = cookie.split("=", 1)
+        http.cookies.set(name, value, domain=self.domain, path="/")
+        phone.client.eio.http = http
+        phone.client.eio.external_http = True  # else a reconnect forgets the authority
+        return phone
 
     def unit_command(self, unit: str) -> tuple[list[str], dict[str, str], Path]:
         """What the unit runs (as fake_systemctl starts it)."""

@@ -122,13 +122,6 @@ def seed_app(installed: tuple[Installation, subprocess.CompletedProcess],
         yield app
 
 
-def https_phone(install: Installation, cookie: str, meetup_id: int) -> Phone:
-    """A phone that reaches the server over wss:// through Caddy, trusting its local CA."""
-    phone = Phone(install, cookie, meetup_id)
-    phone.client.eio.http = install.http()
-    return phone
-
-
 def test_phones_over_wss_through_caddy_reach_both_workers(
         installed: tuple[Installation, subprocess.CompletedProcess], seed_app: Flask,
         phones: list[Phone]) -> None:
@@ -144,7 +137,7 @@ def test_phones_over_wss_through_caddy_reach_both_workers(
     # the two workers each phone landed on.
     seeded = seed_meetup(seed_app, 12)
     for _pid, _table, cookie in seeded.phones:
-        phones.append(https_phone(install, cookie, seeded.meetup.id).connect())
+        phones.append(install.phone(cookie, seeded.meetup.id).connect())
     for phone in phones:
         phone.wait(lambda p=phone: p.events("snapshot"))
     per_worker = established(install.worker_ports())
