@@ -196,7 +196,7 @@ class Installation:
         # The cookie lives in the session's jar: python-engineio deletes a Cookie header from
         # the headers it was given when it has a session, so a reconnect would carry none.
         name, value = cookie.split("=", 1)
-        http.cookies.set(name, value, domain=self.domain, path="/")
+        http.cookies.set(name, value)  # any host: cookielib matches "localhost" oddly
         phone.client.eio.http = http
         phone.client.eio.external_http = True  # else a reconnect forgets the authority
         return phone

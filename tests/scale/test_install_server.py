@@ -180,3 +180,29 @@ def test_the_nightly_backup_restores(
         title = conn.execute("SELECT title FROM meetups WHERE id = %s",
                              (seeded.meetup.id,)).fetchone()[0]
     assert (people, title) == (4, "Meetup Hilversum")
+
+
+def test_long_polling_phones_stick_to_their_worker(
+        installed: tuple[Installation, subprocess.CompletedProcess], seed_app: Flask) -> None:
+    """A network that blocks websockets: every request of a polling session must reach the
+    worker that holds it (Caddy's cookie), or the session breaks."""
+    install, _ = installed
+    seeded = seed_meetup(seed_app, 6)
+    phones: list[Phone] = []
+    try:
+        for _pid, _table, cookie in seeded.phones:
+            phones.append(install.phone(cookie, seeded.meetup.id)
+                          .connect(transports=["polling"]))
+        for phone in phones:
+            phone.wait(lambda p=phone: p.events("snapshot"))
+        for round_ in range(3):
+            for i, phone in enumerate(phones):
+                phone.type_note(f"Via polling {i}.{round_}")
+                phone.flush(deadline=30)
+        assert all(p.client.eio.current_transport == "polling" for p in phones)
+        assert [r for p in phones for r in p.refusals] == []
+        assert all(not p.failed_sends for p in phones), [p.failed_sends for p in phones]
+    finally:
+        for phone in phones:
+            phone.client.reconnection = False
+            phone.client.disconnect()

@@ -33,8 +33,6 @@ from tests.servers import ROOT, inprocess_app
 PHONES = 16
 SEED = Path(__file__).with_name("upgrade_seed.py")
 
-pytestmark = pytest.mark.timeout(600)
-
 
 @pytest.fixture(scope="module")
 def install(postgres_server: str, redis_server: RedisServer,
