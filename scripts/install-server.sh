@@ -62,6 +62,7 @@ WAIT_FOR_WORKER_S=90
 
 # -- the changes to the system (a hooks file may redefine these) ---------------------------
 sys_install_packages() {  # PACKAGE...: the Debian packages that are missing
+  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
 sys_missing_packages() {  # PACKAGE...: print those not installed
@@ -77,7 +78,7 @@ sys_create_user() {
 }
 sys_chown() { chown "$@"; }  # OWNER PATH...
 sys_pg_sql() {  # SQL: run as PostgreSQL's superuser, print the rows
-  runuser -u postgres -- psql -XtAq -v ON_ERROR_STOP=1 -c "$1"
+  (cd / && runuser -u postgres -- psql -XtAq -v ON_ERROR_STOP=1 -c "$1")
 }
 sys_run_as_service() {  # COMMAND...: as the service user, with the environment already set
   runuser -u "$SERVICE_USER" -- "$@"
@@ -250,6 +251,8 @@ for po in pathlib.Path(meetup.__file__).parent.glob("translations/*/LC_MESSAGES/
     with po.with_suffix(".mo").open("wb") as out:
         write_mo(out, catalog)
 PY
+  # The workers run as the service user, who cannot write here: compile once, as root.
+  "$dir/venv/bin/python" -m compileall -q "$dir/app/meetup" >/dev/null || true
   echo "$1" > "$dir/installed"
   changed "installed release $1 in $dir"
 }

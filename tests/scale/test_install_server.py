@@ -28,9 +28,12 @@ EMAIL = "beheer@example.org"
 
 
 @pytest.fixture(scope="module")
-def installed(postgres_server: str, redis_server: RedisServer,
-              tmp_path_factory: pytest.TempPathFactory
+def installed(postgres_server: str, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[tuple[Installation, subprocess.CompletedProcess]]:
+    # A Redis of its own: Socket.IO's channel is shared by every database of one Redis, and
+    # the scale-out cluster's workers would hear these workers' broadcasts.
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis"))
+    redis_server.start()
     install = Installation(tmp_path_factory.mktemp("server") / "root", postgres_server,
                            redis_server.url)
     install.root.mkdir()
@@ -40,6 +43,7 @@ def installed(postgres_server: str, redis_server: RedisServer,
         yield install, first
     finally:
         install.stop_all()
+        redis_server.stop()
 
 
 def snapshot(root: Path) -> dict[str, tuple[str, int, int]]:

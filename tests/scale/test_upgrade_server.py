@@ -35,8 +35,11 @@ SEED = Path(__file__).with_name("upgrade_seed.py")
 
 
 @pytest.fixture(scope="module")
-def install(postgres_server: str, redis_server: RedisServer,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+def install(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+    # A Redis of its own: Socket.IO's channel is shared by every database of one Redis, and
+    # the scale-out cluster's workers would hear these workers' broadcasts.
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis"))
+    redis_server.start()
     installation = Installation(tmp_path_factory.mktemp("upgrade") / "root", postgres_server,
                                 redis_server.url)
     installation.root.mkdir()
@@ -47,6 +50,7 @@ def install(postgres_server: str, redis_server: RedisServer,
         yield installation
     finally:
         installation.stop_all()
+        redis_server.stop()
 
 
 @pytest.fixture(scope="module")
