@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from meetup.extensions import db
 from meetup.models import Meetup, Organiser, Phase
-from meetup.services import backup, live, meetups, organisers, phases
+from meetup.services import backup, live, meetups, phases
 from meetup.services.operations import bump
 
 NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)

@@ -1,11 +1,10 @@
-"""Is an evening running now? Asked before an upgrade restarts the workers
-(``meetup check-live``, called by ``scripts/install-server.sh --upgrade``).
-
-A meetup counts as live when it is not closed and either its evening has begun (people joined
-or a phase moved on: the revision was raised) and its state changed recently (each write
-raises the revision and so ``updated_at``), or its start is near. A meetup only being prepared
-(still in registration, nobody joined) is not live. Only a few columns are read, so that the code of a newer
-release can ask this of a database that still has the previous release's schema.
+"""Is an evening running now? Asked before an upgrade restarts the workers (``meetup check-live``,
+called by ``scripts/install-server.sh --upgrade``). A meetup counts as live when it is not
+closed and either its evening has begun (people joined or a phase moved on: the revision was
+raised) and its state changed recently (each write raises the revision and so ``updated_at``),
+or its start is near. A meetup only being prepared (still in registration, nobody joined) is
+not live. Only a few columns are read, so that the code of a newer release can ask this of a
+database that still has the previous release's schema.
 """
 
 from __future__ import annotations

@@ -60,7 +60,8 @@ sys_pg_sql() {{ psql '{pg_admin}' -XtAq -v ON_ERROR_STOP=1 -c "$1"; }}
 sys_run_as_service() {{ "$@"; }}
 sys_systemctl() {{ {test_python} {fake_systemctl} {root} "$@"; }}
 sys_pip_install() {{
-  echo '{site_packages}' > "$("$1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/test-dependencies.pth"
+  purelib=$("$1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo '{site_packages}' > "$purelib/test-dependencies.pth"
   "$1/bin/pip" install -q --no-deps -e "$2"
 }}
 """

@@ -13,7 +13,6 @@ import json
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +34,8 @@ SEED = Path(__file__).with_name("upgrade_seed.py")
 
 
 @pytest.fixture(scope="module")
-def install(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+def install(postgres_server: str,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
     # A Redis of its own: Socket.IO's channel is shared by every database of one Redis, and
     # the scale-out cluster's workers would hear these workers' broadcasts.
     redis_server = RedisServer(tmp_path_factory.mktemp("redis"))
