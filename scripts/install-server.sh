@@ -318,8 +318,24 @@ while True:
 PY
 }
 
+enabled_worker_ports() {  # the ports of the meetup@ instances enabled now
+  local link
+  for link in "$UNIT_DIR"/multi-user.target.wants/meetup@*.service; do
+    [ -e "$link" ] || [ -L "$link" ] || continue
+    link=${link##*/meetup@}
+    echo "${link%.service}"
+  done
+}
+
 step_services() {  # RESTART: 1 = restart the running workers, one at a time
   local port unit
+  # Fewer workers than before (--workers): Caddy no longer sends phones to the extra ones.
+  for port in $(enabled_worker_ports); do
+    if [ "$port" -lt "$BASE_PORT" ] || [ "$port" -ge $((BASE_PORT + WORKERS)) ]; then
+      act "stop and disable meetup@$port (not one of the $WORKERS workers)" \
+        sys_systemctl disable --now "meetup@$port"
+    fi
+  done
   for port in $(worker_ports); do
     unit="meetup@$port"
     sys_systemctl is-enabled --quiet "$unit" 2>/dev/null || act "enable $unit" sys_systemctl enable "$unit"

@@ -153,12 +153,20 @@ def main(argv: list[str]) -> int:
     if command == "is-enabled":
         return 0 if all((fake.state / "enabled" / u).exists() for u in units) else 1
     for unit in units:
+        wants = fake.root / "etc" / "systemd" / "system" / "multi-user.target.wants" / unit
         if command == "enable":
             (fake.state / "enabled" / unit).touch()
+            if unit.startswith("meetup@"):  # as systemd links an enabled instance
+                wants.parent.mkdir(parents=True, exist_ok=True)
+                if not wants.is_symlink():
+                    wants.symlink_to("../meetup@.service")
             if "--now" in flags:
                 fake.start(unit)
         elif command == "disable":
             (fake.state / "enabled" / unit).unlink(missing_ok=True)
+            wants.unlink(missing_ok=True)
+            if "--now" in flags:
+                fake.stop(unit)
         elif command == "start":
             fake.start(unit)
         elif command == "stop":

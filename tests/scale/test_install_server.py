@@ -65,7 +65,7 @@ def snapshot(root: Path) -> dict[str, tuple[str, int, int]]:
 def test_the_units_pass_systemd_analyze_verify(
         installed: tuple[Installation, subprocess.CompletedProcess]) -> None:
     install, _ = installed
-    units = sorted(p.name for p in install.units.iterdir())
+    units = sorted(p.name for p in install.units.iterdir() if p.is_file())
     assert units == ["meetup-backup.service", "meetup-backup.timer", "meetup-mail.service",
                      "meetup-mail.timer", "meetup@.service"]
     for unit in units:
@@ -210,3 +210,21 @@ def test_long_polling_phones_stick_to_their_worker(
         for phone in phones:
             phone.client.reconnection = False
             phone.client.disconnect()
+
+
+def test_fewer_workers_stops_the_extra_one(
+        installed: tuple[Installation, subprocess.CompletedProcess]) -> None:
+    install, _ = installed
+    first, second = install.worker_ports()
+    try:
+        fewer = install.run("--workers", "1", "--tls", "internal", "--source", str(ROOT),
+                            "--release", "new", "--email", EMAIL)
+        assert f"stop and disable meetup@{second}" in fewer.stdout
+        caddyfile = (install.root / "etc" / "caddy" / "Caddyfile").read_text()
+        assert f"127.0.0.1:{first}" in caddyfile and f"127.0.0.1:{second}" not in caddyfile
+        assert established([second])[second] == 0
+        assert install.http().get(install.base_url + "/", timeout=15).status_code == 200
+    finally:
+        install.run("--workers", "2", "--tls", "internal", "--source", str(ROOT),
+                    "--release", "new", "--email", EMAIL)
+    assert install.http().get(install.base_url + "/", timeout=15).status_code == 200
