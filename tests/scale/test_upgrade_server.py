@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,7 +148,9 @@ def test_an_upgrade_with_phones_connected_loses_nothing(install: Installation, e
         thread.start()
     wait_until(lambda: all(w.phone.acked for w in writers), 60, "notes before the upgrade")
 
+    started = time.monotonic()
     done = upgrade(install, ROOT, "new", "--force")
+    took = time.monotonic() - started
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Upgraded from previous to new" in done.stdout
@@ -183,7 +186,8 @@ def test_an_upgrade_with_phones_connected_loses_nothing(install: Installation, e
     print(f"\nupgrade with {PHONES} phones: {len(acked)} notes acknowledged, "
           f"{len(missing)} lost, {len(refusals)} connection refusals, "
           f"{len(visitor.answers)} page loads, "
-          f"{sum(len(w.phone.failed_sends) for w in writers)} sends retried")
+          f"{sum(len(w.phone.failed_sends) for w in writers)} sends retried; "
+          f"the upgrade took {took:.0f} s (printed, not asserted)")
     assert missing == set()
     for writer in writers:
         expected = {u for u, table in acked.items() if table == writer.table}
