@@ -41,6 +41,10 @@ def register_cli(app: Flask) -> None:
     from meetup.cli_doctor import doctor_command
 
     app.cli.add_command(doctor_command)
+    from meetup import cli_server  # a server installation's commands (install-server.sh)
+
+    for command in cli_server.COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("create-organiser")
@@ -48,11 +52,17 @@ def register_cli(app: Flask) -> None:
 @click.option("--name", default="", help="Name shown on reports.")
 @click.option("--password", default=None,
               help="Password (at least 10 characters); generated and printed when left out.")
-def create_organiser_command(email: str, name: str, password: str | None) -> None:
+@click.option("--only-if-none", is_flag=True,
+              help="Do nothing when any organiser account exists (for install scripts).")
+def create_organiser_command(email: str, name: str, password: str | None,
+                             only_if_none: bool) -> None:
     """Create an organiser account that can log in at /organiser."""
     from meetup.services import organisers
     from meetup.services.errors import DomainError
 
+    if only_if_none and organisers.any_organiser(db.session):
+        click.echo("An organiser account exists already; none created.")
+        return
     generated = password is None
     password = password or organisers.generate_password()
     try:

@@ -51,6 +51,8 @@ def setup_from_app(app: Flask, workers: list[str], ca_file: str | None) -> docto
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         worker_urls=workers,
         backup_dir=Path(app.config.get("BACKUP_DIR") or instance / "backups"),
+        nightly_backup_dir=(Path(os.environ["MEETUP_NIGHTLY_BACKUP_DIR"])
+                            if os.environ.get("MEETUP_NIGHTLY_BACKUP_DIR") else None),
         data_dirs=data_dirs,
         smtp_url=os.environ.get("MEETUP_SMTP_URL") or None,
         ca_file=ca_file)

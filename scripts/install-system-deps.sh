@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages the test suite needs, when any is missing:
 # Chromium for the browser tests, fonts, poppler-utils (pdftoppm/pdftotext),
-# PostgreSQL, Redis and nginx for the scale-out tests.
+# PostgreSQL, Redis and nginx for the scale-out tests, Caddy and systemd-analyze for the
+# install script's tests.
 set -e
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
@@ -17,6 +18,10 @@ command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 # ip (network namespaces: the venue tests) and openssl (test certificates for meetup doctor).
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing="$missing iproute2"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+# Caddy (the HTTPS proxy of scripts/install-server.sh) and systemd-analyze (its units are
+# checked with `systemd-analyze verify`), for tests/scale/test_install_server.py.
+command -v caddy >/dev/null 2>&1 || missing="$missing caddy"
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 [ -z "$missing" ] && exit 0
 echo "Installing system packages:$missing"
 SUDO=""

@@ -244,6 +244,19 @@ def test_backups_old_missing_or_corrupt(installation: Installation, tmp_path: Pa
     assert finding.status is Status.FAIL and "no backup" in text(finding)
 
 
+def test_a_servers_nightly_backup_counts_beside_the_rolling_ones(installation: Installation,
+                                                                 tmp_path: Path) -> None:
+    """install-server.sh keeps nightly backups (``nightly-*``) in a folder of their own
+    (MEETUP_NIGHTLY_BACKUP_DIR): the doctor finds the newest of both kinds."""
+    from meetup.services import backup
+
+    nightly = tmp_path / "nightly"
+    made, _ = backup.nightly_backup(installation.setup().database_url, nightly, keep_days=14)
+    finding = one(installation.setup(backup_dir=tmp_path / "empty",
+                                     nightly_backup_dir=nightly), "backup")
+    assert finding.status is Status.OK and made.name in text(finding), text(finding)
+
+
 def test_low_disk_space(installation: Installation) -> None:
     huge = 1024**6
     warn = one(installation.setup(thresholds=Thresholds(disk_warn_free=huge)), "disk")

@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -164,3 +164,34 @@ def copy_rolling(made: Path, folder: Path, keep: int) -> Path:
     for old in existing[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
     return target
+
+
+# -- nightly backups (the systemd timer of scripts/install-server.sh) -----------------------
+
+#: Name pattern of the nightly backups: ``nightly-YYYYmmdd-HHMMSS.<suffix>`` (UTC).
+NIGHTLY_PREFIX = "nightly-"
+_NIGHTLY_STAMP = "%Y%m%d-%H%M%S"
+
+
+def nightly_backup(url: str, folder: Path, keep_days: int,
+                   now: datetime | None = None) -> tuple[Path, list[Path]]:
+    """A dated backup in ``folder``; nightly backups older than ``keep_days`` are removed.
+
+    Returns the new file and the removed ones. Age is read from the name, not the file's
+    modification time, so copying the folder elsewhere keeps the schedule.
+    """
+    folder = Path(folder)
+    now = now or datetime.now(UTC)
+    suffix = ".sqlite3" if _sqlite_path(url) is not None else ".pgdump"
+    made = backup(url, folder / f"{NIGHTLY_PREFIX}{now.strftime(_NIGHTLY_STAMP)}{suffix}")
+    removed = []
+    for path in sorted(folder.glob(f"{NIGHTLY_PREFIX}*")):
+        stamp = path.name[len(NIGHTLY_PREFIX):].split(".", 1)[0]
+        try:
+            taken = datetime.strptime(stamp, _NIGHTLY_STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue  # not ours: leave it
+        if now - taken > timedelta(days=keep_days):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return made, removed

@@ -159,3 +159,8 @@ def session_is_valid(organiser: Organiser | None, version: Any, logged_in_at: An
     now = now or utcnow()
     age = now.timestamp() - float(logged_in_at)
     return -300 <= age <= max_age.total_seconds()
+
+
+def any_organiser(session: Session) -> bool:
+    """Whether any organiser account exists (an installation's first account is made once)."""
+    return session.scalar(select(Organiser.id).limit(1)) is not None

@@ -81,6 +81,8 @@ class Setup:
     message_queue: str | None = None
     worker_urls: Sequence[str] = ()
     backup_dir: Path | None = None
+    #: The nightly backups of a server installation (scripts/install-server.sh), if any.
+    nightly_backup_dir: Path | None = None
     data_dirs: Sequence[Path] = ()
     smtp_url: str | None = None
     #: CA bundle to verify the public URL's certificate with (None: the system's).

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from meetup.services.backup import ROLLING_PREFIX
+from meetup.services.backup import NIGHTLY_PREFIX, ROLLING_PREFIX
 from meetup.services.doctor import Finding, Setup, Status, check
 from meetup.services.doctor.web import closest, date_of_public_url
 
@@ -126,8 +126,11 @@ def _resp(*words: str) -> bytes:
 # -- backups ----------------------------------------------------------------------------------
 
 
-def latest_backup(folder: Path) -> Path | None:
-    found = [p for p in folder.glob(f"{ROLLING_PREFIX}*") if p.is_file()] if folder.is_dir() else []
+def latest_backup(*folders: Path | None) -> Path | None:
+    """The newest rolling (``meetup-*``) or nightly (``nightly-*``) backup in ``folders``."""
+    found = [p for folder in folders if folder is not None and folder.is_dir()
+             for prefix in (ROLLING_PREFIX, NIGHTLY_PREFIX)
+             for p in folder.glob(f"{prefix}*") if p.is_file()]
     return max(found, key=lambda p: p.stat().st_mtime, default=None)
 
 
@@ -197,7 +200,7 @@ def check_backup(setup: Setup) -> Finding:
     fix_missing = _l("Check the nightly backup timer (systemctl list-timers 'meetup*') or run "
                      "meetup backup %(folder)s/meetup-manual.sqlite3 (.pgdump on PostgreSQL).",
                      folder=folder)
-    newest = latest_backup(folder) if folder else None
+    newest = latest_backup(folder, setup.nightly_backup_dir)
     if newest is None:
         return Finding("backup", Status.FAIL,
                        _l("There is no backup in %(folder)s.", folder=folder), fix_missing)
