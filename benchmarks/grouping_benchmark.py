@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.grouping_quality import TEST, TUNING, Scores, labelled, pooled, score  # noqa: E402
-from meetup.services import embeddings  # noqa: E402
+from meetup.services import content, embeddings  # noqa: E402
 from meetup.services import grouping  # noqa: E402
 from meetup.services.grouping import NoteIn, suggest_groups  # noqa: E402
 
@@ -60,14 +60,22 @@ def theme_notes(path: Path, theme: str) -> tuple[list[str], list[NoteIn]]:
                                    in enumerate(zip(rows, _CACHE[key]))]
 
 
+def directions(theme: str) -> list[dict[str, str]]:
+    """The briefing's directions of the default theme the labelled notes were written for."""
+    by_key = {t["key"]: t["directions"] for t in content.default_themes()}
+    return by_key["zorg" if theme.startswith("zorg") else theme]
+
+
 def evaluate(method: str | None = None, similarity: float = grouping.DEFAULT_SIMILARITY,
-             path: Path = TEST) -> dict[str, Scores]:
+             path: Path = TEST, anchors: bool = True) -> dict[str, Scores]:
     """Scores per theme and ``"all"`` for one method on a labelled set."""
     per = {}
     for theme in labelled(path):
         truth, notes = theme_notes(path, theme)
         found: list[int | None] = [None] * len(notes)
-        for label, group in enumerate(suggest_groups(notes, similarity, method=method)):
+        for label, group in enumerate(suggest_groups(
+                notes, similarity, method=method,
+                directions=directions(theme) if anchors else None)):
             for note in group.notes:
                 found[note.id] = label
         per[theme] = score(truth, found)
@@ -147,7 +155,9 @@ def main() -> None:
         print(_row(f"new ({NEW[1]})", new[theme]))
     parts = {}
     if model is not None:
+        parts["no directions"] = _variant(path=path, anchors=False)["all"]
         parts["vectors alone"] = _variant(weight=1.0, path=path)["all"]
+        parts["vectors, no dirs"] = _variant(weight=1.0, path=path, anchors=False)["all"]
         parts["tfidf + pruning"] = _variant(weight=0.0, path=path)["all"]
         print("the new method's parts, all notes")
         for name, s in parts.items():

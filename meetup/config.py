@@ -95,6 +95,10 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         "BACKUP_INTERVAL": int(os.environ.get("MEETUP_BACKUP_INTERVAL", "300") or 300),
         "BACKUP_KEEP": int(os.environ.get("MEETUP_BACKUP_KEEP", "12") or 12),
         "BACKUP_DIR": os.environ.get("MEETUP_BACKUP_DIR") or None,
+        # Notes' sentence vectors for grouping, computed in the background by `meetup serve`
+        # (services/note_vectors.py); 0 turns the worker off (vectors are then computed when
+        # the organiser asks for groups).
+        "NOTE_VECTORS": os.environ.get("MEETUP_NOTE_VECTORS", "1") != "0",
     }
     if "SECRET_KEY" not in override:
         config["SECRET_KEY"] = _secret_key(instance)

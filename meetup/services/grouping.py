@@ -57,6 +57,7 @@ MARGIN = 0.02
 CENTRE_PRIOR = 10
 _CENTRE = Path(__file__).resolve().parent.parent / "content" / "grouping_centre.json"
 TITLE_MAX = 60
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE = re.compile(r"\s*(?:[,;:(]|\s[-–—]\s|\.\s|->|=)\s*")
 
 
@@ -106,13 +107,20 @@ def with_vectors(notes: list[NoteIn]) -> tuple[list[NoteIn], list[NoteIn]]:
 
 
 def suggest_groups(notes: list[NoteIn], similarity: float = DEFAULT_SIMILARITY,
-                   method: str | None = None) -> list[Group]:
+                   method: str | None = None,
+                   directions: list[dict[str, str]] | None = None) -> list[Group]:
     """Groups of two or more notes that are clearly alike; a note in no group is left for the
     organiser. ``method``: ``"meaning"`` (the default when the model runs) or ``"tfidf"``.
+    ``directions``: the theme's directions from the briefing (``Theme.directions``), which the
+    meaning method uses as candidate groups: each joins the clustering as one more "note" (its
+    title and first sentence), so notes about the same direction find each other through it;
+    it never shows in a group.
 
     Groups come largest first (then by dots); notes inside a group most-dotted first.
     Deterministic for the same input. Works on plain notes: missing vectors are computed.
     """
+    import numpy as np
+
     similarity = min(max(float(similarity), MIN_SIMILARITY), MAX_SIMILARITY)
     if len(notes) < 2:
         return []
@@ -126,8 +134,14 @@ def suggest_groups(notes: list[NoteIn], similarity: float = DEFAULT_SIMILARITY,
     else:
         notes, _ = with_vectors(notes)
         vectors = _matrix([n.vector for n in notes], model.dim)  # type: ignore[misc]
-        sims = meaning_similarity(vectors, texts, model.key)
-        labels = cluster_meaning(sims, similarity)
+        anchors = direction_texts(directions or [])
+        if anchors:
+            vectors = np.vstack([vectors, _anchor_vectors(model, tuple(anchors))])
+        sims = meaning_similarity(vectors, texts + anchors, model.key)
+        labels = cluster_meaning(sims, similarity)[:len(notes)]
+        sims = sims[:len(notes), :len(notes)]
+        # "ja", "ok!": a note without a meaningful word says nothing to group by
+        labels = [label if words(text) else None for label, text in zip(labels, texts)]
     members: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         if label is not None:
@@ -144,6 +158,23 @@ def suggest_groups(notes: list[NoteIn], similarity: float = DEFAULT_SIMILARITY,
                             notes=[notes[i] for i in indexes]))
     groups.sort(key=lambda g: (-len(g.notes), -g.dots, g.notes[0].id))
     return groups
+
+
+def direction_texts(directions: list[dict[str, str]]) -> list[str]:
+    """A direction as a candidate group: its title and the first sentence of its prompt."""
+    out = []
+    for direction in directions:
+        title = (direction.get("title") or "").strip()
+        first = _SENTENCE.split((direction.get("prompt") or "").strip(), maxsplit=1)[0]
+        text = f"{title}. {first}".strip(" .")
+        if text:
+            out.append(text)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _anchor_vectors(model: embeddings.Backend, texts: tuple[str, ...]) -> np.ndarray:
+    return model.embed(list(texts))
 
 
 def title_for(notes: list[NoteIn]) -> str:
@@ -273,8 +304,12 @@ def _central(indexes: list[int], sims: np.ndarray) -> list[int]:
 
 
 def _title(texts_by_centrality: list[str]) -> str:
-    """The most central note that says something, shortened: a whole note when it is short,
-    else its first clause, else its first words with "…"."""
+    """The most central note that reads as a title: of two words or more and short enough to
+    show whole; else the most central note that says anything, shortened (its first clause,
+    or its first words with "…")."""
+    for text in texts_by_centrality:
+        if len(words(text)) >= 2 and len(" ".join(text.split())) <= TITLE_MAX:
+            return shorten(text)
     for text in texts_by_centrality:
         if words(text):
             return shorten(text)

@@ -28,6 +28,7 @@ from meetup.models import Meetup, Note, Phase, Round, Table, Theme, Vote
 from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.types import utcnow
 from meetup.services import grouping as clustering
+from meetup.services import note_vectors
 from meetup.services.errors import InvalidInput, NotFound, WrongPhase
 from meetup.services.offload import off_loop
 
@@ -139,12 +140,16 @@ def parse_similarity(value: Any) -> float:
 
 def suggest(session: Session, meetup: Meetup, theme_id: int, *, round_: Round | None = None,
             similarity: float = clustering.DEFAULT_SIMILARITY) -> Grouping:
-    """Replace the theme's groups with fresh suggestions (unconfirmed)."""
+    """Replace the theme's groups with fresh suggestions (unconfirmed): groups only of notes
+    that are clearly alike; every other note waits under "Nog in te delen" (``ungrouped``)."""
     if meetup.phase not in GROUPING_PHASES:
         raise WrongPhase(_l("Notes can be grouped from the voting phase on."))
     theme = _theme(session, meetup, theme_id)
-    notes = theme_notes(session, meetup, theme, round_)
-    suggested = off_loop(clustering.suggest_groups, notes, similarity)
+    notes = note_vectors.attach(session, theme_notes(session, meetup, theme, round_))
+    notes, computed = off_loop(clustering.with_vectors, notes)  # the few not stored yet
+    note_vectors.store(session, computed)
+    suggested = off_loop(clustering.suggest_groups, notes, similarity, None,
+                         list(theme.directions or []))
     grouping = session.scalar(select(Grouping).where(Grouping.theme_id == theme.id))
     if grouping is None:
         grouping = Grouping(meetup_id=meetup.id, theme_id=theme.id, similarity=similarity)
