@@ -167,7 +167,8 @@ def main() -> None:
         print(_row(f"similarity {similarity}", evaluate(None, similarity, path)["all"]))
 
     notes = many_notes(args.notes)
-    new_s, groups = _best_of(3, suggest_groups, notes)
+    new_s, groups = _best_of(3, lambda ns: suggest_groups(
+        ns, grouping.DEFAULT_SIMILARITY, directions=directions("taal")), notes)
     old_s, _ = _best_of(3, lambda ns: suggest_groups(ns, OLD[1], method="tfidf"), notes)
     embed_ms = None
     if model is not None:
