@@ -185,8 +185,9 @@ def main() -> None:
         f"notes_{args.notes}_old_method_s": round(old_s, 3),
         f"groups_{args.notes}": len(groups),
         "vector_per_note_ms_background": embed_ms,
-        "vector_job": "after the note's write is committed and acknowledged, in a background "
-                      "OS thread at the lowest priority; suggesting reads stored vectors",
+        "vector_job": "after the note's write is committed and acknowledged, by the "
+                      "server's worker in a child process at nice 19; suggesting reads stored "
+                      "vectors",
         "machine": f"{platform.machine()} {platform.system()}, Python {platform.python_version()}",
     }))
 

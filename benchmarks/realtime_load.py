@@ -412,7 +412,7 @@ def main() -> None:
 
 def vectors_note(database: Path) -> None:
     """Issue 24: the notes' sentence vectors are computed by the server after each write's ack,
-    in a background OS thread at the lowest priority: say how far it got during this run."""
+    in a child process at the lowest priority: say how far it got during this run."""
     import sqlite3
 
     with sqlite3.connect(database) as conn:
