@@ -72,3 +72,15 @@ def test_suggesting_computes_and_keeps_the_missing_vectors(meetup, organiser):
     [view] = groupings.views(db.session, meetup)
     assert sorted(sorted(n.text for n in g.notes) for g in view.groups) \
         == sorted([sorted(READING), sorted(PARENTS)])
+
+
+def test_the_job_waits_while_the_room_is_writing(meetup, organiser):
+    people = seated(meetup, organiser, n=2, size=2)
+    meetup.phase = Phase.ROUND_1
+    written = note(people[0], "Voorlezen in groep 3")
+    db.session.commit()
+    assert not note_vectors.room_is_quiet(db.session, seconds=60)
+    assert note_vectors.room_is_quiet(db.session, seconds=0)
+    written.created_at = written.created_at.replace(year=2020)
+    db.session.commit()
+    assert note_vectors.room_is_quiet(db.session, seconds=60)

@@ -2,7 +2,8 @@
 
 Off the hot path: a phone's ``note.create`` is committed and acknowledged without any vector.
 A worker beside the server (:func:`run_worker`, started by ``meetup serve``) looks every
-``POLL`` seconds for committed notes without a vector, has a few at a time embedded by its
+``POLL`` seconds, once no note was written for ``QUIET`` seconds, for committed notes
+without a vector, has a few at a time embedded by its
 own child process at the lowest CPU priority (:mod:`vector_child`: the event loop and the
 phones' writes come first, and share no GIL with it), and stores them in one short
 transaction. Suggesting groups
@@ -28,6 +29,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from meetup.models import Note
+from meetup.models.types import utcnow
 from meetup.services import embeddings
 from meetup.services.grouping import NoteIn
 
@@ -40,6 +42,9 @@ log = logging.getLogger(__name__)
 POLL = 2.0
 #: Notes embedded per transaction (about 0.3 s of one core).
 BATCH = 16
+#: The job waits while the room is writing: until no note was written for this many seconds
+#: (its commits and its CPU would otherwise slow the phones' acknowledgements).
+QUIET = 3.0
 _CHUNK = 500
 
 
@@ -80,6 +85,12 @@ def store(session: Session, notes: list[NoteIn], key: str | None = None) -> int:
             .values(vector=bindparam("v"), vector_key=bindparam("k"),
                     updated_at=table.c.updated_at), rows)
     return len(rows)
+
+
+def room_is_quiet(session: Session, seconds: float = QUIET) -> bool:
+    """No note written (on this database) in the last ``seconds``."""
+    newest = session.scalar(select(Note.created_at).order_by(Note.id.desc()).limit(1))
+    return newest is None or (utcnow() - newest).total_seconds() >= seconds
 
 
 def pending(session: Session, limit: int = BATCH) -> list[NoteIn]:
@@ -127,7 +138,8 @@ def run_worker(app: Flask, poll: float = POLL) -> None:
             try:
                 with app.app_context():
                     try:
-                        while fill_pending(db.session, embed=child.embed):
+                        while room_is_quiet(db.session) \
+                                and fill_pending(db.session, embed=child.embed):
                             db.session.commit()
                     finally:
                         db.session.rollback()
