@@ -266,6 +266,23 @@ def _clean_title(title: str | None) -> str:
     return cleaned
 
 
+def retitle_without(session: Session, note: Note) -> None:
+    """``note`` was hidden: a group titled after it (a suggested title is a note's own words)
+    gets the title of its remaining visible notes. A title the organiser typed stays."""
+    derived = clustering.shorten(note.text)[:TITLE_MAX_LENGTH]
+    groups = session.scalars(select(NoteGroup).join(NoteGroupMember).where(
+        NoteGroupMember.note_id == note.id, NoteGroup.title == derived)).all()
+    for group in groups:
+        grouping = group.grouping
+        meetup = session.get(Meetup, grouping.meetup_id)
+        theme = session.get(Theme, grouping.theme_id)
+        visible = {n.id: n for n in theme_notes(session, meetup, theme, grouping.round)}
+        rest = [visible[m.note_id] for m in group.members if m.note_id in visible]
+        if rest:
+            group.title = _title(rest)
+    session.flush()
+
+
 def rename(session: Session, meetup: Meetup, theme_id: int, group_id: int,
            title: str | None) -> Grouping:
     grouping = _grouping(session, meetup, theme_id)
