@@ -384,6 +384,7 @@ def main() -> None:
         bare = None if args.skip_bare else run_bare(args, work)
         with sqlite_target(args, work) as (seeded, target):
             meetup = run_meetup(args, seeded, target)
+            vectors_note(work / "bench.sqlite3")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -407,6 +408,19 @@ def main() -> None:
     figures["machine"] = about
     # The last line: exactly issue 12's keys, in its order.
     print(json.dumps({key: figures[key] for key in ISSUE_KEYS}), flush=True)
+
+
+def vectors_note(database: Path) -> None:
+    """Issue 24: the notes' sentence vectors are computed by the server after each write's ack,
+    in a child process at the lowest priority: say how far it got during this run."""
+    import sqlite3
+
+    with sqlite3.connect(database) as conn:
+        total, with_vector = conn.execute(
+            "SELECT COUNT(*), COUNT(vector) FROM notes").fetchone()
+    say(f"note vectors stored in the background during this run: {with_vector} of {total} "
+        "notes (computed after each write's ack, off the write path; MEETUP_NOTE_VECTORS=0 "
+        "turns the job off for a comparison)")
 
 
 if __name__ == "__main__":

@@ -173,6 +173,10 @@ def serve(app: Flask) -> None:
     tune_gc()
     socketio.start_background_task(housekeeping, app)
     socketio.start_background_task(mail_scheduler_loop, app)
+    if app.config.get("NOTE_VECTORS", True):
+        from meetup.services import note_vectors
+
+        socketio.start_background_task(note_vectors.run_worker, app)
     host, port = _host_port()
     # gevent listens with a queue of 128 handshakes not yet accepted; a room of phones
     # reconnecting at once overflows it, and a dropped handshake is retried by the phone's

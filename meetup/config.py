@@ -107,6 +107,10 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         # At most this many mails a second from ``meetup serve``'s scheduler (the evening's
         # writes come first); ``meetup send-mail`` is not paced.
         "MAIL_RATE": int(os.environ.get("MEETUP_MAIL_RATE", "20") or 20),
+        # Notes' sentence vectors for grouping, computed in the background by `meetup serve`
+        # (services/note_vectors.py); 0 turns the worker off (vectors are then computed when
+        # the organiser asks for groups).
+        "NOTE_VECTORS": os.environ.get("MEETUP_NOTE_VECTORS", "1") != "0",
     }
     if "SECRET_KEY" not in override:
         config["SECRET_KEY"] = _secret_key(instance)

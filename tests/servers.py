@@ -78,6 +78,11 @@ def server_env(tmp_dir: Path, port: int, **extra: str) -> dict[str, str]:
         "MEETUP_HOST": "127.0.0.1",
         "MEETUP_PORT": str(port),
         "PYTHONUNBUFFERED": "1",
+        # The notes' sentence vectors (grouping) are computed by a background process that
+        # loads a 100 MB model: only the tests about it switch it on
+        # (tests/test_note_vectors_server.py), so that the other servers of the suite do not
+        # spend the machine's two cores on it.
+        "MEETUP_NOTE_VECTORS": "0",
     })
     env.update(extra)
     return env

@@ -1,45 +1,75 @@
-"""Grouping the notes of a theme across its tables: quality on the labelled set, and the rules
-an organiser relies on (every note in exactly one group, typos still group, the slider works)."""
+"""Grouping the notes of a theme across its tables: quality on the held-out labelled set
+(never tuned on), and the rules an organiser relies on (a note in at most one group, only
+clear groups suggested, titles a person would write, the slider works, no model: TF-IDF)."""
 
 from __future__ import annotations
 
-from benchmarks.grouping_benchmark import ari_per_theme, labelled
-from meetup.services.grouping import DEFAULT_SIMILARITY, NoteIn, normalise, suggest_groups
+import pytest
 
-#: Measured 0.408 (taal 0.518, overgangen 0.422, zorg 0.286) at the default similarity; see
-#: docs/grouping.md. A change that makes the suggestions worse than this fails.
-ARI_FLOOR = 0.37
+from benchmarks.grouping_benchmark import OLD, evaluate, theme_notes
+from benchmarks.grouping_quality import TEST, score
+from meetup.services import embeddings, grouping
+from meetup.services.grouping import (DEFAULT_SIMILARITY, NoteIn, normalise, suggest_groups,
+                                      title_for)
+
+#: Measured on tests/data/grouping_nl_test.tsv (220 notes, 21 groups) at the default, all
+#: themes (docs/grouping.md): ARI 0.110, pair precision 0.326, notes placed 0.759, effort
+#: 69.1 moves per 100 notes (90.5 from nothing). A change that makes it worse fails.
+ARI_FLOOR = 0.10
+PRECISION_FLOOR = 0.30
+PLACED_FLOOR = 0.70
+EFFORT_CEILING = 72.0
 
 
-def test_suggestions_agree_with_people_on_the_labelled_set() -> None:
-    scores = ari_per_theme(DEFAULT_SIMILARITY)
-    assert sum(scores.values()) / len(scores) >= ARI_FLOOR, scores
-    assert min(scores.values()) >= 0.2, scores
+@pytest.fixture(scope="module")
+def held_out():
+    return evaluate(None, DEFAULT_SIMILARITY, TEST)
 
 
-def test_every_note_lands_in_exactly_one_group() -> None:
-    rows = labelled()["taal"]
-    notes = [NoteIn(id=i, text=text) for i, (_g, text) in enumerate(rows)]
+def test_the_model_ships_with_the_package() -> None:
+    model = embeddings.backend()
+    assert model is not None and model.dim == 384
+    [a, b, c] = model.embed(["voorlezen in de klas", "voorlezen in de klas", "werkdruk"])
+    assert float(a @ b) > 0.99 > float(a @ c)
+
+
+def test_suggestions_on_notes_nobody_tuned_on(held_out) -> None:
+    overall = held_out["all"]
+    assert overall.ari >= ARI_FLOOR, overall
+    assert overall.precision >= PRECISION_FLOOR, overall
+    assert overall.placed >= PLACED_FLOOR, overall
+    assert overall.effort <= EFFORT_CEILING, overall
+
+
+def test_fewer_wrong_pairs_than_the_old_method(held_out) -> None:
+    old = evaluate(*OLD, TEST)["all"]
+    assert held_out["all"].precision > old.precision + 0.03, (held_out["all"], old)
+    assert held_out["all"].ari > old.ari, (held_out["all"], old)
+
+
+def test_a_note_is_in_at_most_one_group_and_lonely_notes_wait() -> None:
+    _truth, notes = theme_notes(TEST, "taal")
     groups = suggest_groups(notes)
     ids = [n.id for g in groups for n in g.notes]
-    assert sorted(ids) == list(range(len(rows)))
-    assert all(g.title for g in groups)
+    assert len(ids) == len(set(ids)) and set(ids) < {n.id for n in notes}  # some wait
+    assert all(len(g.notes) >= 2 for g in groups)
+    assert all(g.title and len(g.title) <= grouping.TITLE_MAX + 1 for g in groups)
 
 
-def test_a_typo_and_a_one_word_note_join_their_subject() -> None:
-    notes = [NoteIn(1, "Voorlezen in groep 3 door de bieb"),
-             NoteIn(2, "voorlezn"),
+def test_plain_notes_without_vectors_work_and_vectors_are_computed() -> None:
+    notes = [NoteIn(1, "Voorlezen in groep 3 door de bieb"), NoteIn(2, "voorlezn"),
              NoteIn(3, "voorleesouders op school"),
              NoteIn(4, "Warme overdracht van groep 8 naar de brugklas"),
-             NoteIn(5, "warme overdrach po-vo"),
-             NoteIn(6, "overdrachtsgesprek met de mentor")]
+             NoteIn(5, "warme overdrach po-vo"), NoteIn(6, "overdrachtsgesprek met de mentor")]
     groups = suggest_groups(notes)
     together = {frozenset(n.id for n in g.notes) for g in groups}
-    assert frozenset({1, 2, 3}) in together
-    assert frozenset({4, 5, 6}) in together
-    titles = {g.title for g in groups}
-    assert any("voorlezen" in t or "voorlezn" in t for t in titles), titles
-    assert any("overdracht" in t for t in titles), titles
+    assert together == {frozenset({1, 2, 3}), frozenset({4, 5, 6})}
+    # A title is a phrase a person wrote, not stems; the typo is not chosen as the title.
+    assert {g.title for g in groups} == {"Voorlezen in groep 3 door de bieb",
+                                         "Warme overdracht van groep 8 naar de brugklas"}
+    filled, computed = grouping.with_vectors(notes)
+    assert len(computed) == 6 and all(n.vector for n in filled)
+    assert grouping.with_vectors(filled)[1] == []  # stored vectors are used as they are
 
 
 def test_titles_dots_and_tables_summarise_a_group() -> None:
@@ -47,31 +77,50 @@ def test_titles_dots_and_tables_summarise_a_group() -> None:
              NoteIn(2, "gezond ontbijt voor iedereen", table_number=7, dots=5),
              NoteIn(3, "ontbijt!", table_number=3, dots=0)]
     [group] = suggest_groups(notes)
-    assert group.title.startswith("ontbijt")
+    assert group.title in {"Ontbijt op school", "Gezond ontbijt voor iedereen"}
     assert group.tables == [3, 7]
     assert group.dots == 7
     assert [n.id for n in group.notes] == [2, 1, 3]  # most dots first
+    assert title_for(notes) == group.title
+
+
+def test_a_long_central_note_is_shortened_as_a_person_would() -> None:
+    assert grouping.shorten("leerkrachten durven andere talen niet toe te laten in de les, "
+                            "scholing over functioneel meertalig leren nodig") \
+        == "Leerkrachten durven andere talen niet toe te laten in de les"
+    cut = grouping.shorten("een hele lange zin zonder komma die maar doorgaat en doorgaat "
+                           "tot het einde van de wereld")
+    assert cut.endswith("…") and len(cut) <= 61 and not cut[:-1].endswith(" ")
+    assert grouping.shorten("leesplezier!!") == "Leesplezier"
 
 
 def test_the_slider_splits_and_merges() -> None:
-    rows = labelled()["overgangen"]
-    notes = [NoteIn(id=i, text=text) for i, (_g, text) in enumerate(rows)]
-    counts = [len(suggest_groups(notes, s)) for s in (0.02, 0.1, 0.3, 0.9)]
-    assert counts == sorted(counts)
-    assert counts[0] < counts[-1]
-    assert counts[-1] <= len(notes)
+    _truth, notes = theme_notes(TEST, "overgangen")
+    sizes = [max(len(g.notes) for g in suggest_groups(notes, s)) for s in (0.01, 0.1, 0.3)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]
+    assert suggest_groups(notes, 0.9) == []  # nothing that alike: every note waits
+
+
+def test_without_a_model_the_tfidf_method_groups(monkeypatch) -> None:
+    monkeypatch.setattr(embeddings, "backend", lambda: None)
+    truth, notes = theme_notes(TEST, "taal")
+    groups = suggest_groups(notes, grouping.TFIDF_SIMILARITY)
+    found: list[int | None] = [None] * len(notes)
+    for label, group in enumerate(groups):
+        for n in group.notes:
+            found[n.id] = label
+    assert score(truth, found).ari == pytest.approx(evaluate(*OLD, TEST)["taal"].ari)
+    assert grouping.with_vectors(notes) == (notes, [])
 
 
 def test_empty_and_meaningless_input() -> None:
     assert suggest_groups([]) == []
-    [alone] = suggest_groups([NoteIn(1, "Taalcafé voor moeders")])
-    assert [n.id for n in alone.notes] == [1]
-    groups = suggest_groups([NoteIn(1, "ja"), NoteIn(2, "en ook"), NoteIn(3, "woordenschat")])
-    assert sorted(len(g.notes) for g in groups) == [1, 1, 1]
-    assert suggest_groups([NoteIn(1, "ja"), NoteIn(2, "nee")])  # no crash without any word
+    assert suggest_groups([NoteIn(1, "Taalcafé voor moeders")]) == []
+    assert suggest_groups([NoteIn(1, "ja"), NoteIn(2, "nee")]) == []
 
 
 def test_dutch_normalisation_keeps_accents_and_spells_out_abbreviations() -> None:
     assert normalise("Één aanspreekpunt") != normalise("een aanspreekpunt")
     assert normalise("bieb") == normalise("bibliotheek")
     assert normalise("De kinderen lezen voor") == normalise("lezen voor")  # stop words go
+    assert embeddings.spell_out("smw in de school") == "schoolmaatschappelijk werk in de school"

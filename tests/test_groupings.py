@@ -143,8 +143,9 @@ def test_one_round_only_and_top_voted_notes_first(board_notes, meetup) -> None:
     db.session.commit()
     groupings.suggest(db.session, meetup, taal(meetup).id, round_=Round.CONNECT)
     [view] = groupings.views(db.session, meetup)
-    assert [[n.text for n in g.notes] for g in view.groups] == [["bibliotheek op school"]]
-    assert view.groups[0].dots == 1 and view.round is Round.CONNECT
+    # One note of that round: no group of one is suggested, it waits to be placed by hand.
+    assert view.groups == [] and [n.text for n in view.ungrouped] == ["bibliotheek op school"]
+    assert view.ungrouped[0].dots == 1 and view.round is Round.CONNECT
 
 
 def test_the_report_carries_confirmed_groups_only(board_notes, meetup, organiser) -> None:
@@ -170,3 +171,30 @@ def test_the_report_carries_confirmed_groups_only(board_notes, meetup, organiser
     texts = sorted(n["text"] for g in groups for n in g["notes"])
     assert texts == sorted(t for t in READING + PARENTS if t != READING[0])
     assert all(g["title"] and g["tables"] == [1, 2] for g in groups)
+
+
+def test_a_hidden_note_never_stays_on_screen_as_a_groups_title(board_notes, meetup,
+                                                                organiser) -> None:
+    _people, written = board_notes
+    theme_id = taal(meetup).id
+    groupings.suggest(db.session, meetup, theme_id)
+    [view] = groupings.views(db.session, meetup)
+    by_text = {n.text: n for n in written}
+    titled = {g.id: next(n for n in g.notes if g.title.lower() == n.text.lower()
+                         or g.title.lower() == n.text.lower().rstrip("!."))
+              for g in view.groups}  # every suggested title is one of the group's notes
+    first, source = next(iter(titled.items()))
+    other = next(g for g in view.groups if g.id != first)
+    groupings.rename(db.session, meetup, theme_id, other.id, "Ouders en taal")
+    board.set_hidden(db.session, meetup, by_text[source.text].uuid, True, organiser)
+    db.session.commit()
+    [view] = groupings.views(db.session, meetup)
+    group = next(g for g in view.groups if g.id == first)
+    assert source.text.lower() not in group.title.lower()
+    assert group.title.lower() in {n.text.lower() for n in group.notes}
+    # A hidden member of the renamed group leaves the organiser's title alone.
+    renamed = next(g for g in view.groups if g.id == other.id)
+    board.set_hidden(db.session, meetup, by_text[renamed.notes[0].text].uuid, True, organiser)
+    db.session.commit()
+    [view] = groupings.views(db.session, meetup)
+    assert next(g for g in view.groups if g.id == other.id).title == "Ouders en taal"

@@ -90,3 +90,22 @@ def test_another_organisers_meetup_stays_closed(client, meetup, organiser, app) 
     assert client.get(f"/organiser/meetups/{meetup.id}/groups").status_code == 403
     assert _post(client, meetup, theme, action="suggest", similarity="4").status_code == 403
     assert db.session.query(Grouping).count() == 0
+
+
+def test_with_many_vectors_missing_the_page_says_it_grouped_by_words(
+        logged_in, meetup, organiser, app, monkeypatch) -> None:
+    from meetup.models import Note
+    from meetup.services import groupings
+
+    theme = _board(meetup, organiser, app)
+    monkeypatch.setattr(groupings, "LAZY_VECTORS", 3)  # six notes, none analysed yet
+    html = _post(logged_in, meetup, theme, action="suggest", similarity="3").get_data(
+        as_text=True)
+    assert "6 notities zijn nog niet geanalyseerd" in html and "Groepen: 2" in html
+    assert db.session.query(Note).filter(Note.vector.is_not(None)).count() == 0
+
+    monkeypatch.setattr(groupings, "LAZY_VECTORS", 100)
+    html = _post(logged_in, meetup, theme, action="suggest", similarity="3").get_data(
+        as_text=True)
+    assert "nog niet geanalyseerd" not in html and "Groepen: 2" in html
+    assert db.session.query(Note).filter(Note.vector.is_not(None)).count() == 6

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetup.extensions import db
@@ -49,6 +49,12 @@ class Note(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: Its sentence vector for grouping (float16 bytes, ``services/embeddings.py``), computed
+    #: in the background after the write (``services/note_vectors.py``); loaded only there.
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    #: Which model made ``vector`` from which text (model key and a hash of the text): a
+    #: vector of another model or of the text before an edit is never used.
+    vector_key: Mapped[str | None] = mapped_column(String(96), index=True)
 
     table: Mapped[Table] = relationship()
     author: Mapped[Participant | None] = relationship()

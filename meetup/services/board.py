@@ -246,6 +246,10 @@ def set_hidden(
                  "author": note.author.display_name if note.author else None},
     ))
     session.flush()
+    if hidden:  # a group titled after this note must not keep showing its words
+        from meetup.services import groupings
+
+        groupings.retitle_without(session, note)
     return note
 
 

@@ -28,6 +28,7 @@ from meetup.models import Meetup, Note, Phase, Round, Table, Theme, Vote
 from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.types import utcnow
 from meetup.services import grouping as clustering
+from meetup.services import embeddings, note_vectors
 from meetup.services.errors import InvalidInput, NotFound, WrongPhase
 from meetup.services.offload import off_loop
 
@@ -36,6 +37,9 @@ GROUPING_PHASES = (Phase.VOTING, Phase.AGREEMENTS, Phase.PLENARY, Phase.CLOSED)
 TITLE_MAX_LENGTH = 80
 #: The projector and the report show this many of a group's most-dotted notes.
 TOP_NOTES = 3
+#: A suggestion computes at most this many missing note vectors on the spot (about 2 s);
+#: with more missing it groups by words (TF-IDF) and the page says so.
+LAZY_VECTORS = 100
 
 
 @dataclass
@@ -139,12 +143,25 @@ def parse_similarity(value: Any) -> float:
 
 def suggest(session: Session, meetup: Meetup, theme_id: int, *, round_: Round | None = None,
             similarity: float = clustering.DEFAULT_SIMILARITY) -> Grouping:
-    """Replace the theme's groups with fresh suggestions (unconfirmed)."""
+    """Replace the theme's groups with fresh suggestions (unconfirmed): groups only of notes
+    that are clearly alike; every other note waits under "Nog in te delen" (``ungrouped``)."""
     if meetup.phase not in GROUPING_PHASES:
         raise WrongPhase(_l("Notes can be grouped from the voting phase on."))
     theme = _theme(session, meetup, theme_id)
-    notes = theme_notes(session, meetup, theme, round_)
-    suggested = off_loop(clustering.suggest_groups, notes, similarity)
+    notes = note_vectors.attach(session, theme_notes(session, meetup, theme, round_))
+    missing = sum(1 for n in notes if n.vector is None)
+    method = None
+    if not embeddings.usable():
+        method = "tfidf"
+    elif missing > LAZY_VECTORS:
+        # The background job has not caught up (the room was writing until just now):
+        # computing them all now would keep the organiser waiting; group by words this time.
+        method = "tfidf"
+    else:
+        notes, computed = off_loop(clustering.with_vectors, notes)  # the few not stored yet
+        note_vectors.store(session, computed)
+    suggested = off_loop(clustering.suggest_groups, notes, similarity, method,
+                         list(theme.directions or []))
     grouping = session.scalar(select(Grouping).where(Grouping.theme_id == theme.id))
     if grouping is None:
         grouping = Grouping(meetup_id=meetup.id, theme_id=theme.id, similarity=similarity)
@@ -154,6 +171,10 @@ def suggest(session: Session, meetup: Meetup, theme_id: int, *, round_: Round | 
         session.flush()  # the old members go before the new ones take their notes
     grouping.round = round_
     grouping.similarity = similarity
+    #: Not stored: how this suggestion was made ("meaning", or "tfidf" when vectors of more
+    #: than LAZY_VECTORS notes were still missing, or no model runs here), for the page to say.
+    grouping.suggested_by = method or "meaning"  # type: ignore[attr-defined]
+    grouping.vectors_missing = missing if method else 0  # type: ignore[attr-defined]
     _edited(grouping)
     session.flush()
     for position, found in enumerate(suggested):
@@ -243,6 +264,23 @@ def _clean_title(title: str | None) -> str:
     if len(cleaned) > TITLE_MAX_LENGTH or "\x00" in cleaned:
         raise InvalidInput(_l("A title has at most 80 characters."), field="title")
     return cleaned
+
+
+def retitle_without(session: Session, note: Note) -> None:
+    """``note`` was hidden: a group titled after it (a suggested title is a note's own words)
+    gets the title of its remaining visible notes. A title the organiser typed stays."""
+    derived = clustering.shorten(note.text)[:TITLE_MAX_LENGTH]
+    groups = session.scalars(select(NoteGroup).join(NoteGroupMember).where(
+        NoteGroupMember.note_id == note.id, NoteGroup.title == derived)).all()
+    for group in groups:
+        grouping = group.grouping
+        meetup = session.get(Meetup, grouping.meetup_id)
+        theme = session.get(Theme, grouping.theme_id)
+        visible = {n.id: n for n in theme_notes(session, meetup, theme, grouping.round)}
+        rest = [visible[m.note_id] for m in group.members if m.note_id in visible]
+        if rest:
+            group.title = _title(rest)
+    session.flush()
 
 
 def rename(session: Session, meetup: Meetup, theme_id: int, group_id: int,

@@ -1,7 +1,7 @@
 """issue 21: a meetup's expected number of participants (joins beyond it are slowed)
 
 Revision ID: 0005_expected_participants
-Revises: 0003_mail_outbox
+Revises: 0004_note_vectors
 Create Date: 2026-12-07 11:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_expected_participants'
-down_revision = '0003_mail_outbox'
+down_revision = '0004_note_vectors'
 branch_labels = None
 depends_on = None
 

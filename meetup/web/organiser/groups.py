@@ -86,10 +86,14 @@ def edit_groups(meetup_id: int, theme_id: int) -> Any:
     shown = None
     try:
         if action == "suggest":
-            groupings.suggest(db.session, meetup, theme_id,
-                              round_=_parse_round(request.form.get("round")),
-                              similarity=_similarity())
+            made = groupings.suggest(db.session, meetup, theme_id,
+                                     round_=_parse_round(request.form.get("round")),
+                                     similarity=_similarity())
             flash(_("New groups suggested. Check them, then confirm."), "success")
+            if getattr(made, "vectors_missing", 0):
+                flash(_("%(num)s notes were not analysed yet, so these groups go by shared "
+                        "words only. Suggest again in a minute for groups by meaning.",
+                        num=made.vectors_missing), "info")
         elif action == "confirm":
             groupings.confirm(db.session, meetup, theme_id)
             flash(_("Groups confirmed: the projector may show them in the plenary."), "success")
