@@ -273,3 +273,13 @@ def source_for(session: Session, agreement: Agreement, source: str) -> str:
     """The source to record for an update through the follow-up link: ``retrospective`` while
     a follow-up meetup looks back at this agreement, else ``source`` as given."""
     return SOURCE if live_meetups(session, agreement) else source
+
+
+def after_link_update(session: Session, agreement: Agreement) -> list[Meetup]:
+    """An update through the follow-up link was recorded: every follow-up meetup in its
+    Terugblik gets a new revision (its ``seq``). Returns them, for the face to announce
+    :data:`changed` after its commit."""
+    found = live_meetups(session, agreement)
+    for meetup in found:
+        operations.bump(session, meetup)
+    return found
