@@ -73,7 +73,7 @@ def test_the_organiser_steps_and_the_projector_follows(room: Room) -> None:
     assert events(room.gijs, "retrospective") == []  # the phones show their own part only
     step = emit_ok(room.organiser, "retrospective.show", {"position": 2})
     [shown] = events(room.projector, "retrospective")
-    assert shown["agreement"]["theme"] == "zorg" and shown["position"] == step["position"] == 2
+    assert shown["agreement"]["theme"] == "zorg" and shown["position"] == step["retrospective"]["position"] == 2
     assert shown["seq"] > opening["seq"]
     # The projector's reconnect snapshot shows the same.
     snapshot = room.projector.emit("sync", {}, callback=True)

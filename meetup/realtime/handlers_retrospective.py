@@ -44,12 +44,14 @@ def _to_screens(outbox: Outbox, meetup_id: int, state: dict[str, Any] | None) ->
 
 @organiser_event("retrospective.show",
                  lambda p: {"position": p.integer("position", 0, 100_000)},
-                 replay=lambda ctx, **_: retrospective.state(ctx.session, ctx.meetup) or {})
+                 replay=lambda ctx, **_: {"retrospective": retrospective.state(ctx.session,
+                                                                                ctx.meetup)})
 def retrospective_show(ctx: Context, position: int) -> dict[str, Any]:
     """Put an earlier agreement on the projector ("Vorige" / "Volgende")."""
     shown = retrospective.show(ctx.session, ctx.meetup, position)
     _to_screens(ctx.outbox, ctx.meetup.id, shown)
-    return dict(shown)
+    # Nested: pages treat an ack's ``agreement`` as one of tonight's agreements.
+    return {"retrospective": shown}
 
 
 def on_mine(*_args: Any) -> dict[str, Any]:
