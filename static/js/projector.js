@@ -110,7 +110,7 @@ function render(live) {
   let view;
   if (phase === "registration" || phase === "theme_choice") view = joinView(live);
   else if (phase === "plenary") view = plenaryView(live);
-  else if (phase === "retrospective") view = retroView(live);
+  else if (phase === "retrospective") view = retroView(live, root.dataset);
   else if (phase === "closed") view = closedView(live);
   else if (phase === "voting" || phase === "agreements") view = progressView(live);
   else view = null;

@@ -55,6 +55,8 @@ def test_the_organiser_steps_an_owner_updates_from_her_phone_and_the_projector_f
     expect(slide).to_contain_text("Voorleesouders op elke school")
     expect(slide).to_contain_text("bezig")
     expect(projector.locator(".pr-retro__counts")).to_contain_text("2 nog geen bericht")
+    # Owners still arriving can join: the code stays on the screen.
+    expect(projector.locator(".pr-retro__join")).to_contain_text(later.short_code)
 
     card.get_by_role("button", name="Volgende →").click()
     expect(card).to_contain_text("Afspraak 2 van 3 — Taal")

@@ -53,7 +53,7 @@ function item(live, retro, drafts) {
       retro.note ? h("p", null, t("retro_note", { note: retro.note })) : null,
       h("fieldset", { class: "field retro-statuses" },
         h("legend", null, t("retro_how")),
-        OWNER_STATUSES.map((status) => h("label", { class: "choice", "data-key": `${id}-${status}` },
+        OWNER_STATUSES.map((status) => h("label", { class: "check", "data-key": `${id}-${status}` },
           h("input", {
             type: "radio", name: `${id}-status`, value: status, checked: chosen === status,
             data: { action: "retro-status", agreement: retro.uuid },

@@ -13,21 +13,33 @@ function counts(t, values, cls, { all = true } = {}) {
   }, h("strong", null, String(values[s] || 0)), " ", statusWord(t, s))));
 }
 
-export function retroView(live) {
+/** Phones still join during the Terugblik (owners are matched by the e-mail they give): a
+ * small QR code and the code stay on the screen. */
+function joinStrip(t, join) {
+  if (!join || !join.qrUrl) return null;
+  return h("div", { class: "pr-retro__join", "data-key": "retro-join" },
+    h("img", { src: join.qrUrl, width: "120", height: "120", alt: t("qr_alt", { url: join.joinUrl }) }),
+    h("p", null, t("retro_join", { address: join.codeAddress, code: join.shortCode })));
+}
+
+export function retroView(live, join) {
   const { t } = live;
   const retro = live.data.retrospective;
   const title = retro && retro.previous ? t("retro_title", { title: retro.previous.title }) : t("phase_retrospective");
   if (!retro || !retro.total || !retro.agreement) {
     return h("section", { class: "pr-retro", "data-key": "retro-empty" },
       h("h1", { class: "pr-question" }, title),
-      h("p", { class: "pr-lead" }, t("retro_none")));
+      h("p", { class: "pr-lead" }, t("retro_none")),
+      joinStrip(t, join));
   }
   const a = retro.agreement;
   const owner = [a.owner_name, a.owner_organisation].filter(Boolean).join(", ");
   return h("section", { class: "pr-retro", "data-key": "retro" },
     h("div", { class: "pr-retro__head" },
-      h("h1", { class: "pr-retro__title" }, title),
-      counts(t, retro.counts, "pr-retro__counts")),
+      h("div", { class: "pr-retro__heading" },
+        h("h1", { class: "pr-retro__title" }, title),
+        counts(t, retro.counts, "pr-retro__counts")),
+      joinStrip(t, join)),
     h("div", { class: "pr-retro__main" },
       h("ol", { class: "pr-retro__themes" }, retro.themes.map((theme) => h("li", {
         class: ["pr-retro__theme", theme.key === a.theme && "pr-retro__theme--current"],
