@@ -78,8 +78,13 @@ def test_the_organiser_steps_an_owner_updates_from_her_phone_and_the_projector_f
     assert_no_sideways_scroll(phone)
 
     phone.get_by_label("gerealiseerd").check()
-    phone.get_by_label("In één regel: wat is er gebeurd? (mag leeg)").fill(
-        "Alle scholen in Bussum doen mee")
+    note = phone.get_by_label("In één regel: wat is er gebeurd? (mag leeg)")
+    note.fill("Alle scholen in Bussum doen mee")
+    # What she chose and typed survives a reload before she saves.
+    phone.reload()
+    expect_connected(phone)
+    expect(note).to_have_value("Alle scholen in Bussum doen mee")
+    expect(phone.get_by_label("gerealiseerd")).to_be_checked()
     phone.get_by_role("button", name="Opslaan en tonen").click()
     expect(phone.get_by_role("status").filter(has_text="Opgeslagen")).to_be_visible()
 
