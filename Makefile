@@ -39,6 +39,8 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 	tests/test_emit_after_commit.py tests/test_realtime_group_commit.py tests/test_note_batch.py \
 	tests/test_mail_outbox.py tests/test_followup_board.py
 POSTGRES_TESTS += tests/test_note_vectors.py
+# The Terugblik (issue 25): matching by e-mail, stepping, updates over the socket.
+POSTGRES_TESTS += tests/test_retrospective.py tests/test_realtime_retrospective.py
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per process at a time:
 # most of a browser or server test is waiting for another process, so two workers on two cores

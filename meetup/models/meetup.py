@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 class Phase(enum.StrEnum):
     """The steps of the evening, in order. The organiser moves forward and back."""
 
+    #: Terugblik (issue 25): the earlier meetup's agreements and how they stand; only for a
+    #: meetup that follows on from an earlier one (``previous_meetup_id``), and optional.
+    RETROSPECTIVE = "retrospective"
     REGISTRATION = "registration"  #: Aanmelden: phones join by QR
     THEME_CHOICE = "theme_choice"  #: Themakeuze
     TABLES = "tables"  #: Tafels: everyone finds their table
@@ -75,6 +78,8 @@ class Meetup(db.Model):
     broadcast_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: In Plenair: the position of the agreement shown on the projector.
     plenary_position: Mapped[int] = mapped_column(Integer, default=0)
+    #: In the Terugblik: the position of the earlier agreement shown on the projector.
+    retrospective_position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Monotonic counter, raised by every write; clients use it to spot missed events.
     revision: Mapped[int] = mapped_column(Integer, default=0)
 

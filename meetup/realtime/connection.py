@@ -183,11 +183,13 @@ def register_handlers(sio: SocketIO) -> None:
     """Attach every handler to the server ``init_app`` just built (one per app)."""
     from meetup.realtime import handlers_organiser, handlers_participant  # noqa: F401
     from meetup.realtime.handlers_continue import on_previous
+    from meetup.realtime.handlers_retrospective import on_mine
 
     sio.on("connect")(on_connect)
     sio.server.on("disconnect", on_disconnect, namespace="/")
     sio.on("sync")(on_sync)
     sio.on("agreement.previous")(on_previous)
+    sio.on("retrospective.mine")(on_mine)
     sio.on("*")(on_unknown)
     for spec in EVENTS.values():
         sio.on(spec.name)(bind(spec))

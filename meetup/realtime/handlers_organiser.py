@@ -18,7 +18,16 @@ from meetup.realtime.connection import reseat_participant
 from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import Context, organiser_event
 from meetup.realtime.payload import Payload
-from meetup.services import board, joining, meetups, phases, plenary, snapshot, tables
+from meetup.services import (
+    board,
+    joining,
+    meetups,
+    phases,
+    plenary,
+    retrospective,
+    snapshot,
+    tables,
+)
 from meetup.services.errors import NotFound
 
 PHASES = [p.value for p in Phase]
@@ -53,6 +62,10 @@ def phase_set(ctx: Context, phase: str) -> dict[str, Any]:
         # The projector opens the plenary on its first slide (phases.set_phase).
         # Every phone shows it too (an agreement: to sign on, "ik doe mee").
         _everyone(ctx, "plenary", plenary.state(ctx.session, ctx.meetup))
+    if ctx.meetup.phase is Phase.RETROSPECTIVE:
+        # The projector and the organiser open the Terugblik on its first agreement.
+        ctx.outbox.add("retrospective", retrospective.state(ctx.session, ctx.meetup) or {},
+                       rooms.projector_room(ctx.meetup.id), rooms.organiser_room(ctx.meetup.id))
     return payload
 
 

@@ -41,7 +41,8 @@ PHASE = {
     "closed": "afgesloten",
 }
 
-SOURCE = {"owner": "trekker", "organiser": "organisator"}
+SOURCE = {"owner": "trekker", "organiser": "organisator",
+          "retrospective": "trekker, bij de terugblik"}
 
 #: The privacy rule, printed in the introduction and the footer of every document.
 PRIVACY = (

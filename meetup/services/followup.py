@@ -23,7 +23,7 @@ FOLLOWUP_STATUSES = (AgreementStatus.PLANNED, AgreementStatus.IN_PROGRESS,
                      AgreementStatus.DONE, AgreementStatus.STOPPED)
 NOTE_MAX = 500
 TOKEN_MAX = 64
-SOURCES = ("owner", "organiser")
+SOURCES = ("owner", "organiser", "retrospective")
 
 
 def agreement_for_token(session: Session, token: str | None) -> Agreement:
@@ -39,8 +39,11 @@ def agreement_for_token(session: Session, token: str | None) -> Agreement:
 
 
 def record_update(session: Session, agreement: Agreement, status: str, note: str = "", *,
-                  source: str = "owner") -> AgreementUpdate:
-    """Set the agreement's status and keep the report in its history."""
+                  source: str = "owner", first_word: bool = False) -> AgreementUpdate:
+    """Set the agreement's status and keep the report in its history.
+
+    ``first_word``: the owner reports for the first time, so the unchanged status is news too
+    (the Terugblik: "still planned" answers "geen bericht")."""
     if agreement.deleted_at is not None or agreement.status is AgreementStatus.DRAFT:
         raise Conflict(_l("Only finalised agreements can be followed up."))
     try:
@@ -53,7 +56,7 @@ def record_update(session: Session, agreement: Agreement, status: str, note: str
     if len(note) > NOTE_MAX:
         raise InvalidInput(_l("Keep the note to at most %(n)s characters.", n=NOTE_MAX),
                            field="note")
-    if new_status is agreement.status and not note:
+    if new_status is agreement.status and not note and not first_word:
         raise InvalidInput(_l("The status is unchanged: choose another status or add a note."),
                            field="note")
     if source not in SOURCES:

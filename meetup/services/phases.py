@@ -23,7 +23,7 @@ from meetup.models import (
     Round,
 )
 from meetup.models.types import utcnow
-from meetup.services import mail_queue, operations
+from meetup.services import mail_queue, operations, retrospective
 from meetup.services.errors import Conflict, Forbidden, InvalidInput
 
 #: The brainstorm round asked in each round phase.
@@ -72,7 +72,8 @@ def set_phase(
     The running countdown stops; when the meetup has a default duration for ``phase``
     (``meetup.phase_minutes``) its countdown starts at once. Opening the plenary (from any
     other phase) puts its first slide on the projector, whatever was confirmed or stepped
-    before: the groups come first.
+    before: the groups come first. The Terugblik (only for a meetup that follows on from an
+    earlier one) opens on the first earlier agreement.
     """
     check_organiser(meetup, organiser)
     target = parse_phase(phase)
@@ -82,6 +83,10 @@ def set_phase(
     session.add(change)
     if target is Phase.PLENARY and meetup.phase is not Phase.PLENARY:
         meetup.plenary_position = 0
+    if target is Phase.RETROSPECTIVE:
+        retrospective.check_offered(meetup)
+        if meetup.phase is not Phase.RETROSPECTIVE:
+            meetup.retrospective_position = 0
     meetup.phase = target
     meetup.phase_changed_at = now
     meetup.phase_deadline = None

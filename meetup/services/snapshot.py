@@ -22,6 +22,7 @@ from meetup.models import (
     Meetup,
     Note,
     Participant,
+    Phase,
     Round,
     Table,
     Theme,
@@ -29,7 +30,7 @@ from meetup.models import (
 )
 from meetup.models.participant import first_name
 from meetup.models.types import utcnow
-from meetup.services import board, content, joining, phases, plenary
+from meetup.services import board, content, joining, phases, plenary, retrospective
 from meetup.services.progress import progress
 from meetup.services.agreement_wire import serialise_agreement, signers_of
 from meetup.services.phases import iso
@@ -113,6 +114,8 @@ def meetup_state(meetup: Meetup, now: datetime | None = None) -> dict[str, Any]:
         "round": str(question) if question else None,
         "question": str(phases.ROUND_QUESTIONS[question]) if question else None,
         "rounds": _rounds(),
+        # The Terugblik is offered (issue 25): this meetup follows on from an earlier one.
+        "retrospective": meetup.previous_meetup_id is not None,
     }
 
 
@@ -319,6 +322,8 @@ def organiser_snapshot(
     data["tables"] = table_overviews(session, meetup)
     data["unseated"] = _unseated(session, meetup, public=False)
     data["plenary"] = plenary.state(session, meetup)
+    data["retrospective"] = retrospective.state(session, meetup) \
+        if meetup.phase is Phase.RETROSPECTIVE else None
     data["progress"] = progress(session, meetup)
     data["meetup"]["phase_minutes"] = dict(meetup.phase_minutes or {})
     data["notes"] = _all_notes(session, meetup, include_hidden=True)
@@ -336,6 +341,8 @@ def projector_snapshot(
     data["tables"] = table_overviews(session, meetup, public=True)
     data["unseated"] = _unseated(session, meetup, public=True)
     data["plenary"] = plenary.state(session, meetup)
+    data["retrospective"] = retrospective.state(session, meetup) \
+        if meetup.phase is Phase.RETROSPECTIVE else None
     data["progress"] = progress(session, meetup)
     data["notes"] = _all_notes(session, meetup, include_hidden=False)
     data["agreements"] = _all_agreements(session, meetup, final_only=True)

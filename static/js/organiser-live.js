@@ -10,6 +10,7 @@ import { isPaused, remaining, startTicking } from "./live/timer.js";
 import { PHASES, attentionView, capsView, renderOverview, unseated, unseatedView } from "./live/organiser-overview.js";
 import { renderModeration } from "./organiser/moderation.js";
 import { slideLabel, themeTitle } from "./live/plenary.js";
+import { RETRO_STATUSES, retroLabel, statusWord } from "./live/retrospective.js";
 import { MoveDialog } from "./organiser/move-dialog.js";
 
 const root = document.getElementById("live");
@@ -17,9 +18,15 @@ const $ = (id) => document.getElementById(id);
 const moderationFilter = { table: "", hiddenOnly: false };
 let lastPhase = null;
 
+/** The phases this meetup offers: the Terugblik first, for a meetup that follows on from one. */
+function phasesOf(data) {
+  return data && data.meetup && data.meetup.retrospective ? ["retrospective", ...PHASES] : PHASES;
+}
+
 function stepper(live) {
   const { t } = live;
   const phase = live.data.meetup.phase;
+  const PHASES = phasesOf(live.data);
   const index = PHASES.indexOf(phase);
   return [
     h("div", { class: "stepper-nav" },
@@ -56,6 +63,30 @@ function plenaryControl(live) {
         `← ${t("previous_slide")}`),
       h("button", { type: "button", class: "button button--primary", data: { action: "plenary", step: "1" }, disabled: plenary.position >= plenary.total - 1 },
         `${t("next_slide")} →`)),
+  ];
+}
+
+/** The Terugblik: which earlier agreement is on the projector ("Afspraak 3 van 12 — Taal"),
+ * how it stands, the counts, and Vorige/Volgende over all of them. */
+function retroControl(live) {
+  const { t } = live;
+  const retro = live.data.retrospective;
+  if (!retro) return null;
+  if (!retro.total) return [h("p", { class: "muted" }, t("retro_none"))];
+  const a = retro.agreement;
+  const owner = [a.owner_name, a.owner_organisation].filter(Boolean).join(", ");
+  const counts = RETRO_STATUSES.map((s) => `${statusWord(t, s)}: ${retro.counts[s] || 0}`).join(" · ");
+  return [
+    h("p", { class: "ol-plenary-pos", aria: { live: "polite" } }, retroLabel(retro, t)),
+    h("p", { class: "ol-plenary-what" }, a.what),
+    h("p", { class: "muted" }, [owner, statusWord(t, a.status)].filter(Boolean).join(" · ")),
+    a.note ? h("p", null, t("retro_note", { note: a.note })) : null,
+    h("p", { class: "muted ol-plenary-seq" }, `${t("retro_counts_title")}: ${counts}`),
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "button", data: { action: "retro", step: "-1" }, disabled: retro.position <= 0 },
+        `← ${t("previous")}`),
+      h("button", { type: "button", class: "button button--primary", data: { action: "retro", step: "1" }, disabled: retro.position >= retro.total - 1 },
+        `${t("next")} →`)),
   ];
 }
 
@@ -132,6 +163,11 @@ function renderNow(live) {
   morph(unseatedEl, lonely.length ? unseatedView(live) : null);
   morph($("theme-caps"), capsView(live));
   morph($("plenary-control"), plenaryControl(live));
+  const retroCard = $("retro-card");
+  if (retroCard) {
+    retroCard.hidden = data.meetup.phase !== "retrospective";
+    morph($("retro-control"), retroCard.hidden ? null : retroControl(live));
+  }
   const counts = data.counts || {};
   $("counts").textContent = counts.participants !== undefined
     ? t.n(counts.participants, "participants_one", "participants_other") : "";
@@ -159,6 +195,7 @@ async function act(event, payload = {}) {
 const click = {
   phase: (el) => act("phase.set", { phase: el.dataset.phase }),
   "phase-step": (el) => {
+    const PHASES = phasesOf(live.data);
     const index = PHASES.indexOf(live.data.meetup.phase) + Number(el.dataset.step);
     if (index >= 0 && index < PHASES.length) act("phase.set", { phase: PHASES[index] });
   },
@@ -186,6 +223,10 @@ const click = {
   plenary: (el) => {
     const plenary = live.data.plenary || { position: 0 };
     act("plenary.show", { position: Math.max(0, plenary.position + Number(el.dataset.step)) });
+  },
+  retro: (el) => {
+    const retro = live.data.retrospective || { position: 0 };
+    act("retrospective.show", { position: Math.max(0, retro.position + Number(el.dataset.step)) });
   },
   hide: (el) => act("note.hide", { note: el.dataset.note }),
   unhide: (el) => act("note.unhide", { note: el.dataset.note }),

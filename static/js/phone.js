@@ -11,6 +11,7 @@ import { closingView, plenaryView, topNotesView } from "./live/phone-closing.js"
 import { expireNotices, noticeActions, noticesView, startNotices, trackTable } from "./live/phone-notices.js";
 import { unsentActions, unsentBox } from "./live/phone-kept.js";
 import { captureFocus, restoreFocus, ScrollKeeper } from "./live/phone-restore.js";
+import { retroActions, retroPhoneView, retroReset } from "./live/phone-retrospective.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -104,6 +105,7 @@ function tableView(live) {
 }
 
 const VIEWS = {
+  retrospective: (live) => retroPhoneView(live, heading),
   registration: waitView,
   theme_choice: themeView,
   tables: tableView,
@@ -133,6 +135,7 @@ function render(live) {
   const timerNow = timerText(data.meetup && data.meetup.timer, live.clock, t);
   timerEl.hidden = timerNow === "";
   trackTable(live);
+  retroReset(live);
   expireNotices(live);
   if (noticesEl) morph(noticesEl, noticesView(live));
   const me = data.me || {};
@@ -189,6 +192,7 @@ const actions = {
   ...agreementActions(live),
   ...reminderActions(live),
   ...continueActions(live),
+  ...retroActions(live),
   ...unsentActions(live),
 };
 for (const type of ["click", "submit", "input", "change", "focusout", "keydown"]) {

@@ -9,7 +9,8 @@ import { h, morph } from "./live/dom.js";
 import { startTicking, timerText } from "./live/timer.js";
 import { fitGroupNotes, plenaryView, progressView } from "./projector/views.js";
 import { gridShape, pageOf, PAGE_SECONDS, roleRows } from "./projector/pages.js";
-import { fitAgreement, fitTables, fitTopNotes } from "./projector/fit.js";
+import { fitAgreement, fitRetro, fitTables, fitTopNotes } from "./projector/fit.js";
+import { retroView } from "./projector/retro.js";
 
 const root = document.getElementById("live");
 const viewEl = document.getElementById("live-view");
@@ -109,6 +110,7 @@ function render(live) {
   let view;
   if (phase === "registration" || phase === "theme_choice") view = joinView(live);
   else if (phase === "plenary") view = plenaryView(live);
+  else if (phase === "retrospective") view = retroView(live, root.dataset);
   else if (phase === "closed") view = closedView(live);
   else if (phase === "voting" || phase === "agreements") view = progressView(live);
   else view = null;
@@ -117,6 +119,7 @@ function render(live) {
     fitGroupNotes(viewEl, t);
     fitTopNotes(viewEl);
     fitAgreement(viewEl);
+    fitRetro(viewEl);
   } else {
     showTables(live);
   }

@@ -75,6 +75,7 @@ ORGANISER_TEXTS: dict[str, Any] = {
     "dots_other": _l("{n} dots"),
     "done": _l("Done."),
     "table_theme": _l("Table {n} · {theme}"),
+    "retro_counts_title": _l("All agreements of last time"),
 }
 
 

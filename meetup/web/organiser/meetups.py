@@ -20,6 +20,7 @@ from meetup.web.organiser.forms import ConfirmForm, MeetupForm, ThemeForm, attac
 
 #: The phases as the organiser reads them.
 PHASE_LABELS = {
+    Phase.RETROSPECTIVE: _l("Look back"),
     Phase.REGISTRATION: _l("Registration"),
     Phase.THEME_CHOICE: _l("Theme choice"),
     Phase.TABLES: _l("Tables"),

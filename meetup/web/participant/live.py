@@ -34,6 +34,7 @@ COMMON_TEXTS: dict[str, Any] = {
     "paused": _l("paused"),
     "time_left": _l("Time left"),
     "message_label": _l("Message from the organiser"),
+    "phase_retrospective": _l("Look back"),
     "phase_registration": _l("Registration"),
     "phase_theme_choice": _l("Theme choice"),
     "phase_tables": _l("Tables"),
@@ -69,6 +70,32 @@ COMMON_TEXTS: dict[str, Any] = {
     "status_draft": _l("Draft"),
     "status_final": _l("Final"),
     "slow": _l("Connected — sending is slow; what you enter is kept"),
+    # The Terugblik (issue 25): shared by the organiser, the projector and the phones.
+    "retro_title": _l("Looking back at {title}"),
+    "retro_position": _l("Agreement {n} of {total}"),
+    "retro_none": _l("Last time, no agreements were made."),
+    "retro_status_done": _l("done"),
+    "retro_status_in_progress": _l("in progress"),
+    "retro_status_planned": _l("planned"),
+    "retro_status_stopped": _l("stopped"),
+    "retro_status_no_news": _l("no word yet"),
+    "retro_note": _l("“{note}”"),
+    "retro_updated_here": _l("updated just now, in the room"),
+}
+
+#: Texts of the phone in the Terugblik (issue 25).
+RETRO_PHONE_TEXTS: dict[str, Any] = {
+    "retro_intro": _l("We look back at the agreements of last time. Do you lead one? Tell "
+                      "everyone how it stands: the big screen shows it at once."),
+    "retro_loading": _l("Looking for your agreements of last time…"),
+    "retro_mine_none": _l("We found no agreement of last time for your e-mail address. Watch "
+                          "the big screen, or use the follow-up link from your mail."),
+    "retro_mine_title": _l("Your agreements of last time"),
+    "retro_now": _l("Now: {status}"),
+    "retro_how": _l("How does it stand?"),
+    "retro_note_label": _l("In one line: what happened? (optional)"),
+    "retro_save": _l("Save and show"),
+    "retro_saved": _l("Saved: the big screen shows it."),
 }
 
 #: Texts of the phone app.
@@ -248,7 +275,7 @@ def live(meetup_id: int) -> Any:
         meetup=meetup,
         participant=participant,
         phase_label=phase_label(meetup),
-        texts=texts(COMMON_TEXTS, PHONE_TEXTS, KEPT_TEXTS, CONTINUE_TEXTS),
+        texts=texts(COMMON_TEXTS, PHONE_TEXTS, KEPT_TEXTS, CONTINUE_TEXTS, RETRO_PHONE_TEXTS),
     )
 
 

@@ -49,6 +49,7 @@ PROJECTOR_TEXTS: dict[str, Any] = {
     "no_dots_yet": _l("No dots yet"),
     "dots_one": _l("1 dot"),
     "dots_other": _l("{n} dots"),
+    "retro_join": _l("Join on your phone: scan, or go to {address} and type {code}"),
 }
 
 

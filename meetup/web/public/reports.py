@@ -21,7 +21,7 @@ from meetup.extensions import db
 from meetup.models import AgreementStatus, Meetup
 from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.data import gather_report
-from meetup.services import continuation, followup, sharing
+from meetup.services import continuation, followup, retrospective, sharing
 from meetup.services.errors import InvalidInput
 from meetup.web.public import bp
 
@@ -106,14 +106,19 @@ def followup_page(token: str) -> Any:
     form = FollowupForm(data=None if request.method == "POST" else {"status": chosen})
     if form.validate_on_submit():
         try:
+            source = retrospective.source_for(db.session, agreement, "owner")
             followup.record_update(db.session, agreement, form.status.data,
-                                   form.note.data or "", source="owner")
+                                   form.note.data or "", source=source)
+            looking_back = retrospective.after_link_update(db.session, agreement)
         except InvalidInput as error:
             db.session.rollback()
             field = getattr(form, error.field or "status", form.status)
             field.errors = [*field.errors, str(error.message)]
         else:
             db.session.commit()
+            for later in looking_back:  # a Terugblik on a projector follows (after the commit)
+                retrospective.changed.send(meetup_id=later.id, seq=later.revision,
+                                           state=retrospective.state(db.session, later))
             flash(_("Thank you! Your update is saved."))
             return redirect(url_for("public.followup", token=token))
     html = render_template("reports/followup.html", agreement=agreement,

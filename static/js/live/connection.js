@@ -18,7 +18,7 @@ import { Clock } from "./timer.js";
 
 const BROADCASTS = ["note", "note.removed", "votes", "agreement", "agreement.removed", "phase",
   "timer", "message", "counts", "plenary", "overview", "theme", "themes", "followup",
-  "reminders"];
+  "reminders", "retrospective", "retrospective.mine"];
 /** Writes whose optimistic effect must be undone (by a fresh snapshot) when refused. */
 const OPTIMISTIC = new Set(["note.create", "note.edit", "note.delete", "vote.add", "vote.remove",
   "agreement.create", "agreement.update", "agreement.delete", "agreement.sign",

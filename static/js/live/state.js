@@ -5,6 +5,8 @@
 // seq is newer than what we know of that entity (the snapshot's seq, or the entity's last event),
 // so a late or repeated event never undoes a newer state.
 
+import { acknowledgeRetrospective, applyRetrospective } from "./retrospective.js";
+
 export class LiveState {
   constructor() {
     this.data = null;
@@ -171,6 +173,9 @@ export class LiveState {
       case "themes":
         if (Array.isArray(p.themes) && this.fresh("themes", p.seq)) this.data.themes = p.themes;
         return true;
+      case "retrospective":
+      case "retrospective.mine":
+        return applyRetrospective(this, event, p);
       default:
         return false;
     }
@@ -264,6 +269,10 @@ export class LiveState {
         this.data.commitments = Array.from(list);
         break;
       }
+      case "retrospective.show":
+      case "retrospective.update":
+        acknowledgeRetrospective(this, item.event, ack);
+        break;
       default:
         break;
     }

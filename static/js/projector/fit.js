@@ -45,3 +45,9 @@ export function fitAgreement(view) {
   const slide = view.querySelector(".pr-agreement");
   return slide ? fitTogether(slide, [slide]) : 100;
 }
+
+/** After rendering the Terugblik: the agreement and the themes' list show whole. */
+export function fitRetro(view) {
+  const main = view.querySelector(".pr-retro__main");
+  return main ? fitTogether(main, main.children) : 100;
+}
