@@ -98,7 +98,7 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/plenary_benchmark.py
 	$(BIN)/python benchmarks/mail_benchmark.py
 	$(BIN)/python benchmarks/series_overview_benchmark.py
-	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
+	$(BIN)/python benchmarks/realtime_load.py --phones 1000 --with-mail 5000 $(BENCH_ARGS)
 
 # The same realtime benchmark through nginx to 1, 3 and 4 `meetup serve` workers on PostgreSQL +
 # Redis (started in temporary directories, all stopped at the end, also on Ctrl-C): 2,000
