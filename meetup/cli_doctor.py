@@ -53,6 +53,7 @@ def setup_from_app(app: Flask, workers: list[str], ca_file: str | None) -> docto
         backup_dir=Path(app.config.get("BACKUP_DIR") or instance / "backups"),
         data_dirs=data_dirs,
         smtp_url=os.environ.get("MEETUP_SMTP_URL") or None,
+        smtp_ca_file=os.environ.get("MEETUP_SMTP_CA_FILE") or None,
         ca_file=ca_file)
 
 

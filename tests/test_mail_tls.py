@@ -154,3 +154,16 @@ def test_the_scheduler_sends_over_starttls_trusting_meetup_smtp_ca_file(
     [got] = handler.take()
     assert got.rcpt_tos == ["org@example.nl"] and got.subject == "Weekoverzicht"
     assert handler.sessions == [(True, "meetup@example.nl")]
+
+
+def test_the_doctor_checks_an_smtps_server_against_meetup_smtp_ca_file(certificate, ca) -> None:
+    from meetup.services.doctor import Setup, Status
+    from meetup.services.doctor.services import check_smtp
+
+    with smtp_server(implicit_tls=server_tls(certificate)) as (_handler, port):
+        url = f"smtps://127.0.0.1:{port}"
+        trusted = check_smtp(Setup("sqlite://", "s", smtp_url=url, smtp_ca_file=ca.ca_file))
+        assert trusted.status is Status.OK
+        unknown = check_smtp(Setup("sqlite://", "s", smtp_url=url))
+        assert unknown.status is Status.FAIL and "CERTIFICATE_VERIFY_FAILED" in str(
+            unknown.message)
