@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meetup.extensions import db
 from meetup.models import Meetup, Organiser, OutboxMail
-from meetup.services import followup
+from meetup.services import followup, privacy
 from meetup.services.agreements import today_in_amsterdam
 from tests.test_mail_outbox import (  # noqa: F401  (fixtures)
     ClosingEvening,
@@ -48,6 +48,14 @@ def test_a_permanent_refusal_is_shown_on_the_board_as_refused_with_the_reason(
     page = organiser.get(f"/organiser/meetups/{meetup.id}/board/{taal.id}").get_data(
         as_text=True)
     assert "De mailserver weigerde de mail: 550 5.1.1" in page and "User unknown" in page
+
+    # Anonymising removes the address from the refusal's reason too.
+    privacy.anonymise_meetup(db.session, db.session.get(Meetup, meetup.id))
+    db.session.commit()
+    board = organiser.get(f"/organiser/meetups/{meetup.id}/board").get_data(as_text=True)
+    assert "anna@example.org" not in board
+    assert db.session.scalar(select(func.count(OutboxMail.id)).where(
+        OutboxMail.last_error.contains("@"))) == 0
 
 
 def test_the_weekly_digest_speaks_the_language_the_organiser_chose(
