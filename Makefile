@@ -104,7 +104,7 @@ bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python benchmarks/plenary_benchmark.py
 	$(BIN)/python benchmarks/mail_benchmark.py
 	$(BIN)/python benchmarks/series_overview_benchmark.py
-	$(BIN)/python benchmarks/realtime_load.py --phones 1000 $(BENCH_ARGS)
+	$(BIN)/python benchmarks/realtime_load.py --phones 1000 --with-mail 5000 $(BENCH_ARGS)
 	$(BIN)/python benchmarks/join_storm.py --phones 300 --seconds 60
 	$(BIN)/python benchmarks/restart_resync.py --phones 1000 --notes 10000 --writers 200
 

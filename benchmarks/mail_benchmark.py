@@ -6,6 +6,10 @@ agreements, each owner consenting), queues N reminders due now, starts aiosmtpd'
 127.0.0.1 and runs the scheduler as ``meetup send-mail`` would: claim in batches, compose (text
 + HTML in the owner's language, unsubscribe headers), SMTP, mark sent. Prints mails per second
 for one scheduler and for W at once (each mail must arrive exactly once), beside a floor.
+
+What mail costs the evening's writes is measured on the real thing, not here:
+``realtime_load.py --with-mail 5000`` (phones over Socket.IO against ``meetup serve`` while its
+own scheduler greenlet sends; ``make bench`` runs it).
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ def queue(n_mails: int, due: datetime, tag: str) -> None:
             {"meetup_id": m, "agreement_id": a, "kind": ConsentKind.REMINDERS,
              "email": f"owner{a}@example.org", "language": ("nl", "en")[a % 2],
              "given_at": due} for a, m in agreements])
+    if not n_mails:
+        db.session.commit()
+        return
     rows = db.session.execute(select(ReminderConsent.id, ReminderConsent.agreement_id,
                                      ReminderConsent.meetup_id, ReminderConsent.email,
                                      ReminderConsent.language)).all()
@@ -67,27 +74,6 @@ def queue(n_mails: int, due: datetime, tag: str) -> None:
     db.session.commit()
 
 
-def write_latencies(app, stop: threading.Event, out: list[float]) -> None:  # type: ignore[no-untyped-def]
-    """The evening's write path, as a stand-in: one short transaction at a time (an audit row,
-    like a note's insert and commit) on the same database, 20 a second, timed."""
-    from meetup.models import AuditEntry, Meetup
-
-    with app.app_context():
-        meetup_id = db.session.scalar(db.select(Meetup.id))
-        while not stop.is_set():
-            start = time.perf_counter()
-            db.session.add(AuditEntry(meetup_id=meetup_id, action="bench.write", details={}))
-            db.session.commit()
-            out.append((time.perf_counter() - start) * 1000)
-            stop.wait(0.05)
-        db.session.remove()
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan")
-
-
 def main() -> None:
     from aiosmtpd.controller import Controller
 
@@ -97,7 +83,6 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=5000)
     parser.add_argument("--agreements", type=int, default=500)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--baseline-seconds", type=float, default=5.0)
     args = parser.parse_args()
     counter = Counter()
     port = free_port()
@@ -116,48 +101,13 @@ def main() -> None:
                 seed(args.agreements, 50, 60, random.Random(7))
                 now = datetime.now(UTC)
                 queue(args.mails, now, "one")
-            quiet: list[float] = []
-            stop = threading.Event()
-            writer = threading.Thread(target=write_latencies, args=(app, stop, quiet))
-            writer.start()
-            time.sleep(args.baseline_seconds)  # the writes alone, for comparison
-            stop.set()
-            writer.join()
-            busy: list[float] = []
-            stop = threading.Event()
-            writer = threading.Thread(target=write_latencies, args=(app, stop, busy))
-            writer.start()
             start = time.perf_counter()
             result = cli.send_mail_once(app, now)
             one = time.perf_counter() - start
-            stop.set()
-            writer.join()
-            print(f"writes beside it (one transaction each, same SQLite database): p95 "
-                  f"{p95(quiet):.1f} ms alone, {p95(busy):.1f} ms while the scheduler sends "
-                  f"({len(quiet)} and {len(busy)} writes)")
             got = len(counter.recipients)
             print(f"one scheduler: {result.sent:,} mails in {one:.2f} s = "  # type: ignore[attr-defined]
                   f"{result.sent / one:,.0f} mails/s (floor {FLOOR_PER_SECOND})")  # type: ignore[attr-defined]
             assert got == args.mails, (got, args.mails)
-
-            # Paced as inside `meetup serve` (MEETUP_MAIL_RATE, default 20 a second).
-            paced_mails = max(1, args.mails // 10)
-            with app.app_context():
-                queue(paced_mails, now, "paced")
-            counter.recipients.clear()
-            paced: list[float] = []
-            stop = threading.Event()
-            writer = threading.Thread(target=write_latencies, args=(app, stop, paced))
-            writer.start()
-            start = time.perf_counter()
-            result = cli.send_mail_once(app, now, pace=lambda: time.sleep(1 / 20))
-            took = time.perf_counter() - start
-            stop.set()
-            writer.join()
-            print(f"paced as in meetup serve (20 a second): {result.sent:,} mails in "  # type: ignore[attr-defined]
-                  f"{took:.1f} s; writes beside it p95 {p95(paced):.1f} ms "
-                  f"(alone {p95(quiet):.1f} ms)")
-            assert len(counter.recipients) == paced_mails
 
             with app.app_context():
                 queue(args.mails, now, "many")

@@ -12,6 +12,11 @@ client code (:mod:`loadgen`: raw Engine.IO 4 / Socket.IO 5 websockets on gevent 
    ``--joins`` people submitting the join form at once over HTTP (GET the form, POST it with
    the CSRF token and the cookie, like a browser).
 
+With ``--with-mail N`` (``make bench``: 5,000) the sustained writes run three times: without
+mail, while ``meetup serve``'s own scheduler greenlet sends N due mails of an earlier meetup to
+a local SMTP sink (:mod:`mail_load`), and without mail again; a ``mail:`` line before the last
+line prints the three ack figures and the mails a second (issue 23).
+
 Absolute figures depend on the machine and on what else runs on it; the ratios compare with the
 bare relay measured in the same run. The LAST line printed is one JSON object (see issue 12 and
 docs/performance.md). Asserts nothing.
@@ -63,6 +68,9 @@ from loadgen import Phone, p50_p95  # noqa: E402
 from targets import (ROLES, Target, postgres_backing, say, sqlite_target,  # noqa: E402
                      wait_for_http)
 from tests.scale.harness import established  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+
+import mail_load  # noqa: E402
 
 
 def machine() -> str:
@@ -179,8 +187,9 @@ def server_cpu(target: Target) -> float:
 
 
 def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
-               ) -> dict[str, Any]:
-    """The measured phases against a running ``target`` seeded with ``seeded``."""
+               mail: MailWindow | None = None) -> dict[str, Any]:
+    """The measured phases against a running ``target`` seeded with ``seeded``; with
+    ``mail``, the sustained writes run a second time while the server sends mail."""
     base = target.base
     out: dict[str, Any] = {"loadgen_cpu": {}}
     samplers = [loadgen.RssSampler(pid) for pid in target.pids]
@@ -228,6 +237,8 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
         say(f"meetup: sustained {steady['writes_per_s']} writes/s for {steady['seconds']} s, "
             f"ack p50 {loadgen.pct(steady['ack'], .5):.0f} ms, "
             f"p95 {loadgen.pct(steady['ack'], .95):.0f} ms (not ok {steady['not_ok']})")
+        if mail is not None:
+            out["mail"] = mail.measure(ready, log, steady)
 
         if loadgen.connect_all([organiser], timeout=30)["all_s"] is None:
             reason = "; ".join(organiser.errors[:3])[:600]
@@ -286,6 +297,71 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
     out["duplicates"] = sum(n - 1 for n in stored.values() if n > 1) \
         + out["duplicate_deliveries"] + out["replay"]["not_duplicate"]
     return out
+
+
+class MailWindow:
+    """``--with-mail N``: after the sustained writes, N reminders of an earlier meetup come
+    due; the same sustained writes run again while ``meetup serve``'s scheduler greenlet sends
+    them to a local SMTP sink. The remaining mail is then cancelled and the writes run a third
+    time without mail (a control for the later moment: a fuller database, a warmer server),
+    so the later phases run as without mail too."""
+
+    def __init__(self, args: argparse.Namespace, database_url: str, work: Path) -> None:
+        self.args, self.database_url, self.work = args, database_url, work
+        self.database = work / "bench.sqlite3"
+
+    def measure(self, ready: list[Phone], log: loadgen.WriteLog,
+                without: dict[str, Any]) -> dict[str, Any]:
+        args = self.args
+        mail_load.queue_due(self.database_url, self.work, args.with_mail)
+        before = mail_load.sent(self.database)
+        # The scheduler looks every second: the window starts once it is sending.
+        loadgen.wait_until(lambda: mail_load.sent(self.database) > before, 30)
+        before, start = mail_load.sent(self.database), time.perf_counter()
+        cpu = CpuShare()
+        steady = loadgen.sustained(ready, log, args.rate, args.sustained_seconds)
+        took = time.perf_counter() - start
+        sent = mail_load.sent(self.database) - before
+        cancelled = mail_load.cancel_rest(self.database)
+        # The control: once the scheduler's claimed batch is through, the same writes again
+        # without mail (what is left of the difference is the mail's, not the later moment's).
+        settled = self._settle()
+        after = loadgen.sustained(ready, log, args.rate, args.sustained_seconds)
+        rate = args.mail_rate or 20
+        figures = {
+            "due": args.with_mail, "mail_rate_setting": rate,
+            "sent_in_window": sent, "mails_per_s": round(sent / took, 1),
+            "left_unsent": cancelled,
+            "ack_p95_ms_without_mail": round(loadgen.pct(without["ack"], .95), 1),
+            "ack_p95_ms_with_mail": round(loadgen.pct(steady["ack"], .95), 1),
+            "ack_p50_ms_without_mail": round(loadgen.pct(without["ack"], .5), 1),
+            "ack_p50_ms_with_mail": round(loadgen.pct(steady["ack"], .5), 1),
+            "ack_p95_ms_without_mail_after": round(loadgen.pct(after["ack"], .95), 1),
+            "ack_p50_ms_without_mail_after": round(loadgen.pct(after["ack"], .5), 1),
+            "sent_after_window": settled,
+            "writes_per_s_with_mail": steady["writes_per_s"], "not_ok": steady["not_ok"],
+            "loadgen_cpu": cpu.share()}
+        say(f"meetup: sustained ack p95 without mail {figures['ack_p95_ms_without_mail']:.0f} "
+            f"ms | with the scheduler sending {figures['ack_p95_ms_with_mail']:.0f} ms | "
+            f"without mail again {figures['ack_p95_ms_without_mail_after']:.0f} ms "
+            f"(p50 {figures['ack_p50_ms_without_mail']:.0f} | "
+            f"{figures['ack_p50_ms_with_mail']:.0f} | "
+            f"{figures['ack_p50_ms_without_mail_after']:.0f} ms); {sent} of {args.with_mail} "
+            f"due mails "
+            f"sent in the {took:.1f} s window = {figures['mails_per_s']} mails/s "
+            f"(MEETUP_MAIL_RATE {rate}; {cancelled} left unsent, cancelled)")
+        return figures
+
+    def _settle(self, quiet: float = 2.0, limit: float = 60.0) -> int:
+        """Wait until no mail has been sent for ``quiet`` seconds; the mails sent meanwhile."""
+        first = last = mail_load.sent(self.database)
+        since, start = time.perf_counter(), time.perf_counter()
+        while time.perf_counter() - since < quiet and time.perf_counter() - start < limit:
+            gevent.sleep(0.25)
+            now = mail_load.sent(self.database)
+            if now != last:
+                last, since = now, time.perf_counter()
+        return last - first
 
 
 #: The keys of the last line, as issue 12 lists them.
@@ -371,6 +447,12 @@ def main() -> None:
                         help="postgres: workers on PostgreSQL + Redis behind nginx (no bare run)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="with --database postgres: one run per worker count, e.g. 1 3 4")
+    parser.add_argument("--with-mail", type=int, default=0, metavar="N",
+                        help="SQLite: run the sustained writes again while meetup serve's mail "
+                             "scheduler sends N due mails to a local SMTP server (issue 23)")
+    parser.add_argument("--mail-rate", type=int, default=None,
+                        help="with --with-mail: MEETUP_MAIL_RATE for the server (default: its "
+                             "own default, 20 a second)")
     args = parser.parse_args()
     stop_on_sigterm()
 
@@ -382,9 +464,25 @@ def main() -> None:
         about = machine()
         say(f"machine: {about}")
         bare = None if args.skip_bare else run_bare(args, work)
-        with sqlite_target(args, work) as (seeded, target):
-            meetup = run_meetup(args, seeded, target)
-            vectors_note(work / "bench.sqlite3")
+        sink = mail_env = mail_seed = None
+        if args.with_mail:
+            smtp_port = free_port()
+            sink = mail_load.start_sink(smtp_port, work / "smtp.log")
+            mail_env = mail_load.server_env(smtp_port, args.mail_rate)
+            mail_seed = mail_load.seed_earlier_meetup
+        try:
+            with sqlite_target(args, work, mail_env, mail_seed) as (seeded, target):
+                window = MailWindow(args, f"sqlite:///{work / 'bench.sqlite3'}", work) \
+                    if args.with_mail else None
+                meetup = run_meetup(args, seeded, target, window)
+                vectors_note(work / "bench.sqlite3")
+        finally:
+            if sink is not None:
+                sink.terminate()
+                sink.wait(timeout=10)
+        if "mail" in meetup:
+            # Before the last line (which keeps issue 12's keys): the mail figures.
+            print("mail: " + json.dumps(meetup["mail"]), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

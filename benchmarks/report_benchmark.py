@@ -58,8 +58,9 @@ def sentence(rng: random.Random, low: int, high: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize()
 
 
-def seed(n_agreements: int, n_notes: int, n_participants: int, rng: random.Random) -> int:
-    organiser = organisers.create_organiser(db.session, "bench@example.org",
+def seed(n_agreements: int, n_notes: int, n_participants: int, rng: random.Random,
+         organiser_email: str = "bench@example.org") -> int:
+    organiser = organisers.create_organiser(db.session, organiser_email,
                                             "correct horse battery", name="Bench Organisator")
     meetup = meetups.create_meetup(db.session, organiser, title="Meetup Benchmarkstad",
                                    city="Benchmarkstad", venue="Stadhuis",

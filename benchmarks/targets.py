@@ -123,15 +123,21 @@ def stored_notes_sqlite(database: Path) -> dict[str, int]:
 
 
 @contextmanager
-def sqlite_target(args: argparse.Namespace, work: Path,
+def sqlite_target(args: argparse.Namespace, work: Path, extra_env: dict[str, str] | None = None,
+                  before_serve: Callable[[str, Path], None] | None = None,
                   ) -> Iterator[tuple[dict[str, Any], Target]]:
-    """Seed a SQLite database, start one ``meetup serve`` on it, stop it afterwards."""
+    """Seed a SQLite database, start one ``meetup serve`` on it, stop it afterwards.
+    ``extra_env``: more settings for the server; ``before_serve(database_url, work)`` adds to
+    the seeded database before the server starts (the mail of an earlier meetup)."""
     database = work / "bench.sqlite3"
     database_url = f"sqlite:///{database}"
     env = dict(os.environ, MEETUP_DATABASE_URL=database_url, MEETUP_SECRET_KEY=SECRET,
-               MEETUP_HOST="127.0.0.1", MEETUP_PORT=str(args.port), **JOIN_LIMIT)
+               MEETUP_HOST="127.0.0.1", MEETUP_PORT=str(args.port), **JOIN_LIMIT,
+               **(extra_env or {}))
     subprocess.run([str(MEETUP_BIN), "db", "upgrade"], env=env, check=True, capture_output=True)
     seeded = seed(database_url, args.phones, args.table_size, work)
+    if before_serve is not None:
+        before_serve(database_url, work)
     server = subprocess.Popen([str(MEETUP_BIN), "serve"], env=env,
                               stdout=open(work / "server.log", "wb"), stderr=subprocess.STDOUT)
     (work / "server.pid").write_text(str(server.pid))

@@ -359,7 +359,8 @@ def send_mail_once(app: Flask, now: datetime | None = None,
     from meetup.services import mail_compose, mail_scheduler, mail_transport
 
     transport = mail_transport.from_config(app.config.get("SMTP_URL"),
-                                           app.config.get("MAIL_DEV_MAILBOX"))
+                                           app.config.get("MAIL_DEV_MAILBOX"),
+                                           app.config.get("SMTP_CA_FILE"))
     if transport is None:
         return None
     settings = mail_compose.MailSettings(base_url=base_url(app), sender=app.config["MAIL_FROM"],

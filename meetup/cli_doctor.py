@@ -55,6 +55,7 @@ def setup_from_app(app: Flask, workers: list[str], ca_file: str | None) -> docto
                             if os.environ.get("MEETUP_NIGHTLY_BACKUP_DIR") else None),
         data_dirs=data_dirs,
         smtp_url=os.environ.get("MEETUP_SMTP_URL") or None,
+        smtp_ca_file=os.environ.get("MEETUP_SMTP_CA_FILE") or None,
         ca_file=ca_file)
 
 

@@ -99,6 +99,9 @@ def build_config(instance_path: str, override: dict[str, Any] | None = None) -> 
         # (TLS); without it mail is off (the organiser's page offers the links to copy).
         "SMTP_URL": os.environ.get("MEETUP_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MEETUP_MAIL_FROM") or "Meetup <meetup@localhost>",
+        # A PEM file of CA certificates the SMTP server's certificate is checked against,
+        # instead of the system's (a company's own CA). Verification is never switched off.
+        "SMTP_CA_FILE": os.environ.get("MEETUP_SMTP_CA_FILE") or None,
         # A development sink: mails become files in this folder, shown to the organiser
         # (``meetup demo`` sets it to instance/mailbox). Never for real use.
         "MAIL_DEV_MAILBOX": os.environ.get("MEETUP_MAIL_DEV_MAILBOX") or None,

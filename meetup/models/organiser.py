@@ -33,6 +33,9 @@ class Organiser(db.Model):
     #: Raised by logout, a password change and "log out everywhere": a session cookie carries
     #: the version it was issued with and is refused once they differ (every copy of it).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The interface language the organiser chose (``nl`` or ``en``), kept at login and when
+    #: they switch language: mail to the organiser (the weekly digest) speaks it.
+    language: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl")
 
     meetups: Mapped[list[Meetup]] = relationship(back_populates="organiser")
 

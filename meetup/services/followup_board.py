@@ -52,7 +52,10 @@ class BoardRow:
     #: The owner asked for reminders (an active consent).
     mails_on: bool
     sent: int
+    #: Mails the SMTP server refused for good ("geweigerd") and its latest reason, e.g.
+    #: "550 5.1.1 <x@y>: User unknown". Bounces that arrive later (DSNs) are not read.
     failed: int
+    refused_reason: str
     next_kind: str | None
     next_at: datetime | None
     overdue: bool
@@ -82,15 +85,20 @@ def rows(session: Session, meetup: Meetup, today: date, chosen: str = "all") -> 
         select(AgreementUpdate).where(AgreementUpdate.id.in_(last_ids)))} if ids else {}
     sent: dict[int, int] = {}
     failed: dict[int, int] = {}
+    refused: dict[int, tuple[datetime, str]] = {}
     upcoming: dict[int, tuple[datetime, str]] = {}
     for mail in session.execute(
             select(OutboxMail.agreement_id, OutboxMail.kind, OutboxMail.due_at,
-                   OutboxMail.sent_at, OutboxMail.failed_at, OutboxMail.cancelled_at)
+                   OutboxMail.sent_at, OutboxMail.failed_at, OutboxMail.cancelled_at,
+                   OutboxMail.last_error)
             .where(OutboxMail.meetup_id == meetup.id, OutboxMail.agreement_id.is_not(None))):
         if mail.sent_at is not None:
             sent[mail.agreement_id] = sent.get(mail.agreement_id, 0) + 1
         elif mail.failed_at is not None:
             failed[mail.agreement_id] = failed.get(mail.agreement_id, 0) + 1
+            known_refusal = refused.get(mail.agreement_id)
+            if known_refusal is None or mail.failed_at >= known_refusal[0]:
+                refused[mail.agreement_id] = (mail.failed_at, mail.last_error)
         elif mail.cancelled_at is None:
             known = upcoming.get(mail.agreement_id)
             if known is None or mail.due_at < known[0]:
@@ -114,7 +122,9 @@ def rows(session: Session, meetup: Meetup, today: date, chosen: str = "all") -> 
             last_update_note=update.note if update else "",
             last_update_source=update.source if update else "",
             mails_on=agreement.id in consenting, sent=sent.get(agreement.id, 0),
-            failed=failed.get(agreement.id, 0), next_kind=nxt[1] if nxt else None,
+            failed=failed.get(agreement.id, 0),
+            refused_reason=refused[agreement.id][1] if agreement.id in refused else "",
+            next_kind=nxt[1] if nxt else None,
             next_at=nxt[0] if nxt else None, overdue=overdue)
         if _matches(row, chosen):
             result.append(row)

@@ -157,7 +157,9 @@ def end_for_meetup(session: Session, meetup_id: int, now: datetime | None = None
     now = now or utcnow()
     mail_queue.cancel(session, OutboxMail.meetup_id == meetup_id, reason="anonymised", now=now)
     session.execute(OutboxMail.__table__.update()
-                    .where(OutboxMail.meetup_id == meetup_id).values(recipient=""))
+                    .where(OutboxMail.meetup_id == meetup_id)
+                    # The SMTP server's words may name the address ("550 <x@y>: unknown").
+                    .values(recipient="", last_error=""))
     for consent in session.scalars(select(ReminderConsent).where(
             ReminderConsent.meetup_id == meetup_id)):
         consent.email = ""

@@ -175,7 +175,8 @@ def cancel(session: Session, *where: Any, reason: str, now: datetime | None = No
 
 def plan_digests(session: Session, now: datetime | None = None) -> int:
     """The organiser's weekly digest (``Meetup.organiser_digest``): one row per closed meetup
-    and week, due Monday 08:00; composed (or skipped, without updates) when it is sent."""
+    and week, due Monday 08:00, in the organiser's chosen language (``Organiser.language``);
+    composed (or skipped, without updates) when it is sent."""
     from meetup.models import Organiser
 
     now = now or utcnow()
@@ -186,15 +187,16 @@ def plan_digests(session: Session, now: datetime | None = None) -> int:
         return 0
     year, week, _ = monday.isocalendar()
     added = 0
-    for meetup, email in session.execute(
-            select(Meetup, Organiser.email).join(Organiser, Meetup.organiser_id == Organiser.id)
+    for meetup, email, language in session.execute(
+            select(Meetup, Organiser.email, Organiser.language)
+            .join(Organiser, Meetup.organiser_id == Organiser.id)
             .where(Meetup.organiser_digest.is_(True), Meetup.phase == Phase.CLOSED,
                    Meetup.anonymised_at.is_(None))):
         key = f"digest:{meetup.id}:{year}-W{week:02d}"
         if not email or _existing(session, [key]) or unsubscribed(session, meetup.id, email):
             continue
         session.add(OutboxMail(
-            meetup_id=meetup.id, kind=MailKind.DIGEST, recipient=email, language="nl",
+            meetup_id=meetup.id, kind=MailKind.DIGEST, recipient=email, language=language or "nl",
             dedup_key=key, data={"since": (due - timedelta(days=7)).isoformat()}, due_at=due,
             expires_at=due + timedelta(days=7), attempts=0, last_error="", cancel_reason=""))
         added += 1

@@ -5,10 +5,15 @@ The standard library's ``email`` and ``smtplib`` (no dependency): ``MEETUP_SMTP_
 it) or ``smtps://user:password@host:465`` (TLS from the start). ``MEETUP_MAIL_FROM`` is the
 sender. ``meetup demo`` uses :class:`DevMailbox`: every mail is a file in
 ``instance/mailbox``, shown on the organiser's development mailbox page.
+
+The server's certificate is always verified (host name and chain): against the system's
+trusted CAs, or against ``MEETUP_SMTP_CA_FILE`` (a PEM file, e.g. a company's own CA or a
+test server's certificate) when that is set. There is no switch to turn verification off.
 """
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from collections.abc import Callable, Iterator
@@ -65,25 +70,52 @@ def parse_smtp_url(url: str) -> SmtpSettings:
                         password=unquote(parts.password or ""), security=security)
 
 
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _classify(error: Exception) -> MailError:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return MailError(f"recipient refused: {codes}",
+        replies = list(error.recipients.values())
+        codes = [code for code, _ in replies]
+        # The server's own words ("550 5.1.1 <x@y>: no such user"): shown on the board.
+        reason = "; ".join(f"{code} {_text(text)}" for code, text in replies)
+        return MailError(reason[:500] or "recipient refused",
                          permanent=bool(codes) and all(500 <= c < 600 for c in codes))
     if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error.decode(errors="replace") if isinstance(
-            error.smtp_error, bytes) else str(error.smtp_error)
-        return MailError(f"{error.smtp_code} {text}"[:500],
+        return MailError(f"{error.smtp_code} {_text(error.smtp_error)}"[:500],
                          permanent=500 <= error.smtp_code < 600)
     return MailError(f"{type(error).__name__}: {error}"[:500])
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """SMTP AUTH. smtplib encodes logins as ASCII only; a password with other characters
+    (``é``) goes as AUTH PLAIN in UTF-8 (RFC 4616), which mail servers accept."""
+    if (user + password).isascii():
+        client.login(user, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth") or "PLAIN" not in client.esmtp_features["auth"].upper():
+        raise smtplib.SMTPException("the server offers no AUTH PLAIN for a non-ASCII login")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 class SmtpTransport:
     kind = "smtp"
 
-    def __init__(self, settings: SmtpSettings, timeout: float = 20.0) -> None:
+    def __init__(self, settings: SmtpSettings, timeout: float = 20.0,
+                 ca_file: str | None = None) -> None:
         self.settings = settings
         self.timeout = timeout
+        #: A PEM file of CA certificates to trust instead of the system's (MEETUP_SMTP_CA_FILE).
+        self.ca_file = ca_file
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Verifies the server's certificate and host name, always."""
+        return ssl.create_default_context(cafile=self.ca_file or None)
 
     @contextmanager
     def connection(self) -> Iterator[Send]:
@@ -91,16 +123,15 @@ class SmtpTransport:
         try:
             if s.security == "tls":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=self.timeout,
-                    context=ssl.create_default_context())
+                    s.host, s.port, timeout=self.timeout, context=self.tls_context())
             else:
                 client = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
                 client.ehlo()
                 if client.has_extn("starttls") or s.host not in LOOPBACK:
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=self.tls_context())
                     client.ehlo()
             if s.user:
-                client.login(s.user, s.password)
+                _login(client, s.user, s.password)
         except (smtplib.SMTPException, OSError) as error:
             raise _classify(error) from error
 
@@ -160,11 +191,11 @@ class DevMailbox:
             return BytesParser(policy=policy.default).parse(fh)  # type: ignore[return-value]
 
 
-def from_config(smtp_url: str | None, dev_mailbox: str | None
+def from_config(smtp_url: str | None, dev_mailbox: str | None, ca_file: str | None = None
                 ) -> SmtpTransport | DevMailbox | None:
     """The transport the settings ask for; None when mail is off."""
     if smtp_url:
-        return SmtpTransport(parse_smtp_url(smtp_url))
+        return SmtpTransport(parse_smtp_url(smtp_url), ca_file=ca_file)
     if dev_mailbox:
         return DevMailbox(dev_mailbox)
     return None

@@ -108,6 +108,19 @@ def create_organiser(
     return organiser
 
 
+#: The interface languages an organiser can choose (as ``meetup.web.LANGUAGES``).
+LANGUAGES = ("nl", "en")
+
+
+def set_language(organiser: Organiser, language: str) -> bool:
+    """Keep the organiser's chosen interface language (their mail speaks it); True when it
+    changed. An unknown code changes nothing."""
+    if language not in LANGUAGES or organiser.language == language:
+        return False
+    organiser.language = language
+    return True
+
+
 def authenticate(session: Session, email: str, password: str) -> Organiser | None:
     """The organiser with these credentials, or None. Records the login time."""
     try:

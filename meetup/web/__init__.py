@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from meetup.services import content
+from meetup.services import content, organisers
 from meetup.extensions import db
 from meetup.services.errors import DomainError, InvalidInput
 
@@ -198,6 +198,9 @@ def _set_language(code: str) -> Any:
     target = request.referrer if request.referrer and request.referrer.startswith(
         request.host_url) else "/"
     response = make_response(redirect(target))
+    if code in LANGUAGES and g.get("organiser") is not None and \
+            organisers.set_language(g.organiser, code):
+        db.session.commit()  # a logged-in organiser's choice is theirs: their mail speaks it
     if code in LANGUAGES:
         # Secure like the session cookie: with MEETUP_SECURE_COOKIES=1 no cookie of ours
         # travels over plain HTTP.

@@ -215,3 +215,44 @@ def test_the_follow_up_board_with_500_agreements_on_a_laptop_and_at_320_px(
         .to_be_visible()
     expect(page.locator(".history")).to_contain_text("Gebeld: loopt weer")
     assert errors == []
+
+
+def test_a_refused_mail_shows_on_the_board_with_the_servers_reason_at_320_px(
+        server, server_app, live_meetup, live_organiser, new_phone) -> None:
+    """The mail server refused the owner's address for good: the board says "geweigerd" with
+    the server's words, and the agreement's page says what to do; both fit 320 px."""
+    from datetime import UTC, date, datetime
+
+    from meetup.models import MailKind, OutboxMail
+    from tests.report_factories import add_agreement
+
+    meetup = db.session.merge(live_meetup)
+    meetup.phase = Phase.CLOSED
+    agreement = add_agreement(meetup, what="Spreekuur GGD op school", owner_name="Carla Jansen",
+                              owner_organisation="GGD Gooi", due_date=date(2027, 3, 1),
+                              status="planned")
+    db.session.flush()
+    reason = ("550 5.1.1 <carla.jansen-van-der-heijden@ggd-gooi-en-vechtstreek.example.nl>: "
+              "Recipient address rejected: User unknown in virtual mailbox table")
+    db.session.add(OutboxMail(
+        meetup_id=meetup.id, agreement_id=agreement.id, kind=MailKind.OWNER_CLOSED,
+        recipient="carla.jansen-van-der-heijden@ggd-gooi-en-vechtstreek.example.nl",
+        dedup_key=f"refused:{agreement.id}", data={}, due_at=datetime.now(UTC),
+        failed_at=datetime.now(UTC), attempts=1, last_error=reason, cancel_reason=""))
+    db.session.commit()
+    page = new_phone(320).new_page()
+    errors = watch_errors(page)
+    login(page, server.base_url, live_organiser)
+    page.goto(f"{server.base_url}/organiser/meetups/{live_meetup.id}/board")
+    row = page.get_by_role("row").filter(has_text="Spreekuur GGD op school")
+    expect(row).to_contain_text("geweigerd: 1")
+    expect(row).to_contain_text("Recipient address rejected: User unknown")
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+    page.get_by_role("link", name="Spreekuur GGD op school").click()
+    expect(page.get_by_text("De mailserver weigerde de mail: 550 5.1.1")).to_be_visible()
+    expect(page.get_by_text("Controleer het adres met de eigenaar, of stuur de link zelf.")) \
+        .to_be_visible()
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+    assert errors == []

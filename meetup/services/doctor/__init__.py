@@ -85,6 +85,8 @@ class Setup:
     nightly_backup_dir: Path | None = None
     data_dirs: Sequence[Path] = ()
     smtp_url: str | None = None
+    #: CA bundle to verify the mail server's certificate with (MEETUP_SMTP_CA_FILE).
+    smtp_ca_file: str | None = None
     #: CA bundle to verify the public URL's certificate with (None: the system's).
     ca_file: str | None = None
     now: Callable[[], datetime] = _utc_now

@@ -21,11 +21,11 @@ def check_smtp(setup: Setup) -> Finding:
     parts = urlsplit(setup.smtp_url)
     host = parts.hostname or "localhost"
     secure = parts.scheme == "smtps"
-    port = parts.port or (465 if secure else 25)
+    port = parts.port or (465 if secure else 587)  # as the mail transport
     timeout = setup.thresholds.timeout
     try:
-        server: smtplib.SMTP = (smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                                 context=ssl.create_default_context())
+        tls = ssl.create_default_context(cafile=setup.smtp_ca_file or None)
+        server: smtplib.SMTP = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls)
                                 if secure else smtplib.SMTP(host, port, timeout=timeout))
         try:
             code, _banner = server.ehlo()

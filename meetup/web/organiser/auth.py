@@ -29,7 +29,7 @@ from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
 from meetup.models import Organiser
 from meetup.services import organisers
-from meetup.web import attempts
+from meetup.web import attempts, select_locale
 from meetup.web.organiser import bp
 
 #: Session keys of the organiser's login (cleared together).
@@ -127,6 +127,9 @@ def login() -> Any:
             attempts.count("LOGIN_LIMIT_PER_ACCOUNT", account)
             form.password.errors.append(_("This e-mail address and password do not match."))
         else:
+            # The language this browser speaks now (its choice, else Accept-Language) is the
+            # organiser's: their mail (the weekly digest) speaks it.
+            organisers.set_language(organiser, select_locale())
             db.session.commit()
             start_session(organiser)
             return redirect(_safe_next(request.args.get("next")))
