@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from meetup.extensions import db
 from meetup.models import Phase
-from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.participant.live import COMMON_TEXTS, phase_label, role_texts, texts
 
 ORGANISER_TEXTS: dict[str, Any] = {
@@ -89,7 +87,7 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 @bp.route("/meetups/<int:meetup_id>/live")
 @login_required
 def live(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     return render_template(
         "organiser/live.html",
         meetup=meetup,
