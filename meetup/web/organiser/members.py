@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -34,11 +34,12 @@ def _role_choices() -> list[tuple[str, Any]]:
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"),
+    invite_email = EmailField(_l("E-mail address"),
                        validators=[DataRequired(_l("Enter an e-mail address.")), Length(max=254)],
                        render_kw={"autocomplete": "off", "autocapitalize": "none",
                                   "spellcheck": "false"})
-    role = SelectField(_l("Role"), choices=_role_choices, default=Role.ORGANISATOR.value)
+    invite_role = SelectField(_l("Role"), choices=_role_choices,
+                              default=Role.ORGANISATOR.value)
 
 
 class RoleForm(FlaskForm):
@@ -57,8 +58,13 @@ class AcceptForm(FlaskForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-def _page(organisation: Any, invite_form: InviteForm | None = None,
-          new_link: str | None = None, status: int = 200) -> Any:
+#: The session key holding a new invitation link until the members page showed it once
+#: (post, redirect, get: the link is never in a URL or the database).
+NEW_LINK = "new_invitation_link"
+
+
+def _page(organisation: Any, invite_form: InviteForm | None = None, status: int = 200) -> Any:
+    new_link = session.pop(NEW_LINK, None)
     return render_template(
         "organiser/members.html", organisation=organisation,
         members=organisations.members(db.session, organisation),
@@ -69,7 +75,7 @@ def _page(organisation: Any, invite_form: InviteForm | None = None,
 
 
 def _role_form(membership: Any) -> RoleForm:
-    form = RoleForm(formdata=None, prefix=f"m{membership.id}")
+    form = RoleForm(formdata=None)
     form.role.data = membership.role
     return form
 
@@ -93,14 +99,16 @@ def invite(organisation_id: int) -> Any:
         return _page(organisation, form, status=400)
     try:
         _, token = organisations.invite(db.session, g.organiser, organisation,
-                                        form.email.data or "", form.role.data or "")
+                                        form.invite_email.data or "",
+                                        form.invite_role.data or "")
         db.session.commit()
     except (InvalidInput, Conflict) as error:
         db.session.rollback()
-        form.email.errors = [*form.email.errors, str(error.message)]
+        form.invite_email.errors = [*form.invite_email.errors, str(error.message)]
         return _page(organisation, form, status=400)
-    link = url_for("organiser.invitation", token=token, _external=True)
-    return _page(organisation, new_link=link)
+    session[NEW_LINK] = url_for("organiser.invitation", token=token, _external=True)
+    return redirect(url_for("organiser.members", organisation_id=organisation.id,
+                            _anchor="new-invitation"))
 
 
 @bp.route("/organisations/<int:organisation_id>/members/<int:membership_id>/role",
@@ -108,7 +116,7 @@ def invite(organisation_id: int) -> Any:
 @login_required
 def change_role(organisation_id: int, membership_id: int) -> Any:
     organisation = _organisation(organisation_id)
-    form = RoleForm(prefix=f"m{membership_id}")
+    form = RoleForm()
     if form.validate_on_submit():
         try:
             organisations.change_role(db.session, g.organiser, organisation, membership_id,
