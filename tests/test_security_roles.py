@@ -279,6 +279,8 @@ def test_a_role_changed_or_removed_counts_at_once_on_an_open_socket(
     bea = connect(app, bea_client, place.meetup.id, "organiser")
     assert bea.is_connected()
     assert _write(bea, "message.send")["ok"]
+    assert "Je kijkt mee" not in bea_client.get(
+        f"/organiser/meetups/{place.meetup.id}/live").get_data(as_text=True)
     ada = login_over_http(app, place.people["beheerder"])
     organisation_id, membership_id = place.ids["organisation_id"], place.ids["membership_id"]
     response = ada.post(f"/organiser/organisations/{organisation_id}/members/{membership_id}"
@@ -286,7 +288,9 @@ def test_a_role_changed_or_removed_counts_at_once_on_an_open_socket(
     assert response.status_code == 302
     assert _write(bea, "message.send")["error"] == "forbidden"
     assert bea_client.get(f"/organiser/meetups/{place.meetup.id}/edit").status_code == 403
-    assert bea_client.get(f"/organiser/meetups/{place.meetup.id}/live").status_code == 200
+    watching = bea_client.get(f"/organiser/meetups/{place.meetup.id}/live")
+    assert watching.status_code == 200 and "Je kijkt mee als meekijker" in \
+        watching.get_data(as_text=True)
     response = ada.post(f"/organiser/organisations/{organisation_id}/members/{membership_id}"
                         "/remove")
     assert response.status_code == 302

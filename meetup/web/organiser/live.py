@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from meetup.extensions import db
 from meetup.models import Phase
+from meetup.services import access
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.participant.live import COMMON_TEXTS, phase_label, role_texts, texts
@@ -96,4 +98,6 @@ def live(meetup_id: int) -> Any:
         report_url=optional_url("organiser.report", meetup_id=meetup.id),
         meetup_url=optional_url("organiser.meetup", meetup_id=meetup.id),
         texts=texts(COMMON_TEXTS, ORGANISER_TEXTS, role_texts()),
+        # A meekijker watches: the page says so (every change is refused by the server).
+        watching_only=not access.may(db.session, g.organiser, meetup, access.RUN),
     )

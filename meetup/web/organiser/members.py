@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,7 +27,7 @@ from wtforms.validators import DataRequired, Length
 
 from meetup.extensions import db
 from meetup.models import Role
-from meetup.services import access, organisations
+from meetup.services import access, mail_queue, organisations
 from meetup.services.errors import Conflict, InvalidInput
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required, start_session
@@ -27,6 +38,11 @@ ROLE_LABELS = {Role.BEHEERDER.value: _l("Manager"),
 ROLE_HINTS = {Role.BEHEERDER.value: _l("manages the organisation, its members and its series"),
               Role.ORGANISATOR.value: _l("prepares and runs meetups"),
               Role.MEEKIJKER.value: _l("reads reports and follow-up, changes nothing")}
+
+
+def get_locale_code() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "nl"
 
 
 def _role_choices() -> list[tuple[str, Any]]:
@@ -98,15 +114,22 @@ def invite(organisation_id: int) -> Any:
     if not form.validate_on_submit():
         return _page(organisation, form, status=400)
     try:
-        _, token = organisations.invite(db.session, g.organiser, organisation,
-                                        form.invite_email.data or "",
-                                        form.invite_role.data or "")
+        invitation, token = organisations.invite(db.session, g.organiser, organisation,
+                                                 form.invite_email.data or "",
+                                                 form.invite_role.data or "")
+        path = url_for("organiser.invitation", token=token)
+        mailed = bool(current_app.config.get("SMTP_URL"))
+        if mailed:  # the outbox sends it (same transaction: made and queued, or neither)
+            mail_queue.queue_invitation(db.session, invitation, path, get_locale_code(),
+                                        g.organiser.name)
         db.session.commit()
     except (InvalidInput, Conflict) as error:
         db.session.rollback()
         form.invite_email.errors = [*form.invite_email.errors, str(error.message)]
         return _page(organisation, form, status=400)
     session[NEW_LINK] = url_for("organiser.invitation", token=token, _external=True)
+    if mailed:
+        flash(_("The link is also sent by e-mail to %(email)s.", email=invitation.email))
     return redirect(url_for("organiser.members", organisation_id=organisation.id,
                             _anchor="new-invitation"))
 
