@@ -387,3 +387,11 @@ def test_a_withdrawn_or_expired_invitation_does_not_work(app: Flask, place: Plac
     db.session.expire_all()
     assert db.session.get(Invitation, pending.id).used_at is not None
     assert invitation.id != pending.id
+
+
+def test_a_meekijker_is_offered_no_changes_on_the_meetup_page(app: Flask, place: Place) -> None:
+    edit = f"/organiser/meetups/{place.meetup.id}/edit"
+    for role, offered in (("meekijker", False), ("organisator", True)):
+        page = client_for(app, place, role).get(f"/organiser/meetups/{place.meetup.id}")
+        assert page.status_code == 200
+        assert (edit in page.get_data(as_text=True)) is offered, role

@@ -96,6 +96,15 @@ def meetup_for(meetup_id: int, action: str | None = None) -> Meetup:
     return access.meetup_for(db.session, g.get("organiser"), meetup_id, action)
 
 
+@bp.app_context_processor
+def _organiser_may() -> dict[str, Any]:
+    """``organiser_may(target, action)`` in templates: offer only what the role allows (the
+    routes refuse the rest anyway)."""
+    def organiser_may(target: Any, action: str) -> bool:
+        return access.may(db.session, g.get("organiser"), target, action)
+    return {"organiser_may": organiser_may}
+
+
 def login_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
