@@ -395,3 +395,13 @@ def test_a_meekijker_is_offered_no_changes_on_the_meetup_page(app: Flask, place:
         page = client_for(app, place, role).get(f"/organiser/meetups/{place.meetup.id}")
         assert page.status_code == 200
         assert (edit in page.get_data(as_text=True)) is offered, role
+
+
+def test_the_members_page_speaks_english_too(app: Flask, place: Place) -> None:
+    ada = login_over_http(app, place.people["beheerder"])
+    ada.get("/lang/en")
+    page = ada.get(f"/organiser/organisations/{place.ids['organisation_id']}/members")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Members of Ada" in html and "Make an invitation link" in html
+    assert "Viewer" in html and "Leden van" not in html
