@@ -44,7 +44,10 @@ def seed(n_meetups: int, n_agreements: int, rng: random.Random) -> int:
     from meetup.services import meetups, organisers
 
     organiser = organisers.create_organiser(db.session, "bench@example.org", PASSWORD)
-    series = Series(organiser_id=organiser.id, name="Meetup Kansenongelijkheid Benchmark")
+    from meetup.services import access
+    series = Series(organiser_id=organiser.id,
+                    organisation_id=access.home_organisation(db.session, organiser).id,
+                    name="Meetup Kansenongelijkheid Benchmark")
     db.session.add(series)
     db.session.flush()
     created = []

@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 
 from meetup.extensions import csrf, db
 from meetup.models import Meetup
-from meetup.services import meetups, organisers, sharing, unsubscribe
+from meetup.services import meetups, organisations, organisers, sharing, unsubscribe
 from tests.conftest import PASSWORD, make_app
 from tests.report_factories import make_evening
 
@@ -138,6 +138,7 @@ class Site:
     short_code: str
     followup_token: str
     unsubscribe_token: str
+    invitation_token: str
 
 
 @pytest.fixture
@@ -150,11 +151,16 @@ def site(tmp_path: Path) -> Iterator[Site]:
         evening = make_evening(organiser)  # a closed meetup with agreements: reports, follow-up
         sharing.share_report(db.session, evening.meetup)  # its report page offers "revoke"
         open_meetup = meetups.create_meetup(db.session, organiser, title="Meetup Hilversum")
+        # An open invitation (issue 25): the members page offers "withdraw"; its link, the
+        # form that makes an account.
+        _invitation, invitation_token = organisations.invite(
+            db.session, organiser, open_meetup.organisation, "nina@example.org", "meekijker")
         db.session.commit()
         found = Site(app, open_meetup.id, open_meetup.join_token, open_meetup.short_code,
                      evening.agreements[1].followup_token or "",
                      unsubscribe.make_token(app.config["SECRET_KEY"], evening.meetup.id,
-                                            "owner@example.org"))
+                                            "owner@example.org"),
+                     invitation_token)
         db.session.remove()
     yield found
     with app.app_context():
@@ -217,7 +223,9 @@ def fill(site: Site) -> dict[str, str]:
             "note": "Tolken gevonden",
             # The account page's password change (issue 14): to the same one, so the
             # visitor can still log in with it at the end.
-            "current": PASSWORD, "new": PASSWORD}
+            "current": PASSWORD, "new": PASSWORD,
+            # The members page's invitation (issue 25).
+            "invite_email": "bea@example.org"}
 
 
 def test_every_post_route_has_a_form_with_its_token_and_refuses_a_post_without(
@@ -245,10 +253,16 @@ def test_every_post_route_has_a_form_with_its_token_and_refuses_a_post_without(
                                data=login_form.data(typed, login_form.token))
     assert logged_in.status_code == 302
     organiser_forms = crawl(app, organiser, ["/organiser/"])
+    # Somebody with an invitation link (issue 25): accepting it logs them in, so they are a
+    # browser of their own.
+    invitee = app.test_client()
+    invitee_forms = [f for f in crawl(app, invitee,
+                                      [f"/organiser/invitation/{site.invitation_token}"])
+                     if _endpoint(app, f.action, "POST") == "organiser.invitation"]
 
     by_endpoint: dict[str, list[tuple[FlaskClient, Form]]] = {}
     for client, found in ((visitor, visitor_forms), (phone, phone_forms),
-                          (organiser, organiser_forms)):
+                          (organiser, organiser_forms), (invitee, invitee_forms)):
         for form in found:
             endpoint = _endpoint(app, form.action, "POST")
             assert endpoint is not None, f"{form.page}: a form posts to {form.action}, " \

@@ -113,10 +113,12 @@ def test_deleting_a_meetup_removes_everything_it_holds(meetup: Meetup) -> None:
                    cancel_reason=""),
         Unsubscribe(meetup_id=meetup.id, address_hash="0" * 64)])
     db.session.commit()
-    # The mail scheduler's heartbeat belongs to no meetup; a series belongs to the organiser
-    # (it outlives any one of its meetups), like the account.
-    held = [t.name for t in db.metadata.sorted_tables
-            if t.name not in ("organisers", "scheduler_heartbeats", "series")]
+    # The mail scheduler's heartbeat belongs to no meetup; a series belongs to the organisation
+    # (it outlives any one of its meetups), like the account, its organisation, memberships
+    # and invitations (issue 25).
+    outlive = ("organisers", "scheduler_heartbeats", "series", "organisations", "memberships",
+               "invitations")
+    held = [t.name for t in db.metadata.sorted_tables if t.name not in outlive]
     # A model added later without a row here would make the check below trivially true for
     # it: give it a row above.
     assert all(_rows(name) for name in held), {name: _rows(name) for name in held}
@@ -127,6 +129,7 @@ def test_deleting_a_meetup_removes_everything_it_holds(meetup: Meetup) -> None:
     # follow-up updates and the audit trail included.
     assert {name: _rows(name) for name in held} == {name: 0 for name in held}
     assert _rows("organisers") == 1
+    assert _rows("organisations") == 1 and _rows("memberships") == 1
 
 
 def _rows(table: str) -> int:

@@ -6,6 +6,7 @@ from meetup.models.board import Note, Round, Vote
 from meetup.models.consent import ConsentKind, ReminderConsent
 from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.meetup import Meetup, Phase, PhaseChange, Theme
+from meetup.models.organisation import Invitation, Membership, Organisation, Role
 from meetup.models.organiser import Organiser
 from meetup.models.outbox import MailKind, OutboxMail, SchedulerHeartbeat
 from meetup.models.participant import Participant, Table
@@ -20,18 +21,22 @@ __all__ = [
     "Commitment",
     "ConsentKind",
     "Grouping",
+    "Invitation",
     "MailKind",
+    "Membership",
     "Meetup",
     "Note",
     "NoteGroup",
     "NoteGroupMember",
     "Operation",
+    "Organisation",
     "OutboxMail",
     "Organiser",
     "Participant",
     "Phase",
     "PhaseChange",
     "ReminderConsent",
+    "Role",
     "Round",
     "SchedulerHeartbeat",
     "Series",

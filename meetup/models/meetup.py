@@ -14,6 +14,7 @@ from meetup.extensions import db
 from meetup.models.types import UTCDateTime, short_repr, str_enum, utcnow
 
 if TYPE_CHECKING:
+    from meetup.models.organisation import Organisation
     from meetup.models.organiser import Organiser
     from meetup.models.participant import Participant, Table
     from meetup.models.series import Series
@@ -48,6 +49,10 @@ class Meetup(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"))
+    #: The organisation that owns the meetup (issue 25); ``organiser_id`` is who created it.
+    #: Who may read, run or manage it: ``services.access.require``.
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(120), default="")
     venue: Mapped[str] = mapped_column(String(200), default="")
@@ -134,6 +139,7 @@ class Meetup(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     organiser: Mapped[Organiser] = relationship(back_populates="meetups")
+    organisation: Mapped[Organisation] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="meetups")
     previous_meetup: Mapped[Meetup | None] = relationship(remote_side="Meetup.id")
     themes: Mapped[list[Theme]] = relationship(

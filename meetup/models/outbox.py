@@ -24,6 +24,7 @@ class MailKind(enum.StrEnum):
     REMINDER_DAY = "reminder_day"  #: On the first step's date
     FOLLOWUP = "followup"  #: "Hoe staat het ervoor?" every few weeks after the date
     DIGEST = "digest"  #: The organiser's weekly digest of updates
+    INVITATION = "invitation"  #: An invitation link to join an organisation (issue 25)
 
 
 class OutboxMail(db.Model):

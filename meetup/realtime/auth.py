@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.models import Meetup, Organiser, Participant
-from meetup.services import joining, organisers
-from meetup.services.errors import Forbidden, Unauthorised
+from meetup.services import access, joining, organisers
+from meetup.services.errors import Unauthorised
 
 PARTICIPANT = "participant"
 ORGANISER = "organiser"
@@ -66,6 +66,13 @@ def remember(sid: str, identity: Identity) -> None:
 def identity_of(sid: str) -> Identity | None:
     with _lock:
         return _identities.get(sid)
+
+
+def sids_of_organiser(organiser_id: int) -> list[str]:
+    """The sockets of this organiser on this worker (live pages and projectors)."""
+    with _lock:
+        return [sid for sid, identity in _identities.items()
+                if identity.organiser_id == organiser_id]
 
 
 def forget(sid: str) -> None:
@@ -117,7 +124,8 @@ def identify(session: Session, auth: Any) -> tuple[Identity, Meetup, Participant
                                        http_session.get("organiser_since"), max_age):
         raise Unauthorised(_l("Log in as organiser first."))
     assert organiser is not None
-    if meetup.organiser_id != organiser.id:
-        raise Forbidden(_l("This meetup belongs to another organiser."))
+    # Any role in the meetup's organisation may watch (a meekijker too); every write event
+    # asks again for ``run`` (handlers.load_context).
+    access.require(session, organiser, meetup, access.READ)
     return (Identity(kind, meetup_id, organiser_id=organiser.id,
                      session_version=organiser.session_version), meetup, None)

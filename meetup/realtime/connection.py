@@ -26,7 +26,7 @@ from meetup.realtime.handlers import (
     server_error_ack,
 )
 from meetup.realtime.payload import MALFORMED
-from meetup.services import jsontext
+from meetup.services import jsontext, organisations
 from meetup.services.errors import DomainError, InvalidInput, Unauthorised
 from meetup.services.jsontext import JSONText
 from meetup.services.table_view import TableViews
@@ -86,6 +86,22 @@ def reseat_here(participant_id: int, table_id: int | None) -> None:
 
 
 cluster.on_worker_message("reseat", lambda data: reseat_here(data["participant"], data["table"]))
+
+
+def end_organiser_sockets(sender: Any = None, *, organiser_id: int) -> None:
+    """An organiser was removed from an organisation (committed): close their sockets on every
+    worker at once; reconnecting is refused (their session version changed)."""
+    cluster.to_workers("end_organiser", {"organiser": organiser_id})
+
+
+def _end_organiser_here(data: dict[str, Any]) -> None:
+    for sid in auth.sids_of_organiser(data["organiser"]):
+        auth.forget(sid)
+        socketio.server.disconnect(sid, namespace="/")
+
+
+cluster.on_worker_message("end_organiser", _end_organiser_here)
+organisations.sessions_ended.connect(end_organiser_sockets)
 
 
 def on_connect(auth_data: Any = None) -> None:

@@ -33,7 +33,7 @@ from meetup.realtime import allowance, auth, rooms, throttle, writer
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import Payload
-from meetup.services import operations
+from meetup.services import access, operations
 from meetup.services.errors import DomainError, Forbidden, Unauthorised
 
 log = logging.getLogger(__name__)
@@ -139,8 +139,10 @@ def server_error_ack() -> dict[str, Any]:
     return {"ok": False, "error": "server_error", "message": str(SERVER_ERROR)}
 
 
-def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox) -> Context:
-    """The socket's identity as database objects, checked again (a participant may be gone)."""
+def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox,
+                 action: str = access.READ) -> Context:
+    """The socket's identity as database objects, checked again: a participant may be gone,
+    an organiser removed, logged out or given another role (``action``: what it must allow)."""
     meetup = session.get(Meetup, identity.meetup_id)
     if meetup is None:
         raise Unauthorised()
@@ -152,9 +154,11 @@ def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox)
         ctx.participant = participant
     if identity.organiser_id is not None:
         organiser = session.get(Organiser, identity.organiser_id)
-        if organiser is None or meetup.organiser_id != organiser.id \
-                or organiser.session_version != identity.session_version:
-            raise Unauthorised()  # logged out (everywhere) since this socket connected
+        if organiser is None or organiser.session_version != identity.session_version:
+            raise Unauthorised()  # logged out (everywhere) or removed since this connected
+        # Their role now (a role changed since connecting counts at once): read to sync,
+        # run to write (a meekijker's write is ``forbidden``).
+        access.require(session, organiser, meetup, action)
         ctx.organiser = organiser
     return ctx
 
@@ -213,7 +217,8 @@ def _apply(spec: EventSpec, session: Session, sid: str, identity: Identity, op: 
            ) -> tuple[dict[str, Any], Outbox | None, int]:
     """One write inside the shared transaction: (ack, what to broadcast, seq)."""
     outbox = Outbox()
-    ctx = load_context(session, sid, identity, outbox)
+    ctx = load_context(session, sid, identity, outbox,
+                       access.RUN if spec.role == ORGANISER else access.READ)
     prior = operations.recorded(session, op)
     if prior is not None:
         return _replayed(spec, ctx, parsed, prior), None, ctx.meetup.revision

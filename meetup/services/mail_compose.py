@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from meetup.models import (
     Agreement,
     AgreementUpdate,
+    Invitation,
     MailKind,
     Meetup,
     OutboxMail,
@@ -92,6 +93,8 @@ def _agreement(session: Session, row: OutboxMail) -> Agreement | None:
 def compose(session: Session, row: OutboxMail, settings: MailSettings,
             now: datetime) -> EmailMessage:
     """The message for this row; :class:`Skip` when it should not go out."""
+    if row.kind is MailKind.INVITATION:
+        return _invitation_message(session, row, settings, now)
     meetup = session.get(Meetup, row.meetup_id) if row.meetup_id else None
     if meetup is None or meetup.anonymised_at is not None or not row.recipient:
         raise Skip("anonymised")
@@ -161,4 +164,35 @@ def compose(session: Session, row: OutboxMail, settings: MailSettings,
                                filename="afspraak.ics" if language == "nl" else "agreement.ics",
                                params={"method": "PUBLISH"})
     message["Content-Language"] = language  # after the parts: they move Content-* headers
+    return message
+
+
+def _invitation_message(session: Session, row: OutboxMail, settings: MailSettings,
+                        now: datetime) -> EmailMessage:
+    """An invitation to join an organisation (issue 25): the one-time link, nothing else."""
+    data = row.data or {}
+    invitation = session.get(Invitation, data.get("invitation") or 0)
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
+        raise Skip("invitation_closed")
+    language = row.language if row.language in ("nl", "en") else "nl"
+    with force_locale(language):
+        context = {"organisation": invitation.organisation.name, "language": language,
+                   "inviter": data.get("inviter") or "",
+                   "link": f"{settings.base_url.rstrip('/')}{data.get('path', '')}",
+                   "until": invitation.expires_at}
+        subject = _("Invitation to organise meetups with %(organisation)s",
+                    organisation=context["organisation"])
+        text = render_template("mail/invitation.txt", subject=subject, **context)
+        html = render_template("mail/invitation.html", subject=subject, **context)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender
+    message["To"] = row.recipient
+    message["Date"] = format_datetime(now)
+    domain = settings.sender.rsplit("@", 1)[-1].strip(" >") or "meetup.invalid"
+    message["Message-ID"] = make_msgid(idstring=f"mail{row.id}", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language
     return message

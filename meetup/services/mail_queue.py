@@ -31,6 +31,7 @@ from meetup.models import (
     Agreement,
     AgreementStatus,
     ConsentKind,
+    Invitation,
     MailKind,
     Meetup,
     OutboxMail,
@@ -202,3 +203,22 @@ def plan_digests(session: Session, now: datetime | None = None) -> int:
         added += 1
     session.flush()
     return added
+
+
+def queue_invitation(session: Session, invitation: Invitation, path: str, language: str,
+                     inviter: str, now: datetime | None = None) -> OutboxMail:
+    """Mail an invitation link (issue 25), in the transaction that made the invitation.
+
+    ``path`` is the link's path (the composer puts the public base URL before it); the row
+    expires with the invitation, and composing skips it once the invitation is used."""
+    now = now or utcnow()
+    row = OutboxMail(
+        meetup_id=None, kind=MailKind.INVITATION, recipient=invitation.email,
+        language=language if language in ("nl", "en") else "nl",
+        dedup_key=f"invitation:{invitation.id}",
+        data={"invitation": invitation.id, "path": path, "inviter": inviter},
+        due_at=now, expires_at=invitation.expires_at, attempts=0, last_error="",
+        cancel_reason="")
+    session.add(row)
+    session.flush()
+    return row

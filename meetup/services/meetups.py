@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from meetup.models import Meetup, Organiser, Participant, Theme
-from meetup.services import content
-from meetup.services.errors import Forbidden, InvalidInput, NotFound
+from meetup.models import Meetup, Organisation, Organiser, Participant, Theme
+from meetup.services import access, content
+from meetup.services.errors import InvalidInput, NotFound
 
 #: Letters and digits that cannot be mistaken for each other on a projector (no 0/O, 1/I/L).
 SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -143,8 +143,17 @@ def clean_phase_minutes(value: Any) -> dict[str, int]:
     return cleaned
 
 
-def create_meetup(session: Session, organiser: Organiser, **fields: Any) -> Meetup:
-    """A new meetup with fresh join codes and the three default themes copied in."""
+def create_meetup(session: Session, organiser: Organiser, *,
+                  organisation: Organisation | None = None, **fields: Any) -> Meetup:
+    """A new meetup with fresh join codes and the three default themes copied in.
+
+    It belongs to ``organisation`` (the organiser must run meetups there), by default to the
+    organiser's first organisation in which they run meetups.
+    """
+    if organisation is None:
+        organisation = access.home_organisation(session, organiser)
+    else:
+        access.require(session, organiser, organisation, access.RUN)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown meetup fields: {sorted(unknown)}")
@@ -153,6 +162,7 @@ def create_meetup(session: Session, organiser: Organiser, **fields: Any) -> Meet
     _validate({"title": fields.get("title", ""), **fields})
     meetup = Meetup(
         organiser=organiser,
+        organisation=organisation,
         join_token=new_join_token(),
         short_code=new_short_code(session),
         settings={},
@@ -313,24 +323,21 @@ def delete_meetup(session: Session, meetup: Meetup) -> None:
 
 
 def meetups_of(session: Session, organiser: Organiser) -> list[Meetup]:
-    """The organiser's meetups, newest first."""
+    """The meetups of the organiser's organisations (any role), newest first."""
     return list(
         session.scalars(
             select(Meetup)
-            .where(Meetup.organiser_id == organiser.id)
+            .where(Meetup.organisation_id.in_(access.organisation_ids(session, organiser)))
             .order_by(Meetup.starts_at.desc().nulls_last(), Meetup.id.desc())
         )
     )
 
 
-def owned_meetup(session: Session, organiser: Organiser, meetup_id: int) -> Meetup:
-    """The meetup with this id if this organiser owns it; NotFound otherwise."""
-    meetup = session.get(Meetup, meetup_id)
-    if meetup is None:
-        raise NotFound(_l("This meetup does not exist."))
-    if meetup.organiser_id != organiser.id:
-        raise Forbidden()
-    return meetup
+def owned_meetup(session: Session, organiser: Organiser, meetup_id: int,
+                 action: str = access.RUN) -> Meetup:
+    """The meetup with this id if the organiser's role allows ``action`` (default: run it);
+    NotFound / Forbidden otherwise. The rule itself: :func:`access.require`."""
+    return access.meetup_for(session, organiser, meetup_id, action)
 
 
 #: Built once: every phone joining (GET and POST of the join form) runs it.

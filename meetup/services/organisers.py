@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from meetup.models import Organiser
+from meetup.models import Membership, Organisation, Organiser, Role
 from meetup.models.types import utcnow
 from meetup.services.errors import Conflict, InvalidInput
 from meetup.services.offload import off_loop
@@ -94,9 +94,14 @@ def _check_password(password: str, email: str = "") -> None:
 
 
 def create_organiser(
-    session: Session, email: str, password: str, name: str = ""
+    session: Session, email: str, password: str, name: str = "", *,
+    own_organisation: bool = True
 ) -> Organiser:
-    """Create an organiser account; the e-mail address must be new and the password strong."""
+    """Create an organiser account; the e-mail address must be new and the password strong.
+
+    The account gets an organisation of its own, with itself as beheerder (issue 25), unless
+    ``own_organisation`` is false (an invited co-organiser joins the inviting organisation).
+    """
     email = normalise_email(email)
     _check_password(password, email)
     if session.scalar(select(Organiser).where(Organiser.email == email)):
@@ -104,6 +109,11 @@ def create_organiser(
     organiser = Organiser(email=email, name=name.strip() or email.split("@")[0])
     organiser.password_hash = hash_password(password)
     session.add(organiser)
+    if own_organisation:
+        organisation = Organisation(name=organiser.name)
+        session.add(organisation)
+        session.add(Membership(organisation=organisation, organiser=organiser,
+                               role=Role.BEHEERDER.value))
     session.flush()
     return organiser
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from meetup.models import (
     Meetup,
@@ -23,7 +23,7 @@ from meetup.models import (
     Round,
 )
 from meetup.models.types import utcnow
-from meetup.services import mail_queue, operations, retrospective
+from meetup.services import access, mail_queue, operations, retrospective
 from meetup.services.errors import Conflict, Forbidden, InvalidInput
 
 #: The brainstorm round asked in each round phase.
@@ -48,9 +48,12 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def check_organiser(meetup: Meetup, organiser: Organiser | None) -> None:
-    """Forbidden unless ``organiser`` is None (the system) or owns the meetup."""
-    if organiser is not None and organiser.id != meetup.organiser_id:
-        raise Forbidden()
+    """Forbidden unless ``organiser`` is None (the system) or may run the meetup
+    (``access.require``: beheerder or organisator of its organisation)."""
+    if organiser is not None:
+        session = object_session(meetup)
+        assert session is not None
+        access.require(session, organiser, meetup, access.RUN)
 
 
 def parse_phase(phase: Phase | str) -> Phase:

@@ -5,8 +5,9 @@ links, examples, cap) and settings (table size, dots, phase durations, the ``set
 object, the code and e-mail choices, the welcome text), links it as ``previous_meetup``
 and joins its series; an earlier meetup without a series gets one, named by the organiser.
 
-Who may see a series or make a follow-up is decided here only (:func:`may_see`): an
-organiser owns their series now; an organisation will own them later.
+A series belongs to the organisation of its first meetup; who may see a series or make a
+follow-up is decided by :func:`meetup.services.access.require` (``may_see`` and
+``owned_series`` are its names here).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from meetup.models import Meetup, Organiser, Series, Theme
+from meetup.services import access
 from meetup.services import meetups as meetup_service
-from meetup.services.errors import Forbidden, InvalidInput, NotFound
+from meetup.services.errors import InvalidInput
 
 SERIES_NAME_MAX = 200
 #: What a follow-up meetup takes over from the earlier one besides its themes.
@@ -34,24 +36,25 @@ COPIED_THEME_FIELDS = ("position", "title", "subject", "question", "introduction
 
 
 def may_see(organiser: Organiser, series: Series) -> bool:
-    """True when this organiser may see and extend the series (the one ownership rule)."""
-    return series.organiser_id == organiser.id
+    """True when this organiser may see the series (any role in its organisation)."""
+    session = object_session(series)
+    assert session is not None
+    return access.may(session, organiser, series, access.READ)
 
 
-def owned_series(session: Session, organiser: Organiser, series_id: int) -> Series:
-    """The series with this id if this organiser may see it; NotFound / Forbidden otherwise."""
-    series = session.get(Series, series_id)
-    if series is None:
-        raise NotFound(_l("This series does not exist."))
-    if not may_see(organiser, series):
-        raise Forbidden()
-    return series
+def owned_series(session: Session, organiser: Organiser, series_id: int,
+                 action: str = access.READ) -> Series:
+    """The series with this id if the organiser's role allows ``action`` (default: see it);
+    NotFound / Forbidden otherwise."""
+    return access.series_for(session, organiser, series_id, action)
 
 
 def series_of(session: Session, organiser: Organiser) -> list[Series]:
-    """The organiser's series, by name."""
-    return list(session.scalars(select(Series).where(Series.organiser_id == organiser.id)
-                                .order_by(Series.name, Series.id)))
+    """The series of the organiser's organisations, by name."""
+    return list(session.scalars(
+        select(Series).where(Series.organisation_id.in_(
+            access.organisation_ids(session, organiser)))
+        .order_by(Series.name, Series.id)))
 
 
 def meetups_in(session: Session, series: Series) -> list[Meetup]:
@@ -93,18 +96,20 @@ def create_follow_up(session: Session, organiser: Organiser, previous: Meetup, *
 
     ``series_name`` names a new series; it is ignored when ``previous`` is in one already.
     """
-    if previous.organiser_id != organiser.id:
-        raise Forbidden()
+    access.require(session, organiser, previous, access.RUN)
     series = previous.series
-    if series is not None and not may_see(organiser, series):
-        raise Forbidden()
+    if series is not None:
+        access.require(session, organiser, series, access.RUN)
     if series is None:
-        series = Series(organiser_id=organiser.id, name=clean_series_name(series_name))
+        series = Series(organiser_id=organiser.id, organisation_id=previous.organisation_id,
+                        name=clean_series_name(series_name))
         session.add(series)
         previous.series = series
     fields: dict[str, Any] = {name: copy.deepcopy(getattr(previous, name))
                               for name in COPIED_SETTINGS}
-    meetup = meetup_service.create_meetup(session, organiser, title=title, city=city,
+    meetup = meetup_service.create_meetup(session, organiser,
+                                          organisation=previous.organisation,
+                                          title=title, city=city,
                                           venue=venue, starts_at=starts_at, **fields)
     meetup.settings = copy.deepcopy(previous.settings or {})
     meetup.previous_meetup = previous

@@ -1,7 +1,7 @@
 """issue 25: the Terugblik, the earlier agreement shown on the projector
 
 Revision ID: 0008_terugblik
-Revises: 0006_meetup_series
+Revises: 0007_organisations
 Create Date: 2026-12-07 11:40:00
 
 The phase ``retrospective`` needs no change: phases are stored as plain strings.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_terugblik'
-down_revision = '0006_meetup_series'
+down_revision = '0007_organisations'
 branch_labels = None
 depends_on = None
 

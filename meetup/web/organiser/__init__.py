@@ -12,6 +12,7 @@ from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     live,
     mail,
     meetups,
+    members,
     reports,
     series,
 )

@@ -27,8 +27,8 @@ from wtforms.validators import DataRequired, Length
 
 from meetup.config import PARTICIPANT_SESSION_KEY
 from meetup.extensions import db
-from meetup.models import Organiser
-from meetup.services import organisers
+from meetup.models import Meetup, Organiser
+from meetup.services import access, organisers
 from meetup.web import attempts, select_locale
 from meetup.web.organiser import bp
 
@@ -88,6 +88,23 @@ def keep_this_session(organiser: Organiser) -> None:
     session["organiser_version"] = organiser.session_version
 
 
+def meetup_for(meetup_id: int, action: str | None = None) -> Meetup:
+    """The meetup when the logged-in organiser's role allows ``action`` (``services.access``):
+    by default ``read`` to look (GET) and ``run`` to change anything (any other method)."""
+    if action is None:
+        action = access.READ if request.method in ("GET", "HEAD") else access.RUN
+    return access.meetup_for(db.session, g.get("organiser"), meetup_id, action)
+
+
+@bp.app_context_processor
+def _organiser_may() -> dict[str, Any]:
+    """``organiser_may(target, action)`` in templates: offer only what the role allows (the
+    routes refuse the rest anyway)."""
+    def organiser_may(target: Any, action: str) -> bool:
+        return access.may(db.session, g.get("organiser"), target, action)
+    return {"organiser_may": organiser_may}
+
+
 def login_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -96,6 +113,8 @@ def login_required(view: F) -> F:
             return redirect(url_for("organiser.login", next=target))
         return view(*args, **kwargs)
 
+    #: Read by tests/test_security_roles.py: every such route is checked for every role.
+    wrapped.organiser_only = True  # type: ignore[attr-defined]
     return wrapped  # type: ignore[return-value]
 
 

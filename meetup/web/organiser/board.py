@@ -17,10 +17,9 @@ from wtforms.validators import Length
 from meetup.extensions import db
 from meetup.reports.texts import TIMEZONE
 from meetup.services import followup, followup_board
-from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.organiser.reports import external_url
 from meetup.web.public.reports import FollowupForm
 
@@ -47,7 +46,7 @@ def _today() -> Any:
 @bp.route("/meetups/<int:meetup_id>/board")
 @login_required
 def board(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     chosen = request.args.get("filter", "all")
     if chosen not in followup_board.FILTERS:
         chosen = "all"
@@ -59,7 +58,7 @@ def board(meetup_id: int) -> Any:
 @bp.route("/meetups/<int:meetup_id>/board/<int:agreement_id>", methods=["GET", "POST"])
 @login_required
 def board_agreement(meetup_id: int, agreement_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     agreement = followup_board.agreement_of(db.session, meetup, agreement_id)
     here = url_for("organiser.board_agreement", meetup_id=meetup.id, agreement_id=agreement.id)
     # Three small forms, told apart by their ``action`` (each posts only its own fields).

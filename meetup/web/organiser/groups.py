@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,11 +16,10 @@ from meetup.extensions import db
 from meetup.models import Meetup, Phase, Round
 from meetup.services import grouping as clustering
 from meetup.services import groupings
-from meetup.services import meetups as meetup_service
 from meetup.services import plenary
 from meetup.services.errors import DomainError, InvalidInput
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 
 ROUND_LABELS = {
     None: _l("All three rounds"),
@@ -46,7 +45,7 @@ def _id(name: str) -> int | None:
 
 
 def _owned(meetup_id: int) -> Meetup:
-    return meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    return meetup_for(meetup_id)
 
 
 @bp.route("/meetups/<int:meetup_id>/groups")

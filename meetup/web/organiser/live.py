@@ -14,9 +14,9 @@ from werkzeug.routing import BuildError
 
 from meetup.extensions import db
 from meetup.models import Phase
-from meetup.services import meetups as meetup_service
+from meetup.services import access
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.participant.live import COMMON_TEXTS, phase_label, role_texts, texts
 
 ORGANISER_TEXTS: dict[str, Any] = {
@@ -90,7 +90,7 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 @bp.route("/meetups/<int:meetup_id>/live")
 @login_required
 def live(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     return render_template(
         "organiser/live.html",
         meetup=meetup,
@@ -99,4 +99,6 @@ def live(meetup_id: int) -> Any:
         report_url=optional_url("organiser.report", meetup_id=meetup.id),
         meetup_url=optional_url("organiser.meetup", meetup_id=meetup.id),
         texts=texts(COMMON_TEXTS, ORGANISER_TEXTS, role_texts()),
+        # A meekijker watches: the page says so (every change is refused by the server).
+        watching_only=not access.may(db.session, g.organiser, meetup, access.RUN),
     )

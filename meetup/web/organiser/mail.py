@@ -10,11 +10,10 @@ from flask import Response, abort, current_app, g, render_template
 
 from meetup.extensions import db
 from meetup.models import Meetup
-from meetup.services import mail_status
-from meetup.services import meetups as meetup_service
+from meetup.services import access, mail_status
 from meetup.services.mail_transport import DevMailbox
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 
 
 def mail_mode() -> str:
@@ -32,7 +31,7 @@ def status_for(meetup: Meetup) -> mail_status.MailStatus:
 @bp.route("/meetups/<int:meetup_id>/mail")
 @login_required
 def mail(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     return render_template("organiser/mail.html", meetup=meetup, mail=status_for(meetup))
 
 
@@ -44,10 +43,10 @@ def _mailbox() -> DevMailbox:
 
 
 def _mine(message: Any) -> bool:
-    """Only mails about this organiser's own meetups."""
+    """Only mails about meetups this organiser may read (``services.access``)."""
     meetup_id = str(message.get("X-Meetup-Id", ""))
     meetup = db.session.get(Meetup, int(meetup_id)) if meetup_id.isdigit() else None
-    return meetup is not None and meetup.organiser_id == g.organiser.id
+    return meetup is not None and access.may(db.session, g.organiser, meetup, access.READ)
 
 
 @bp.route("/mailbox")

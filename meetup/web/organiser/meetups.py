@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 
 from meetup.extensions import db
 from meetup.models import Meetup, Phase, Theme
-from meetup.services import links
+from meetup.services import access, links
 from meetup.services import meetups as meetup_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
 from meetup.web.organiser import mail as mail_face
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.organiser.forms import ConfirmForm, MeetupForm, ThemeForm, attach_error
 
 #: The phases as the organiser reads them.
@@ -41,8 +41,8 @@ def share_base() -> str:
     return links.base_url(current_app.config.get("PUBLIC_URL"), request.url_root)
 
 
-def _owned(meetup_id: int) -> Meetup:
-    return meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+def _owned(meetup_id: int, action: str | None = None) -> Meetup:
+    return meetup_for(meetup_id, action)
 
 
 def _meetup_fields(form: MeetupForm) -> dict[str, Any]:
@@ -89,12 +89,17 @@ def dashboard() -> Any:
     items = meetup_service.meetups_of(db.session, g.organiser)
     counts = meetup_service.participant_counts(db.session, [m.id for m in items])
     return render_template("organiser/dashboard.html", meetups=items, counts=counts,
-                           phase_labels=PHASE_LABELS)
+                           phase_labels=PHASE_LABELS,
+                           runs=set(access.organisation_ids(db.session, g.organiser, access.RUN)),
+                           managed=[m.organisation for m in access.memberships_of(
+                               db.session, g.organiser)
+                               if access.allows(access.Role(m.role), access.MANAGE)])
 
 
 @bp.route("/meetups/new", methods=["GET", "POST"])
 @login_required
 def new_meetup() -> Any:
+    access.home_organisation(db.session, g.organiser)  # Forbidden for a meekijker only
     form = MeetupForm()
     if form.validate_on_submit():
         try:
@@ -126,7 +131,7 @@ def meetup(meetup_id: int) -> Any:
 @bp.route("/meetups/<int:meetup_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_meetup(meetup_id: int) -> Any:
-    item = _owned(meetup_id)
+    item = _owned(meetup_id, access.RUN)
     form = MeetupForm(obj=item)
     if request.method == "GET" and item.starts_at is not None:
         form.date.data, form.start_time.data = meetup_service.utc_to_local(item.starts_at)
@@ -147,7 +152,7 @@ def edit_meetup(meetup_id: int) -> Any:
 @bp.route("/meetups/<int:meetup_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_meetup(meetup_id: int) -> Any:
-    item = _owned(meetup_id)
+    item = _owned(meetup_id, access.RUN)
     form = ConfirmForm()
     if form.validate_on_submit():
         title = item.title
@@ -178,7 +183,7 @@ def _theme_form_data(theme: Theme) -> dict[str, Any]:
 @bp.route("/meetups/<int:meetup_id>/themes/<key>", methods=["GET", "POST"])
 @login_required
 def edit_theme(meetup_id: int, key: str) -> Any:
-    item = _owned(meetup_id)
+    item = _owned(meetup_id, access.RUN)
     theme = meetup_service.theme_of(item, key)
     form = ThemeForm() if request.method == "POST" else ThemeForm(
         formdata=None, data=_theme_form_data(theme))

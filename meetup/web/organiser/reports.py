@@ -13,7 +13,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -27,9 +26,8 @@ from meetup.reports.lazy import exports  # reportlab on the first report, not at
 from meetup.reports.data import gather_report
 from meetup.reports.texts import TIMEZONE
 from meetup.services import continuation, followup, links, sharing
-from meetup.services import meetups as meetup_service
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -46,7 +44,7 @@ def _private(response: Response) -> Response:
 @bp.route("/meetups/<int:meetup_id>/report")
 @login_required
 def report(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     data = gather_report(db.session, meetup, private=True)
     today = utcnow().astimezone(TIMEZONE).date()
     links = {a.number: external_url("public.followup", token=a.followup_token)
@@ -71,7 +69,7 @@ def report(meetup_id: int) -> Any:
 @login_required
 def report_preview(meetup_id: int) -> Any:
     """The web version exactly as the municipality sees it behind the share link."""
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     html = render_template("reports/shared.html", report=gather_report(db.session, meetup),
                            preview=True, pdf_url=url_for("organiser.report_export",
                                                          meetup_id=meetup.id, fmt="pdf"))
@@ -81,7 +79,7 @@ def report_preview(meetup_id: int) -> Any:
 @bp.route("/meetups/<int:meetup_id>/report/export/<fmt>")
 @login_required
 def report_export(meetup_id: int, fmt: str) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     if fmt not in exports.EXPORTS:
         abort(404)
     body, mimetype, filename = exports.build(gather_report(db.session, meetup), fmt)
@@ -93,7 +91,7 @@ def report_export(meetup_id: int, fmt: str) -> Any:
 @bp.route("/meetups/<int:meetup_id>/report/share", methods=["POST"])
 @login_required
 def report_share(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     sharing.share_report(db.session, meetup)
     db.session.commit()
     flash(_("The report is shared. Send the link to the municipality."))
@@ -103,7 +101,7 @@ def report_share(meetup_id: int) -> Any:
 @bp.route("/meetups/<int:meetup_id>/report/unshare", methods=["POST"])
 @login_required
 def report_unshare(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     sharing.revoke_share(db.session, meetup)
     db.session.commit()
     flash(_("The share link no longer works."))

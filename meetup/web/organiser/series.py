@@ -16,10 +16,11 @@ from meetup.reports.lazy import exports
 from meetup.reports.overview import Filters, gather_overview
 from meetup.reports.overview_export import overview_csv, overview_json
 from meetup.services import meetups as meetup_service
+from meetup.services import access
 from meetup.services import series as series_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.organiser.forms import attach_error
 from meetup.web.organiser.meetups import PHASE_LABELS
 
@@ -44,7 +45,7 @@ class FollowUpForm(FlaskForm):
 @bp.route("/meetups/<int:meetup_id>/follow-up", methods=["GET", "POST"])
 @login_required
 def new_follow_up(meetup_id: int) -> Any:
-    previous = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    previous = meetup_for(meetup_id, access.RUN)
     form = FollowUpForm()
     if request.method == "GET":
         form.title.data = previous.title

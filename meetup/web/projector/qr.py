@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 
-from meetup.extensions import db
 from meetup.models import Meetup
 from meetup.reports.poster import PosterTexts, build_poster
 from meetup.reports.qr import qr_png as build_qr_png
 from meetup.reports.qr import qr_svg as build_qr_svg
 from meetup.services import links
-from meetup.services import meetups as meetup_service
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.participant.join import meetup_when_where
 from meetup.web.projector import bp
 
@@ -29,7 +27,7 @@ def public_base() -> str:
 
 
 def _owned(meetup_id: int) -> Meetup:
-    return meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    return meetup_for(meetup_id)
 
 
 def _private(response: Response) -> Response:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from meetup.extensions import db
 from meetup.services import links
-from meetup.services import meetups as meetup_service
-from meetup.web.organiser.auth import login_required
+from meetup.web.organiser.auth import login_required, meetup_for
 from meetup.web.participant.live import COMMON_TEXTS, phase_label, role_texts, texts
 from meetup.web.projector import bp
 
@@ -56,7 +54,7 @@ PROJECTOR_TEXTS: dict[str, Any] = {
 @bp.route("/<int:meetup_id>")
 @login_required
 def screen(meetup_id: int) -> Any:
-    meetup = meetup_service.owned_meetup(db.session, g.organiser, meetup_id)
+    meetup = meetup_for(meetup_id)
     base = links.base_url(current_app.config.get("PUBLIC_URL"), request.url_root)
     return render_template(
         "projector/screen.html",
