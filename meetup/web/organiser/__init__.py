@@ -14,4 +14,5 @@ from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     meetups,
     reports,
     series,
+    series_overview,
 )

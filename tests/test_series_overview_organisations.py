@@ -1,0 +1,200 @@
+"""The organisations that come back across the meetups of a series, and the overview's PDF for
+the national partners (issue 25, point 6)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from meetup.extensions import db
+from meetup.models import Phase
+from meetup.reports.overview import Filters, gather_overview
+from meetup.reports.overview_organisations import organisation_match_key
+from meetup.reports.overview_pdf import build_overview_pdf_with_pages
+from meetup.services import followup
+from tests.conftest import PASSWORD
+from tests.realtime_helpers import make_organiser
+from tests.series_factories import (
+    earlier_meetup,
+    finished_agreement,
+    follow_up,
+    seated_at_agreements,
+)
+
+
+@pytest.fixture(autouse=True)
+def _request(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Gem. Hilversum", "gemeente  hilversum"),
+    ("CJG Gooi", "Centrum voor Jeugd en Gezin Gooi"),
+    ("Bibliotheek Gooi & Meer", "bieb gooi en meer"),
+    ("Stg. Buurtwerk", "Stichting Buurtwerk,"),
+    ("(GGD) Gooi", "ggd gooi"),
+])
+def test_spellings_of_one_organisation_match(one: str, other: str) -> None:
+    assert organisation_match_key(one) == organisation_match_key(other) != ""
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("GGD", "GGD Gooi"),
+    ("Gemeente Hilversum", "Gemeente Huizen"),
+    ("Bibliotheek Gooi", "Bibliotheek Gooi en Meer"),
+])
+def test_different_organisations_do_not_match(one: str, other: str) -> None:
+    assert organisation_match_key(one) != organisation_match_key(other)
+
+
+@pytest.fixture
+def series_with_two(organiser):
+    """Hilversum: voorlezen (Bibliotheek Gooi; partner GGD), taalcafé (Buurtwerk), zorg
+    (GGD Gooi). Bussum: the library, Buurtwerk and GGD Gooi again, spelled otherwise."""
+    earlier, made = earlier_meetup(organiser)
+    later = follow_up(organiser, earlier)
+    people = seated_at_agreements(later, organiser)
+    bussum = {
+        "voorlezen": finished_agreement(people["taal"], "Voorlezen in Bussum",
+                                        "Carla", "bibliotheek  gooi", ["Buurtwerk."]),
+        "spreekuur": finished_agreement(people["zorg"], "Spreekuur in Bussum", "Dirk",
+                                        "Gem. Bussum", ["ggd gooi", "Bieb Gooi"]),
+    }
+    followup.record_update(db.session, bussum["spreekuur"], "done", "Loopt elke week")
+    later.phase = Phase.CLOSED
+    db.session.commit()
+    return earlier, later, made, bussum
+
+
+def _summary(overview):
+    return [(o.name, o.meetup_count, o.owner_count, o.partner_count)
+            for o in overview.returning]
+
+
+def test_organisations_in_more_than_one_meetup_come_back_with_their_agreements(
+        series_with_two) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    overview = gather_overview(db.session, later.series)
+    assert _summary(overview) == [("Bibliotheek Gooi", 2, 2, 1), ("Buurtwerk", 2, 1, 1),
+                                  ("GGD Gooi", 2, 1, 1)]
+    library = overview.returning[0]
+    assert library.other_names == ("bibliotheek gooi", "Bieb Gooi")
+    hilversum, bussum = library.meetups
+    assert (hilversum.city, [r.what for r in hilversum.as_owner], hilversum.as_partner) == (
+        "Hilversum", ["Voorleesouders op elke school"], ())
+    assert (bussum.city, [r.what for r in bussum.as_owner],
+            [(r.what, r.status) for r in bussum.as_partner]) == (
+        "Bussum", ["Voorlezen in Bussum"], [("Spreekuur in Bussum", "done")])
+    # The organisation filter offers one choice per organisation, however it was spelled.
+    assert [o for o in overview.organisations if "gooi" in o.casefold()] == [
+        "Bibliotheek Gooi", "GGD Gooi"]
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    (Filters(theme="zorg"), [("GGD Gooi", 2, 1, 1)]),
+    (Filters(city="Bussum"), []),
+    (Filters(organisation="bieb gooi"), [("Bibliotheek Gooi", 2, 2, 1)]),
+    (Filters(status="no_news"), [("Buurtwerk", 2, 1, 1)]),
+])
+def test_the_filters_narrow_the_returning_organisations(series_with_two, filters,
+                                                        expected) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    assert _summary(gather_overview(db.session, later.series, filters)) == expected
+
+
+def test_the_organisation_filter_matches_every_spelling(series_with_two) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    overview = gather_overview(db.session, later.series, Filters(organisation="Bieb Gooi"))
+    assert [r.what for r in overview.rows] == [
+        "Voorleesouders op elke school", "Voorlezen in Bussum", "Spreekuur in Bussum"]
+
+
+def test_the_page_and_the_exports_list_the_returning_organisations(series_with_two,
+                                                                   logged_in) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    base = f"/organiser/series/{later.series_id}/overview"
+    html = logged_in.get(base + "/organisations?theme=zorg").get_data(as_text=True)
+    assert "Organisaties in meer dan één meetup: 1." in html
+    assert "GGD Gooi" in html and "Spreekuur in Bussum" in html
+    assert "Bibliotheek Gooi</h2>" not in html
+    assert f'href="{base}.pdf?theme=zorg"' in html
+    response = logged_in.get(base + "/organisations.csv?theme=zorg")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert [(r[1], r[5], r[7], r[9], r[11]) for r in rows[1:]] == [
+        ("GGD Gooi", "Hilversum", "trekker", "Zorgspreekuur op school", "nog geen bericht"),
+        ("GGD Gooi", "Bussum", "partner", "Spreekuur in Bussum", "gerealiseerd")]
+    data = json.loads(logged_in.get(base + ".json").get_data())
+    returning = data["returning_organisations"]
+    assert [(o["name"], o["meetups"]) for o in returning] == [
+        ("Bibliotheek Gooi", 2), ("Buurtwerk", 2), ("GGD Gooi", 2)]
+    assert [a["what"] for a in returning[0]["per_meetup"][1]["as_partner"]] == [
+        "Spreekuur in Bussum"]
+
+
+def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "overzicht.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return " ".join(text.split())
+
+
+def test_the_pdf_has_the_standing_every_theme_and_the_returning_organisations(
+        series_with_two, tmp_path: Path) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    pdf, pages = build_overview_pdf_with_pages(
+        gather_overview(db.session, later.series), datetime(2026, 12, 7, 11, tzinfo=UTC))
+    text = _pdftotext(pdf, tmp_path)
+    assert pages >= 3
+    assert "Meetup Kansenongelijkheid Gooi" in text
+    assert "2 meetups in Bussum, Hilversum" in text
+    assert "Stand op 07-12-2026 12:00. Alle afspraken van de reeks, zonder filter." in text
+    # Stand van zaken over the series: 1 gerealiseerd, 1 bezig, 3 gepland (no word), 0 gestopt.
+    assert "1 1 3 0 3 gerealiseerd bezig gepland gestopt nog geen bericht" in text
+    assert "Meetup Hilversum, Hilversum, 20-05-2026 3 0 1 2 0 2" in text
+    themes = text[text.index("Thema: Taal"):text.index("Organisaties die terugkomen")]
+    assert "Voorleesouders op elke school Fatima, Bibliotheek Gooi GGD bezig: Drie scholen " \
+           "doen mee" in themes
+    assert "Thema: Zorg vs. lesgeven" in themes
+    assert "Spreekuur in Bussum Dirk, Gem. Bussum ggd gooi, Bieb Gooi gerealiseerd: Loopt " \
+           "elke week" in themes
+    organisations = text[text.rindex("Organisaties die terugkomen"):]
+    assert "Bibliotheek Gooi 2 2 1 Buurtwerk 2 1 1 GGD Gooi 2 1 1" in organisations
+    assert "Bibliotheek Gooi (2 meetups) Ook geschreven als: bibliotheek gooi, Bieb Gooi" \
+        in organisations
+    library = organisations[organisations.index("Bibliotheek Gooi (2 meetups)"):
+                            organisations.index("Buurtwerk (2 meetups)")]
+    assert "Spreekuur in Bussum (Zorg vs. lesgeven) gerealiseerd: Loopt elke week" in library
+    assert library.count("trekker") == 2 and library.count("partner") == 1
+
+
+def test_the_pdf_follows_the_filters(series_with_two, tmp_path: Path, logged_in) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    response = logged_in.get(f"/organiser/series/{later.series_id}/overview.pdf?city=Bussum")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "overzicht.pdf" in response.headers["Content-Disposition"]
+    text = _pdftotext(response.get_data(), tmp_path)
+    assert "Alleen de afspraken met plaats Bussum." in text
+    assert "Spreekuur in Bussum" in text and "Voorleesouders op elke school" not in text
+    assert "Geen organisatie staat bij afspraken van meer dan één meetup." in text
+
+
+def test_another_organiser_gets_neither_the_organisations_nor_the_pdf(
+        app, series_with_two) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    make_organiser("bob@example.org")
+    bob = app.test_client()
+    bob.post("/organiser/login", data={"email": "bob@example.org", "password": PASSWORD})
+    for path in ("overview/organisations", "overview/organisations.csv", "overview.pdf"):
+        response = bob.get(f"/organiser/series/{later.series_id}/{path}")
+        assert response.status_code in (403, 404), path
+        assert b"Bibliotheek" not in response.get_data()
