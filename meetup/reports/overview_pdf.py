@@ -3,7 +3,8 @@
 Built from the gathered :class:`~meetup.reports.overview.Overview` (the organiser's filters
 included): a first page with the stand van zaken of the whole series, per meetup and per
 theme; then per theme the agreements of every meetup with their latest status; then the
-organisations that come back across meetups with their agreements there.
+organisations that come back across meetups, per meetup the numbers of their agreements
+there (the agreements' text is in the theme chapters once, not again per organisation).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from reportlab.platypus import Flowable, PageBreak
 from meetup.reports import texts
 from meetup.reports.comparison import NO_NEWS, STATUS_WORDS
 from meetup.reports.overview import Filters, Overview, OverviewRow
-from meetup.reports.overview_organisations import ReturningOrganisation
 from meetup.reports.pdf_base import Plain, Styles, data_table, heading, make_styles, para, \
     subheading
 from meetup.reports.pdf_doc import page_furniture, render
@@ -103,7 +103,13 @@ def _owner(r: OverviewRow) -> str:
     return ", ".join(p for p in (r.owner_name, r.owner_organisation) if p)
 
 
-def _themes(overview: Overview, s: Styles) -> list[Flowable]:
+def numbered(overview: Overview) -> dict[int, int]:
+    """Every agreement's number in the PDF (#1, #2, ...), in the order the themes list them:
+    the organisations chapter refers to them by number."""
+    return {r.agreement_id: i for i, r in enumerate(overview.rows, start=1)}
+
+
+def _themes(overview: Overview, numbers: dict[int, int], s: Styles) -> list[Flowable]:
     story: list[Flowable] = []
     for i, theme in enumerate(overview.themes):
         story.append(PageBreak())
@@ -119,31 +125,26 @@ def _themes(overview: Overview, s: Styles) -> list[Flowable]:
             story += subheading(f"{label} ({n} {'afspraak' if n == 1 else 'afspraken'})",
                                 s.h3)
             story.append(data_table(
-                ["Afspraak", "Trekker", "Partners", "Laatste stand"],
-                [[r.what, _owner(r), ", ".join(r.partners), _status(r)] for r in group],
-                [w * mm for w in (62, 36, 36, 40)], s))
+                ["#", "Afspraak", "Trekker", "Partners", "Laatste stand"],
+                [[Plain(str(numbers[r.agreement_id])), r.what, _owner(r),
+                  ", ".join(r.partners), _status(r)] for r in group],
+                [w * mm for w in (10, 56, 34, 34, 40)], s, numeric=(0,)))
     return story
 
 
-def _organisation_rows(o: ReturningOrganisation) -> list[list[str]]:
-    rows = []
-    for m in o.meetups:
-        label = _meetup_label(m.meetup_title, m.city, m.meetup_date)
-        for role, agreements in (("trekker", m.as_owner), ("partner", m.as_partner)):
-            for r in agreements:
-                rows.append([label, role, f"{r.what} ({r.theme_title})", _status(r)])
-                label = ""
-    return rows
+def _references(rows: tuple[OverviewRow, ...], numbers: dict[int, int]) -> str | Plain:
+    return ", ".join(f"#{numbers[r.agreement_id]}" for r in rows) or Plain("–")
 
 
-def _organisations(overview: Overview, s: Styles) -> list[Flowable]:
+def _organisations(overview: Overview, numbers: dict[int, int], s: Styles) -> list[Flowable]:
     story: list[Flowable] = [PageBreak()]
     story += heading("Organisaties die terugkomen", s.h1, "organisations", 0)
     story.append(para(
         "Organisaties die bij afspraken van meer dan één meetup van de reeks staan, als "
         "trekker of als partner. Schrijfwijzen die alleen verschillen in hoofdletters, "
         "spaties, leestekens of een gangbare afkorting (CJG, gem., bieb) tellen als één "
-        "organisatie.", s.body))
+        "organisatie. De nummers verwijzen naar de afspraken in de hoofdstukken per thema.",
+        s.body))
     if not overview.returning:
         story.append(para("Geen organisatie staat bij afspraken van meer dan één meetup.",
                           s.body))
@@ -157,8 +158,11 @@ def _organisations(overview: Overview, s: Styles) -> list[Flowable]:
         story += subheading(f"{o.name} ({o.meetup_count} meetups)", s.h3)
         if o.other_names:
             story.append(para("Ook geschreven als: " + ", ".join(o.other_names), s.muted))
-        story.append(data_table(["Meetup", "Rol", "Afspraak", "Laatste stand"],
-                                _organisation_rows(o), [w * mm for w in (44, 18, 72, 40)], s))
+        story.append(data_table(
+            ["Meetup", "Als trekker bij", "Als partner bij"],
+            [[_meetup_label(m.meetup_title, m.city, m.meetup_date),
+              _references(m.as_owner, numbers), _references(m.as_partner, numbers)]
+             for m in o.meetups], [w * mm for w in (74, 50, 50)], s))
     return story
 
 
@@ -171,9 +175,10 @@ def build_overview_pdf_with_pages(overview: Overview,
                                   now: datetime | None = None) -> tuple[bytes, int]:
     now = now or datetime.now(UTC)
     s = make_styles()
+    numbers = numbered(overview)
     story = _summary(overview, now, s)
-    story += _themes(overview, s)
-    story += _organisations(overview, s)
+    story += _themes(overview, numbers, s)
+    story += _organisations(overview, numbers, s)
     furniture = page_furniture(header_left=f"{overview.series_name} · {TITLE}",
                                header_right=", ".join(overview.cities),
                                footer_left=texts.PRIVACY_SHORT)
