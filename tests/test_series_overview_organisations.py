@@ -122,7 +122,10 @@ def test_the_page_and_the_exports_list_the_returning_organisations(series_with_t
     base = f"/organiser/series/{later.series_id}/overview"
     html = logged_in.get(base + "/organisations?theme=zorg").get_data(as_text=True)
     assert "Organisaties in meer dan één meetup: 1." in html
-    assert "GGD Gooi" in html and "Spreekuur in Bussum" in html
+    assert "GGD Gooi" in html
+    assert "Zorgspreekuur op school <span class=\"muted\">(Zorg vs. lesgeven; nog geen " \
+           "bericht)" in html
+    assert "Spreekuur in Bussum <span class=\"muted\">(Zorg vs. lesgeven; Gerealiseerd)" in html
     assert "Bibliotheek Gooi</h2>" not in html
     assert f'href="{base}.pdf?theme=zorg"' in html
     response = logged_in.get(base + "/organisations.csv?theme=zorg")
