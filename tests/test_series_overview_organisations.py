@@ -128,6 +128,10 @@ def test_the_page_and_the_exports_list_the_returning_organisations(series_with_t
     assert "Spreekuur in Bussum <span class=\"muted\">(Zorg vs. lesgeven; Gerealiseerd)" in html
     assert "Bibliotheek Gooi</h2>" not in html
     assert f'href="{base}.pdf?theme=zorg"' in html
+    # The agreements view beside it links the PDF too and keeps its status words.
+    agreements_view = logged_in.get(base + "?theme=taal").get_data(as_text=True)
+    assert f'href="{base}.pdf?theme=taal"' in agreements_view
+    assert "<td>Bezig: Drie scholen doen mee</td>" in agreements_view
     response = logged_in.get(base + "/organisations.csv?theme=zorg")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
