@@ -205,3 +205,16 @@ def test_another_organiser_gets_neither_the_organisations_nor_the_pdf(
         response = bob.get(f"/organiser/series/{later.series_id}/{path}")
         assert response.status_code in (403, 404), path
         assert b"Bibliotheek" not in response.get_data()
+
+
+def test_odd_filter_values_give_an_empty_overview_not_an_error(series_with_two,
+                                                               logged_in) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    base = f"/organiser/series/{later.series_id}/overview"
+    odd = {"city": "\x07", "year": "1e400", "theme": "<img src=x>", "status": "x" * 300,
+           "organisation": "<font color=red>GGD</font>"}
+    for path in ("/organisations", "/organisations.csv", ".pdf", ""):
+        response = logged_in.get(base + path, query_string=odd)
+        assert response.status_code == 200, path
+    html = logged_in.get(base + "/organisations", query_string=odd).get_data(as_text=True)
+    assert "Organisaties in meer dan één meetup: 0." in html and "<img src=x>" not in html
