@@ -7,7 +7,8 @@ import csv
 import io
 import json
 import subprocess
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,18 @@ def test_odd_filter_values_give_an_empty_overview_not_an_error(series_with_two,
         assert response.status_code == 200, path
     html = logged_in.get(base + "/organisations", query_string=odd).get_data(as_text=True)
     assert "Organisaties in meer dan één meetup: 0." in html and "<img src=x>" not in html
+
+
+def test_two_meetups_of_one_name_place_and_day_stay_two_rows_in_the_pdf(
+        series_with_two, tmp_path: Path) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    overview = gather_overview(db.session, later.series)
+    alike = replace(overview, themes=tuple(
+        replace(t, rows=tuple(replace(r, meetup_title="Meetup Gooi", city="Gooi",
+                                      meetup_date=date(2026, 5, 20)) for r in t.rows))
+        for t in overview.themes))
+    text = _pdftotext(build_overview_pdf_with_pages(alike)[0], tmp_path)
+    summary = text[text.index("Per meetup"):text.index("Per thema")]
+    assert summary.count("Meetup Gooi, Gooi, 20-05-2026") == 2
+    assert "Meetup Gooi, Gooi, 20-05-2026 3 0 1 2 0 2" in summary
+    assert "Meetup Gooi, Gooi, 20-05-2026 2 1 0 1 0 1" in summary

@@ -10,7 +10,7 @@ there (the agreements' text is in the theme chapters once, not again per organis
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak
@@ -54,8 +54,8 @@ def _status(r: OverviewRow) -> str:
     return words
 
 
-def _meetup_label(title: str, city: str, when: object) -> str:
-    return ", ".join(p for p in (title, city, texts.short_date(when)) if p)  # type: ignore
+def _meetup_label(title: str, city: str, when: date | None) -> str:
+    return ", ".join(p for p in (title, city, texts.short_date(when)) if p)
 
 
 def _count_cells(standing: Standing) -> list[Plain]:
@@ -82,14 +82,15 @@ def _summary(overview: Overview, now: datetime, s: Styles) -> list[Flowable]:
     story += standing_figures(total, s)
     if not rows:
         return story
-    by_meetup: dict[tuple[str, str, object], list[OverviewRow]] = {}
-    for r in rows:
-        by_meetup.setdefault((r.meetup_title, r.city, r.meetup_date), []).append(r)
+    by_meetup: dict[int, list[OverviewRow]] = {}
+    for r in sorted(rows, key=lambda r: (r.meetup_date is None, r.meetup_date or date.max,
+                                         r.meetup_id)):
+        by_meetup.setdefault(r.meetup_id, []).append(r)
     story += subheading("Per meetup", s.h2)
     story.append(data_table(
         ["Meetup", *COUNT_HEADER],
-        [[_meetup_label(*key), *_count_cells(overview_standing(group))]
-         for key, group in by_meetup.items()],
+        [[_meetup_label(g[0].meetup_title, g[0].city, g[0].meetup_date),
+          *_count_cells(overview_standing(g))] for g in by_meetup.values()],
         [w * mm for w in (54, 20, 20, 16, 16, 16, 20)], s, numeric=range(1, 7)))
     story += subheading("Per thema", s.h2)
     story.append(data_table(
