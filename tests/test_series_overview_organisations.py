@@ -234,3 +234,19 @@ def test_two_meetups_of_one_name_place_and_day_stay_two_rows_in_the_pdf(
     assert summary.count("Meetup Gooi, Gooi, 20-05-2026") == 2
     assert "Meetup Gooi, Gooi, 20-05-2026 3 0 1 2 0 2" in summary
     assert "Meetup Gooi, Gooi, 20-05-2026 2 1 0 1 0 1" in summary
+
+
+def test_the_pdf_lists_an_organisations_agreement_numbers_in_order(series_with_two,
+                                                                   tmp_path: Path) -> None:
+    _earlier, later, _made, _bussum = series_with_two
+    carla = next(p for p in later.participants if p.display_name == "Carla Smit")
+    later.phase = Phase.AGREEMENTS
+    finished_agreement(carla, "Taalspreekuur in Bussum", "Carla", "Bibliotheek Gooi",
+                       ["GGD Gooi"])  # made after the zorg one, numbered before it
+    later.phase = Phase.CLOSED
+    db.session.commit()
+    text = _pdftotext(build_overview_pdf_with_pages(
+        gather_overview(db.session, later.series))[0], tmp_path)
+    assert "4 Taalspreekuur in Bussum" in text and "6 Spreekuur in Bussum" in text
+    organisations = text[text.rindex("Organisaties die terugkomen"):]
+    assert "Meetup Bussum, Bussum, 05-11-2026 – #4, #6" in organisations

@@ -134,7 +134,8 @@ def _themes(overview: Overview, numbers: dict[int, int], s: Styles) -> list[Flow
 
 
 def _references(rows: tuple[OverviewRow, ...], numbers: dict[int, int]) -> str | Plain:
-    return ", ".join(f"#{numbers[r.agreement_id]}" for r in rows) or Plain("–")
+    return ", ".join(f"#{n}" for n in sorted(numbers[r.agreement_id] for r in rows)) \
+        or Plain("–")
 
 
 def _organisations(overview: Overview, numbers: dict[int, int], s: Styles) -> list[Flowable]:
@@ -181,7 +182,9 @@ def build_overview_pdf_with_pages(overview: Overview,
     story += _themes(overview, numbers, s)
     story += _organisations(overview, numbers, s)
     furniture = page_furniture(header_left=f"{overview.series_name} · {TITLE}",
-                               header_right=", ".join(overview.cities),
+                               header_right=", ".join(overview.cities)
+                               if len(overview.cities) <= 3
+                               else f"{len(overview.cities)} plaatsen",
                                footer_left=texts.PRIVACY_SHORT)
     return render(story, title=f"{TITLE} {overview.series_name}",
                   author="Meetup Kansenongelijkheid",
