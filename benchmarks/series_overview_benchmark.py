@@ -6,7 +6,10 @@ Run standalone: ``.venv/bin/python benchmarks/series_overview_benchmark.py [--me
 organiser in with the test client and times the page as the organiser gets it (request,
 gathering and rendering), unfiltered and filtered, and the CSV and JSON exports. Beside each
 figure a floor: the plain SELECT of the same agreements, the least any overview can cost.
-Prints p50 / p95 / max in milliseconds, then one JSON line.
+Also the organisations that come back (the page, unfiltered and filtered, and its CSV; a
+fifth of the names are typed in other capitals and spacing, so matching has work to do)
+and the PDF for the national partners (``--pdf-repeat`` builds through the route, and its
+page count and size). Prints p50 / p95 / max in milliseconds, then one JSON line.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ ORGS = tuple(f"Organisatie {i}" for i in range(1, 81))
 PASSWORD = "correct horse battery"
 
 
+def spelled(name: str, rng: random.Random) -> str:
+    """The name as typed: now and then in other capitals or with extra spaces."""
+    roll = rng.random()
+    return name.upper() if roll < 0.1 else f" {name.lower()}  " if roll < 0.2 else name
+
+
 def seed(n_meetups: int, n_agreements: int, rng: random.Random) -> int:
     from meetup.models import Agreement, AgreementUpdate, Phase, Series
     from meetup.services import meetups, organisers
@@ -68,8 +77,8 @@ def seed(n_meetups: int, n_agreements: int, rng: random.Random) -> int:
         rows.append({
             "uuid": uuid.uuid4(), "meetup_id": m.id, "theme_id": theme.id,
             "what": f"Afspraak {j}: voorleesouders en taalcafés op {rng.randint(1, 40)} scholen",
-            "owner_name": f"Trekker {j}", "owner_organisation": rng.choice(ORGS),
-            "partners": rng.sample(ORGS, 2), "first_step": "Overleg plannen",
+            "owner_name": f"Trekker {j}", "owner_organisation": spelled(rng.choice(ORGS), rng),
+            "partners": [spelled(o, rng) for o in rng.sample(ORGS, 2)], "first_step": "Overleg plannen",
             "due_date": date(2026, 1, 1) + timedelta(days=rng.randint(0, 365)),
             "success_measure": "", "status": "planned", "followup_token": secrets.token_hex(20),
             "finalised_at": m.starts_at, "created_at": m.starts_at, "updated_at": m.starts_at})
@@ -101,6 +110,7 @@ def main() -> None:
     parser.add_argument("--meetups", type=int, default=50)
     parser.add_argument("--agreements", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--pdf-repeat", type=int, default=5)
     args = parser.parse_args()
     from meetup.models import Agreement
 
@@ -136,12 +146,34 @@ def main() -> None:
             "page_filtered": timed(lambda: get(base + "?city=Bussum&status=done"), args.repeat),
             "csv": timed(lambda: get(base.replace("overview", "overview.csv")), args.repeat),
             "json": timed(lambda: get(base.replace("overview", "overview.json")), args.repeat),
+            "organisations": timed(lambda: get(base + "/organisations"), args.repeat),
+            "organisations_filtered": timed(
+                lambda: get(base + "/organisations?theme=taal&year=2025"), args.repeat),
+            "organisations_csv": timed(lambda: get(base + "/organisations.csv"), args.repeat),
+            "pdf": timed(lambda: get(base.replace("overview", "overview.pdf")),
+                         args.pdf_repeat),
         }
+        with app.app_context():
+            from meetup.models import Series
+            from meetup.reports.overview import gather_overview
+            from meetup.reports.overview_pdf import build_overview_pdf_with_pages
+
+            overview = gather_overview(db.session, db.session.get(Series, series_id))
+            made: list[tuple[bytes, int]] = []
+            figures["pdf_build_only"] = timed(
+                lambda: made.append(build_overview_pdf_with_pages(overview)), args.pdf_repeat)
+            pdf, pages = made[-1]
+            returning = len(overview.returning)
+            db.session.remove()
         for name, f in figures.items():
-            print(f"{name:<16} p50 {f['p50']:8.1f} ms   p95 {f['p95']:8.1f} ms   "
+            print(f"{name:<22} p50 {f['p50']:8.1f} ms   p95 {f['p95']:8.1f} ms   "
                   f"max {f['max']:8.1f} ms")
+        print(f"pdf: {pages} pages, {len(pdf) // 1024} KiB; {returning} returning organisations")
         print(json.dumps({"meetups": args.meetups, "agreements": args.agreements,
-                          "repeat": args.repeat, **{k: v for k, v in figures.items()},
+                          "repeat": args.repeat, "pdf_repeat": args.pdf_repeat,
+                          "pdf_pages": pages, "pdf_kib": len(pdf) // 1024,
+                          "returning_organisations": returning,
+                          **{k: v for k, v in figures.items()},
                           "machine": f"{platform.machine()} {os.cpu_count()} cores"}))
 
 

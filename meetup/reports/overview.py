@@ -1,5 +1,7 @@
 """Gather the overview across the meetups of a series: per theme, the final agreements of
-every meetup with their latest status, filtered by city, year, theme, status and organisation.
+every meetup with their latest status, filtered by city, year, theme, status and organisation
+(matched as :mod:`~meetup.reports.overview_organisations` matches names), and the
+organisations that come back across its meetups.
 
 One query for the agreements with their meetup and theme, one for the latest follow-up update
 of each; filtering is done on the plain rows. Plain frozen dataclasses, no request inside:
@@ -16,6 +18,11 @@ from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, AgreementStatus, AgreementUpdate, Meetup, Series, Theme
 from meetup.reports.comparison import NO_NEWS, STATUS_ORDER
+from meetup.reports.overview_organisations import (
+    ReturningOrganisation,
+    organisation_match_key,
+    returning_organisations,
+)
 from meetup.reports.texts import TIMEZONE
 
 
@@ -39,8 +46,8 @@ class Filters:
         if self.status and row.status != self.status:
             return False
         if self.organisation:
-            wanted = self.organisation.casefold()
-            return any(o.casefold() == wanted for o in row.organisations)
+            wanted = organisation_match_key(self.organisation)
+            return any(organisation_match_key(o) == wanted for o in row.organisations)
         return True
 
 
@@ -95,6 +102,8 @@ class Overview:
     theme_choices: tuple[tuple[str, str], ...] = ()
     organisations: tuple[str, ...] = ()
     statuses: tuple[str, ...] = field(default=STATUS_ORDER)
+    #: The organisations in more than one meetup of the rows the filters let through.
+    returning: tuple[ReturningOrganisation, ...] = ()
 
     @property
     def rows(self) -> tuple[OverviewRow, ...]:
@@ -162,5 +171,15 @@ def gather_overview(session: Session, series: Series, filters: Filters | None = 
         years=tuple(sorted({d.year for d in dates.values() if d is not None})),
         theme_choices=tuple((k, theme_titles[k]) for k in sorted(
             theme_titles, key=lambda k: (theme_order[k], k))),
-        organisations=tuple(sorted({o for r in rows for o in r.organisations},
-                                   key=str.casefold)))
+        organisations=_organisation_choices(rows),
+        returning=returning_organisations(chosen))
+
+
+def _organisation_choices(rows: list[OverviewRow]) -> tuple[str, ...]:
+    """One choice per organisation (spellings that match count as one: the first met)."""
+    first: dict[str, str] = {}
+    for r in rows:
+        for o in r.organisations:
+            first.setdefault(organisation_match_key(o), " ".join(o.split()))
+    first.pop("", None)
+    return tuple(sorted(first.values(), key=str.casefold))

@@ -35,9 +35,16 @@ class Standing:
 
 
 def standing(agreements: Iterable[AgreementRow]) -> Standing:
-    agreements = tuple(agreements)
-    by_status = Counter(a.status for a in agreements)
-    latest = [a.last_update.created_at for a in agreements if a.last_update]
+    return standing_of((a.status, a.last_update.created_at if a.last_update else None)
+                       for a in agreements)
+
+
+def standing_of(entries: Iterable[tuple[str, datetime | None]]) -> Standing:
+    """The same figures from ``(status, latest report or None)`` pairs: for rows gathered
+    without their history (the overview across a series)."""
+    entries = tuple(entries)
+    by_status = Counter(status for status, _ in entries)
+    latest = [moment for _, moment in entries if moment is not None]
     return Standing(counts=tuple((key, by_status.get(key, 0)) for key in ORDER),
-                    no_word=sum(1 for a in agreements if not a.updates),
-                    total=len(agreements), last_update=max(latest, default=None))
+                    no_word=len(entries) - len(latest),
+                    total=len(entries), last_update=max(latest, default=None))

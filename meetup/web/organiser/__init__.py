@@ -15,4 +15,5 @@ from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
     members,
     reports,
     series,
+    series_overview,
 )
