@@ -104,6 +104,8 @@ def test_the_organiser_places_what_the_method_left_and_opens_the_plenary(
     waiting.get_by_label("Verplaats de aangevinkte notities naar").select_option(label=target)
     waiting.get_by_role("button", name="Verplaatsen").click()
     expect(_still_to_place(page)).to_have_count(0)
+    # The move reloads the page: read the counts once its group cards are back.
+    expect(cards.first.locator("p.muted").filter(has_text="Notities:")).to_be_visible()
     counts = cards.locator("p.muted").filter(has_text="Notities:").all_inner_texts()
     assert sum(int(re.search(r"\d+", t).group()) for t in counts) == len(TEXTS)
 

@@ -74,6 +74,9 @@ def _seed(server_app, meetup, organiser):  # type: ignore[no-untyped-def]
         first = view.groups[0].id
         if len(view.groups) > 1:
             groupings.merge(db.session, meetup, theme.id, first, [g.id for g in view.groups[1:]])
+        # Notes the method left under "Nog in te delen" join the first group too, so the
+        # split below makes exactly the two groups this evening is about.
+        groupings.move_notes(db.session, meetup, theme.id, [n.id for n in written], first)
         groupings.split(db.session, meetup, theme.id, first, [n.id for n in written[3:]])
         groupings.rename(db.session, meetup, theme.id, first, "Samen voorlezen")
         # The second group keeps the suggestion's title of bare stems.
