@@ -68,6 +68,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "note.unhide": {"note": "6f1c8e9a-1111-4c4c-8888-1234567890ab"},
     "theme.cap": {"theme": "taal", "capacity": 12},
     "plenary.show": {"position": 0},
+    "retrospective.show": {"position": 0},
 }
 #: A's role of each test person; None: not a member of A.
 ROLE_OF = {"beheerder": Role.BEHEERDER, "organisator": Role.ORGANISATOR,

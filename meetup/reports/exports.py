@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from meetup.reports.csv_export import agreements_csv, notes_csv
 from meetup.reports.data import Report
 from meetup.reports.decidim import decidim_csv
+from meetup.reports.filenames import slug
 from meetup.reports.followup_pdf import build_followup_pdf
 from meetup.reports.json_export import report_json
 from meetup.reports.pdf import build_report_pdf
@@ -33,11 +32,6 @@ EXPORTS: dict[str, Export] = {
     "followup-pdf": Export(build_followup_pdf, "application/pdf", "stand-van-zaken.pdf"),
 }
 
-
-def slug(text: str) -> str:
-    """ASCII file-name part: ``Meetup Zoë's-Gravenhage`` -> ``meetup-zoes-gravenhage``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "meetup"
 
 
 def filename(report: Report, fmt: str) -> str:

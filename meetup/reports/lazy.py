@@ -27,3 +27,5 @@ class LazyModule:
 
 #: :mod:`meetup.reports.exports`, imported when first used.
 exports: Any = LazyModule("meetup.reports.exports")
+#: :mod:`meetup.reports.overview_pdf` (the series overview as PDF), imported when first used.
+overview_pdf: Any = LazyModule("meetup.reports.overview_pdf")

@@ -12,7 +12,7 @@ from wtforms import DateField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from meetup.extensions import db
-from meetup.reports.lazy import exports
+from meetup.reports.filenames import slug
 from meetup.reports.overview import Filters, gather_overview
 from meetup.reports.overview_export import overview_csv, overview_json
 from meetup.services import meetups as meetup_service
@@ -115,6 +115,6 @@ def series_overview_export(series_id: int, fmt: str) -> Any:
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = \
-        f'attachment; filename="{exports.slug(item.name)}-overzicht.{fmt}"'
+        f'attachment; filename="{slug(item.name)}-overzicht.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response

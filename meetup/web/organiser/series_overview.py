@@ -9,10 +9,10 @@ from typing import Any
 from flask import Response, g, render_template, request, url_for
 
 from meetup.extensions import db
-from meetup.reports.exports import slug
+from meetup.reports.filenames import slug
+from meetup.reports.lazy import overview_pdf
 from meetup.reports.overview import gather_overview
 from meetup.reports.overview_export import organisations_csv
-from meetup.reports.overview_pdf import build_overview_pdf
 from meetup.services import series as series_service
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required
@@ -52,5 +52,5 @@ def series_organisations_csv(series_id: int) -> Any:
 def series_overview_pdf(series_id: int) -> Any:
     item = series_service.owned_series(db.session, g.organiser, series_id)
     overview = gather_overview(db.session, item, _filters())
-    return _download(build_overview_pdf(overview), "application/pdf",
+    return _download(overview_pdf.build_overview_pdf(overview), "application/pdf",
                      f"{slug(item.name)}-overzicht.pdf")
