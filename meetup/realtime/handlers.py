@@ -27,7 +27,7 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from meetup.extensions import socketio
+from meetup.extensions import db, socketio
 from meetup.models import Meetup, Organiser, Participant, Table
 from meetup.realtime import allowance, auth, rooms, throttle, writer
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
@@ -137,6 +137,37 @@ def error_ack(error: DomainError) -> dict[str, Any]:
 
 def server_error_ack() -> dict[str, Any]:
     return {"ok": False, "error": "server_error", "message": str(SERVER_ERROR)}
+
+
+def participant_read(name: str, answer: Callable[[Context], dict[str, Any]]
+                     ) -> Callable[..., dict[str, Any]]:
+    """A read of a phone's own (like ``sync``): no op, no commit, nothing broadcast; the
+    person's write allowance still counts it. ``answer(ctx)`` gives the ack's fields."""
+
+    def handler(*_args: Any) -> dict[str, Any]:
+        flask_babel.refresh()
+        identity = auth.identity_of(request.sid)  # type: ignore[attr-defined]
+        if identity is None:
+            return error_ack(Unauthorised())
+        if identity.kind != PARTICIPANT:
+            return error_ack(Forbidden())
+        if not allowance.take(identity):
+            return error_ack(throttle.RateLimited())
+        session = db.session
+        try:
+            ctx = load_context(session, request.sid, identity, Outbox())  # type: ignore[attr-defined]
+            result = {"ok": True, **answer(ctx)}
+            session.rollback()
+        except DomainError as error:
+            session.rollback()
+            return error_ack(error)
+        except Exception:
+            session.rollback()
+            log.exception("%s failed", name)
+            return server_error_ack()
+        return result
+
+    return handler
 
 
 def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox,

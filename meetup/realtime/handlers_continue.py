@@ -7,24 +7,14 @@ import logging
 import uuid
 from typing import Any
 
-import flask_babel
-from flask import request
-
-from meetup.extensions import db
-from meetup.realtime import allowance, auth, throttle
-from meetup.realtime.auth import PARTICIPANT
-from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import (
     Context,
-    error_ack,
-    load_context,
     participant_event,
-    server_error_ack,
+    participant_read,
 )
 from meetup.realtime.handlers_participant import _agreement_state, broadcast_agreement
 from meetup.realtime.payload import Payload
 from meetup.services import continuation
-from meetup.services.errors import DomainError, Forbidden, Unauthorised
 
 log = logging.getLogger(__name__)
 
@@ -41,30 +31,9 @@ def earlier_entry(agreement: Any) -> dict[str, Any]:
     }
 
 
-def on_previous(*_args: Any) -> dict[str, Any]:
-    """``agreement.previous``: the previous meetup's final agreements of the table's theme."""
-    flask_babel.refresh()
-    identity = auth.identity_of(request.sid)  # type: ignore[attr-defined]
-    if identity is None:
-        return error_ack(Unauthorised())
-    if identity.kind != PARTICIPANT:
-        return error_ack(Forbidden())
-    if not allowance.take(identity):
-        return error_ack(throttle.RateLimited())
-    session = db.session
-    try:
-        ctx = load_context(session, request.sid, identity, Outbox())  # type: ignore[attr-defined]
-        found = continuation.previous_agreements(session, ctx.me)
-        answer = {"ok": True, "agreements": [earlier_entry(a) for a in found]}
-        session.rollback()
-    except DomainError as error:
-        session.rollback()
-        return error_ack(error)
-    except Exception:
-        session.rollback()
-        log.exception("agreement.previous failed")
-        return server_error_ack()
-    return answer
+#: ``agreement.previous``: the previous meetup's final agreements of the table's theme.
+on_previous = participant_read("agreement.previous", lambda ctx: {"agreements": [
+    earlier_entry(a) for a in continuation.previous_agreements(ctx.session, ctx.me)]})
 
 
 def _parse_continue(p: Payload) -> dict[str, Any]:

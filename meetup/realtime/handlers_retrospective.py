@@ -12,24 +12,16 @@ import logging
 import uuid
 from typing import Any
 
-import flask_babel
-from flask import request
-
-from meetup.extensions import db
-from meetup.realtime import allowance, auth, rooms, throttle
-from meetup.realtime.auth import PARTICIPANT
+from meetup.realtime import rooms
 from meetup.realtime.emit import Outbox
 from meetup.realtime.handlers import (
     Context,
-    error_ack,
-    load_context,
     organiser_event,
     participant_event,
-    server_error_ack,
+    participant_read,
 )
 from meetup.realtime.payload import Payload
 from meetup.services import followup, retrospective
-from meetup.services.errors import DomainError, Forbidden, Unauthorised
 
 log = logging.getLogger(__name__)
 
@@ -54,29 +46,9 @@ def retrospective_show(ctx: Context, position: int) -> dict[str, Any]:
     return {"retrospective": shown}
 
 
-def on_mine(*_args: Any) -> dict[str, Any]:
-    """``retrospective.mine``: the earlier agreements matched to this phone's person."""
-    flask_babel.refresh()
-    identity = auth.identity_of(request.sid)  # type: ignore[attr-defined]
-    if identity is None:
-        return error_ack(Unauthorised())
-    if identity.kind != PARTICIPANT:
-        return error_ack(Forbidden())
-    if not allowance.take(identity):
-        return error_ack(throttle.RateLimited())
-    session = db.session
-    try:
-        ctx = load_context(session, request.sid, identity, Outbox())  # type: ignore[attr-defined]
-        answer = {"ok": True, "agreements": retrospective.mine(session, ctx.me)}
-        session.rollback()
-    except DomainError as error:
-        session.rollback()
-        return error_ack(error)
-    except Exception:
-        session.rollback()
-        log.exception("retrospective.mine failed")
-        return server_error_ack()
-    return answer
+#: ``retrospective.mine``: the earlier agreements matched to this phone's person.
+on_mine = participant_read("retrospective.mine", lambda ctx: {
+    "agreements": retrospective.mine(ctx.session, ctx.me)})
 
 
 def _parse_update(p: Payload) -> dict[str, Any]:
