@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.report_benchmark import seed  # noqa: E402
-from meetup import cli, create_app  # noqa: E402
+from meetup import cli_mail, create_app  # noqa: E402
 from meetup.extensions import db  # noqa: E402
 
 #: Below this the scheduler could not keep up with the close of a big evening in a minute.
@@ -102,7 +102,7 @@ def main() -> None:
                 now = datetime.now(UTC)
                 queue(args.mails, now, "one")
             start = time.perf_counter()
-            result = cli.send_mail_once(app, now)
+            result = cli_mail.send_mail_once(app, now)
             one = time.perf_counter() - start
             got = len(counter.recipients)
             print(f"one scheduler: {result.sent:,} mails in {one:.2f} s = "  # type: ignore[attr-defined]
@@ -113,7 +113,7 @@ def main() -> None:
                 queue(args.mails, now, "many")
             counter.recipients.clear()
             start = time.perf_counter()
-            workers = [threading.Thread(target=cli.send_mail_once, args=(app, now))
+            workers = [threading.Thread(target=cli_mail.send_mail_once, args=(app, now))
                        for _ in range(args.workers)]
             for worker in workers:
                 worker.start()

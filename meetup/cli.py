@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from sqlalchemy import func, select
 
 from meetup import create_app
 from meetup.extensions import db
-
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +34,13 @@ cli = FlaskGroup(create_app=_make_app, add_version_option=False,
 def register_cli(app: Flask) -> None:
     for command in (create_organiser_command, seed_demo_command, serve_command, demo_command,
                     urls_command, export_command, backup_command, restore_command,
-                    anonymise_command, send_mail_command):
+                    anonymise_command):
         app.cli.add_command(command)
     from meetup.cli_doctor import doctor_command
+    from meetup.cli_mail import send_mail_command
 
     app.cli.add_command(doctor_command)
+    app.cli.add_command(send_mail_command)
     from meetup import cli_server  # a server installation's commands (install-server.sh)
 
     for command in cli_server.COMMANDS:
@@ -172,6 +172,8 @@ def serve(app: Flask) -> None:
 
     tune_gc()
     socketio.start_background_task(housekeeping, app)
+    from meetup.cli_mail import mail_scheduler_loop
+
     socketio.start_background_task(mail_scheduler_loop, app)
     if app.config.get("NOTE_VECTORS", True):
         from meetup.services import note_vectors
@@ -349,61 +351,7 @@ def housekeeping(app: Flask) -> None:
             log.exception("housekeeping failed")
 
 
-# -- follow-up mail (issue 23) ---------------------------------------------------------------
-
-
-def send_mail_once(app: Flask, now: datetime | None = None,
-                   pace: Callable[[], None] | None = None) -> object:
-    """One run of the mail scheduler (see :mod:`meetup.services.mail_scheduler`); None when
-    mail is off (no MEETUP_SMTP_URL and no development mailbox)."""
-    from meetup.services import mail_compose, mail_scheduler, mail_transport
-
-    transport = mail_transport.from_config(app.config.get("SMTP_URL"),
-                                           app.config.get("MAIL_DEV_MAILBOX"),
-                                           app.config.get("SMTP_CA_FILE"))
-    if transport is None:
-        return None
-    settings = mail_compose.MailSettings(base_url=base_url(app), sender=app.config["MAIL_FROM"],
-                                         secret=app.config["SECRET_KEY"])
-
-    def compose(session: object, row: object, moment: datetime) -> object:
-        return mail_compose.compose(session, row, settings, moment)  # type: ignore[arg-type]
-
-    with app.app_context():
-        try:
-            return mail_scheduler.run_once(db.session, transport, compose,  # type: ignore[arg-type]
-                                           now or datetime.now(UTC), pace=pace)
-        finally:
-            db.session.remove()
-
-
-@click.command("send-mail")
-def send_mail_command() -> None:
-    """Send the follow-up mail that is due (for cron or a systemd timer; safe beside
-    `meetup serve` and other runs: a mail is claimed by one run only)."""
-    result = send_mail_once(current_app._get_current_object())  # type: ignore[attr-defined]
-    if result is None:
-        raise click.ClickException("Mail is off: set MEETUP_SMTP_URL (and MEETUP_MAIL_FROM).")
-    click.echo(f"sent {result.sent}, skipped {result.skipped}, failed {result.failed}, "  # type: ignore[attr-defined]
-               f"to retry {result.retried}")  # type: ignore[attr-defined]
-
-
-def mail_scheduler_loop(app: Flask) -> None:
-    """Runs beside the server: every MAIL_INTERVAL seconds, :func:`send_mail_once`."""
-    from meetup.extensions import socketio
-
-    interval = float(app.config.get("MAIL_INTERVAL", 60))
-    gap = 1 / max(1, int(app.config.get("MAIL_RATE", 20)))
-    while True:
-        try:
-            # At most MAIL_RATE mails a second: the phones' writes keep the loop.
-            send_mail_once(app, pace=lambda: socketio.sleep(gap))
-        except Exception:  # mail must never stop the evening
-            log.exception("mail scheduler failed")
-        socketio.sleep(interval)
-
-
 # A command of the group itself, not of the app: it decides the app's public address first.
-from meetup.cli_venue import venue_command  # noqa: E402
+from meetup.cli_venue import venue_command
 
 cli.add_command(venue_command)

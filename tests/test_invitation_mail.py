@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from meetup import cli
+from meetup import cli_mail
 from meetup.extensions import db
 from meetup.models import Organiser
 from meetup.services import organisers
@@ -50,7 +50,7 @@ def test_the_invitation_link_is_mailed_and_works_once(mail_app: Flask, smtp) -> 
                        data={"invite_email": "nina@example.org", "invite_role": "organisator"},
                        follow_redirects=True).get_data(as_text=True)
     assert "ook per e-mail verstuurd naar nina@example.org" in page
-    cli.send_mail_once(mail_app, datetime.now(UTC))
+    cli_mail.send_mail_once(mail_app, datetime.now(UTC))
     [mail] = handler.take()
     assert mail.to == "nina@example.org"
     assert mail.subject == "Uitnodiging om meetups te organiseren met Ada"
@@ -77,5 +77,5 @@ def test_an_invitation_used_before_the_mail_went_is_not_mailed(mail_app: Flask, 
     from meetup.models import Invitation
     invitation = db.session.query(Invitation).one()
     client.post(f"/organiser/organisations/{ada.id}/invitations/{invitation.id}/withdraw")
-    cli.send_mail_once(mail_app, datetime.now(UTC))
+    cli_mail.send_mail_once(mail_app, datetime.now(UTC))
     assert handler.take() == []

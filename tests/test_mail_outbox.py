@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from meetup import cli
+from meetup import cli_mail
 from meetup.extensions import db
 from meetup.models import (
     Agreement,
@@ -62,7 +62,7 @@ def app(tmp_path, database_url: str, smtp) -> Iterator[Flask]:
 
 def run(app: Flask, now: datetime) -> Any:
     """One scheduler run at ``now`` (its own session, as a separate worker would be)."""
-    result = cli.send_mail_once(app, now)
+    result = cli_mail.send_mail_once(app, now)
     db.session.expire_all()
     return result
 
@@ -328,7 +328,7 @@ def test_two_schedulers_at_once_send_every_mail_exactly_once(
             cancel_reason=""))
     db.session.commit()
     results: list[Any] = []
-    workers = [threading.Thread(target=lambda: results.append(cli.send_mail_once(app, now)))
+    workers = [threading.Thread(target=lambda: results.append(cli_mail.send_mail_once(app, now)))
                for _ in range(3)]
     for worker in workers:
         worker.start()
@@ -372,7 +372,7 @@ def test_the_scheduler_leaves_a_heartbeat_and_mail_off_needs_no_scheduler(
     run(app, now)
     assert mail_scheduler.last_run(db.session) == now
     app.config["SMTP_URL"] = None
-    assert cli.send_mail_once(app, now + timedelta(hours=2)) is None
+    assert cli_mail.send_mail_once(app, now + timedelta(hours=2)) is None
     assert mail_scheduler.last_run(db.session) == now
     assert Phase.CLOSED  # (mail off: the close still works, see test_mail_web)
 

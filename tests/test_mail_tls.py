@@ -125,7 +125,7 @@ def test_the_scheduler_sends_over_starttls_trusting_meetup_smtp_ca_file(
     queued mail arrives encrypted and logged in."""
     from datetime import UTC, datetime, timedelta
 
-    from meetup import cli
+    from meetup import cli_mail
     from meetup.config import build_config
     from meetup.extensions import db
     from meetup.models import MailKind, OutboxMail
@@ -150,7 +150,7 @@ def test_the_scheduler_sends_over_starttls_trusting_meetup_smtp_ca_file(
         composed.set_content("Nieuws van de afspraken.")
         monkeypatch.setattr("meetup.services.mail_compose.compose",
                             lambda *args, **kwargs: composed)
-        result = cli.send_mail_once(app, now)
+        result = cli_mail.send_mail_once(app, now)
         assert result is not None and result.sent == 1  # type: ignore[attr-defined]
         db.session.remove()
         db.engine.dispose()

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from meetup import cli
+from meetup import cli_mail
 from meetup.extensions import db
 from meetup.models import ConsentKind, OutboxMail, ReminderConsent, Unsubscribe
 from meetup.services import mail_queue, mail_scheduler, unsubscribe
@@ -64,7 +64,7 @@ def test_the_development_mailbox_shows_the_mails_marked_as_not_sent(
         app: Flask, logged_in, evening, tmp_path: Path) -> None:
     app.config["MAIL_DEV_MAILBOX"] = str(tmp_path / "mailbox")
     app.config["PUBLIC_URL"] = "http://meetup.test"
-    result = cli.send_mail_once(app, datetime.now(UTC))
+    result = cli_mail.send_mail_once(app, datetime.now(UTC))
     assert result.sent == 1
     page = logged_in.get("/organiser/mailbox").get_data(as_text=True)
     assert "Alleen voor ontwikkeling en demonstratie." in page
