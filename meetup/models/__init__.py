@@ -10,8 +10,8 @@ from meetup.models.organisation import Invitation, Membership, Organisation, Rol
 from meetup.models.organiser import Organiser
 from meetup.models.outbox import MailKind, OutboxMail, SchedulerHeartbeat
 from meetup.models.participant import Participant, Table
-from meetup.models.unsubscribe import Unsubscribe
 from meetup.models.series import Series
+from meetup.models.unsubscribe import Unsubscribe
 
 __all__ = [
     "Agreement",
@@ -23,15 +23,15 @@ __all__ = [
     "Grouping",
     "Invitation",
     "MailKind",
-    "Membership",
     "Meetup",
+    "Membership",
     "Note",
     "NoteGroup",
     "NoteGroupMember",
     "Operation",
     "Organisation",
-    "OutboxMail",
     "Organiser",
+    "OutboxMail",
     "Participant",
     "Phase",
     "PhaseChange",

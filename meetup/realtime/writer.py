@@ -141,7 +141,7 @@ class GroupCommitter:
                     try:
                         self.run_batch(batch)
                         outboxes = _after_commit(batch)
-                    except BaseException as error:  # noqa: BLE001 - every waiter must wake up
+                    except BaseException as error:
                         log.exception("group commit failed")
                         for job in batch:
                             if job.outcome is None and job.error is None:

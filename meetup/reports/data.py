@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -267,7 +267,7 @@ def _gather_agreements(session: Session, meetup: Meetup, themes: list, theme_by_
         updates[upd.agreement_id].append(
             Update(str(upd.status), _clean(upd.note), upd.source, upd.created_at))
 
-    def theme_of(a: Agreement):  # noqa: ANN202
+    def theme_of(a: Agreement):
         theme_id = a.theme_id if a.theme_id in theme_by_id else table_theme.get(a.table_id)
         return theme_by_id.get(theme_id)
 

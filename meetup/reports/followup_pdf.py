@@ -13,8 +13,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from meetup.reports import texts
-from meetup.reports.data import AgreementRow, Report
 from meetup.reports.cards import agreement_card, owner_label
+from meetup.reports.data import AgreementRow, Report
 from meetup.reports.pdf_base import (
     Styles,
     data_table,

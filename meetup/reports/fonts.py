@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import threading
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
@@ -83,7 +83,7 @@ class LogicalTTFont(TTFont):
         self.logical: dict[int, str] = {}
         self._widths: dict[float, dict[str, float]] = {}
 
-    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:
         """reportlab's width of ``text``, remembered per size: a long report measures the same
         words tens of thousands of times (each measurement costs about a microsecond)."""
         widths = self._widths.get(size)
@@ -96,7 +96,7 @@ class LogicalTTFont(TTFont):
             width = widths[text] = super().stringWidth(text, size, encoding)
         return width
 
-    def splitString(self, text: str, doc, encoding: str = "utf-8") -> list:  # noqa: ANN001, N802
+    def splitString(self, text: str, doc, encoding: str = "utf-8") -> list:
         """reportlab's (subset, bytes) chunks of ``text``; when every character already has
         its code in the first subset (nearly every line of a long report), one
         ``str.translate`` instead of reportlab's loop per character."""
@@ -111,7 +111,7 @@ class LogicalTTFont(TTFont):
                 pass  # a character without a code yet, or one in another subset
         return super().splitString(text, doc, encoding)
 
-    def addObjects(self, doc) -> None:  # noqa: ANN001, N802 (reportlab's name)
+    def addObjects(self, doc) -> None:
         original = ttfonts.makeToUnicodeCMap
         ttfonts.makeToUnicodeCMap = lambda name, subset: _to_unicode_cmap(name, subset,
                                                                          self.logical)
@@ -135,7 +135,7 @@ class _OneByteCodes(dict):
         raise _Unassigned
 
 
-def _sync_codes(state, codes: _OneByteCodes | None) -> _OneByteCodes:  # noqa: ANN001
+def _sync_codes(state, codes: _OneByteCodes | None) -> _OneByteCodes:
     """Bring the table up to date with the codes reportlab assigned since (they only grow)."""
     if codes is None:
         codes = state._one_byte_codes = _OneByteCodes()

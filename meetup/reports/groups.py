@@ -16,7 +16,6 @@ from meetup.models.grouping import Grouping, NoteGroup
 from meetup.reports.rows import NoteRow
 from meetup.services.group_titles import readable
 
-
 #: How many of a group's notes (most votes first) the theme's section lists; the appendix has
 #: every note, per table.
 GROUP_NOTES = 5

@@ -18,8 +18,15 @@ from reportlab.platypus import Flowable, PageBreak
 from meetup.reports import texts
 from meetup.reports.comparison import NO_NEWS, STATUS_WORDS
 from meetup.reports.overview import Filters, Overview, OverviewRow
-from meetup.reports.pdf_base import Plain, Styles, data_table, heading, make_styles, para, \
-    subheading
+from meetup.reports.pdf_base import (
+    Plain,
+    Styles,
+    data_table,
+    heading,
+    make_styles,
+    para,
+    subheading,
+)
 from meetup.reports.pdf_doc import page_furniture, render
 from meetup.reports.pdf_standing import NO_WORD, standing_figures
 from meetup.reports.standing import ORDER, Standing, standing_of

@@ -17,8 +17,8 @@ from weakref import ref
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.rl_config import paraFontSizeHeightOffset
@@ -119,7 +119,7 @@ def clone(frag: Any, **changes: Any) -> Any:
 class PlainParagraph(CachedParagraph):
     """One run of plain text in one style (the fragment is given, no markup was parsed)."""
 
-    def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
+    def breakLines(self, width: Any) -> Any:
         lines = self._plain_lines(width)
         return super().breakLines(width) if lines is None else lines
 
@@ -170,20 +170,18 @@ class PlainParagraph(CachedParagraph):
                 line.append(word)
                 current = new_width
                 continue
-            if current > self._width_max:
-                self._width_max = current
+            self._width_max = max(self._width_max, current)
             lines.append((max_width - current, line))
             line = [word]
             current = word_width
             line_no += 1
             max_width = width[min(last, line_no)]
-        if current > self._width_max:
-            self._width_max = current
+        self._width_max = max(self._width_max, current)
         lines.append((max_width - current, line))
         ascent, descent = getAscentDescent(font_name, size)
         return clone(frag, kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=size)
 
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         """Flowable.drawOn + Paragraph.drawPara for one fragment, left or right aligned: the
         operators reportlab writes (save, translate, save, colour, one text object, restore,
         restore), without its state bookkeeping, which the two restores undo anyway."""

@@ -25,6 +25,7 @@ from meetup.reports import texts
 from meetup.reports.cards import agreement_card, owner_label
 from meetup.reports.columns import NoBreak
 from meetup.reports.data import AgreementRow, NoteRow, Report, ThemeSection
+from meetup.reports.network_pdf import network_figure
 from meetup.reports.pdf_base import (
     ACCENT,
     CONTENT_WIDTH,
@@ -39,9 +40,8 @@ from meetup.reports.pdf_base import (
     para_with_note,
     subheading,
 )
-from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
-from meetup.reports.network_pdf import network_figure
 from meetup.reports.pdf_comparison import comparison_chapter
+from meetup.reports.pdf_doc import TocEntry, no_gc, page_furniture, render
 from meetup.reports.pdf_groups import groups_section
 from meetup.reports.pdf_standing import figures, standing_figures
 

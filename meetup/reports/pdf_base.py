@@ -31,14 +31,18 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tables import CellStyle, _ExpandedCellTuple
 
-from meetup.reports.columns import CELL_PADDING, NoBreak, fitted_widths, needed_widths, \
-    nobreak_size
+from meetup.reports.columns import CELL_PADDING, NoBreak, fitted_widths, needed_widths, nobreak_size
 from meetup.reports.fonts import BOLD, register_fonts
 from meetup.reports.paragraphs import CachedParagraph as _Paragraph
-from meetup.reports.paragraphs import PlainParagraph, clean_text, clone, runs_frags, \
-    string_code
-from meetup.reports.scripts import base_direction, break_lines, drawn_line, is_simple, \
-    runs_markup, text_markup
+from meetup.reports.paragraphs import PlainParagraph, clean_text, clone, runs_frags, string_code
+from meetup.reports.scripts import (
+    base_direction,
+    break_lines,
+    drawn_line,
+    is_simple,
+    runs_markup,
+    text_markup,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -334,7 +338,7 @@ class _KeepRowsTable(LongTable):
             parts = super().split(available_width, available_height)
         return parts
 
-    def _drawCell(self, cellval: Any, cellstyle: CellStyle, pos: tuple[float, float],  # noqa: N802
+    def _drawCell(self, cellval: Any, cellstyle: CellStyle, pos: tuple[float, float],
                   size: tuple[float, float]) -> None:
         """Table._drawCell for the two common cells, one plain paragraph or a :class:`Plain`
         string at the top: the same positions and operators, without the general geometry and

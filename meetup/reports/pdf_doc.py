@@ -148,7 +148,7 @@ class ReportDoc(BaseDocTemplate):
         self._outline_open = False
         self.keepTogetherClass = HeadingWithNext
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
+    def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, Bookmark):
             self.canv.toc_pages.setdefault(flowable.key, self.page)
             self.canv.bookmarkPage(flowable.key)

@@ -27,8 +27,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
 
-from meetup.reports.fonts import BOLD, FALLBACKS, FAMILY, face_for, load_fallback, \
-    register_fonts
+from meetup.reports.fonts import BOLD, FALLBACKS, FAMILY, face_for, load_fallback, register_fonts
 
 try:  # reportlab's ``shaping`` extra
     import uharfbuzz
@@ -192,7 +191,7 @@ def font_runs(word: str) -> tuple[tuple[str | None, str], ...]:
     return tuple(runs)
 
 
-def _hb_font(face_name: str):  # noqa: ANN202
+def _hb_font(face_name: str):
     font = pdfmetrics.getFont(face_name)
     hb = getattr(font, "_meetup_hb", None)
     if hb is None:

@@ -40,7 +40,7 @@ def _table_theme_key(participant: Participant) -> str:
     return theme.key
 
 
-def _earlier_final(previous_meetup_id: int):  # noqa: ANN202 - a select
+def _earlier_final(previous_meetup_id: int):
     return (select(Agreement).join(Theme, Agreement.theme_id == Theme.id)
             .where(Agreement.meetup_id == previous_meetup_id,
                    Agreement.deleted_at.is_(None),

@@ -39,7 +39,7 @@ def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # noqa: ANN202 - snowballstemmer ships no types
+def _stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("dutch")
@@ -69,7 +69,7 @@ def normalise(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
-def tfidf_matrix(texts: list[str]):  # noqa: ANN201 - a SciPy sparse matrix
+def tfidf_matrix(texts: list[str]):
     """Rows: the notes' stems and character grams, weighted and L2-normalised (an all-zero row
     for a note without a meaningful word)."""
     import numpy as np

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, selectinload
 from meetup.models import Meetup, Note, Phase, Round, Table, Theme, Vote
 from meetup.models.grouping import Grouping, NoteGroup, NoteGroupMember
 from meetup.models.types import utcnow
-from meetup.services import grouping as clustering
 from meetup.services import embeddings, note_vectors
+from meetup.services import grouping as clustering
 from meetup.services.errors import InvalidInput, NotFound, WrongPhase
 from meetup.services.offload import off_loop
 

@@ -24,7 +24,7 @@ from meetup.models import (
 )
 from meetup.models.types import utcnow
 from meetup.services import access, mail_queue, operations, retrospective
-from meetup.services.errors import Conflict, Forbidden, InvalidInput
+from meetup.services.errors import Conflict, InvalidInput
 
 #: The brainstorm round asked in each round phase.
 ROUND_OF_PHASE = {Phase.ROUND_1: Round.HAPPENS, Phase.ROUND_2: Round.CONNECT,

@@ -31,9 +31,9 @@ from meetup.models import (
 from meetup.models.participant import first_name
 from meetup.models.types import utcnow
 from meetup.services import board, content, joining, phases, plenary, retrospective
-from meetup.services.progress import progress
 from meetup.services.agreement_wire import serialise_agreement, signers_of
 from meetup.services.phases import iso
+from meetup.services.progress import progress
 
 
 def current_locale() -> str:

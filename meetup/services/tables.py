@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from meetup.models import Agreement, AuditEntry, Meetup, Note, Organiser, Participant, Table
-from meetup.models import Theme
+from meetup.models import Agreement, AuditEntry, Meetup, Note, Organiser, Participant, Table, Theme
 from meetup.services import joining, operations, seating
 from meetup.services.errors import Conflict, NotFound
 from meetup.services.phases import check_organiser

@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, g, jsonify, make_response, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,8 +25,8 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from meetup.services import content, organisers
 from meetup.extensions import db
+from meetup.services import content, organisers
 from meetup.services.errors import DomainError, InvalidInput
 
 #: The largest id a database integer holds (PostgreSQL bigint, SQLite INTEGER).

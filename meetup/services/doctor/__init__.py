@@ -140,6 +140,6 @@ def check_names() -> list[str]:
 
 
 # The checks register themselves on import, in this order.
-from meetup.services.doctor import web as _web  # noqa: E402,F401,I001
-from meetup.services.doctor import data as _data  # noqa: E402,F401
-from meetup.services.doctor import services as _services  # noqa: E402,F401
+from meetup.services.doctor import web as _web  # noqa: F401, I001
+from meetup.services.doctor import data as _data  # noqa: F401
+from meetup.services.doctor import services as _services  # noqa: F401

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__)
 
-from meetup.web.organiser import (  # noqa: E402,F401  (routes register on bp)
+from meetup.web.organiser import (  # noqa: F401  (routes register on bp)
     account,
     auth,
     board,

@@ -13,8 +13,8 @@ ends however busy it was. Failed logins are counted per address and per account
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from datetime import timedelta
+from functools import wraps
 from time import time
 from typing import Any, TypeVar
 

@@ -15,8 +15,7 @@ from flask_babel import lazy_gettext as _l
 from meetup.extensions import db
 from meetup.models import Meetup, Phase, Round
 from meetup.services import grouping as clustering
-from meetup.services import groupings
-from meetup.services import plenary
+from meetup.services import groupings, plenary
 from meetup.services.errors import DomainError, InvalidInput
 from meetup.web.organiser import bp
 from meetup.web.organiser.auth import login_required, meetup_for

@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 
 from meetup.extensions import db
 from meetup.models.types import utcnow
-from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.data import gather_report
+from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.texts import TIMEZONE
 from meetup.services import continuation, followup, links, sharing
 from meetup.web.organiser import bp

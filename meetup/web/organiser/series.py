@@ -15,8 +15,8 @@ from meetup.extensions import db
 from meetup.reports.filenames import slug
 from meetup.reports.overview import Filters, gather_overview
 from meetup.reports.overview_export import overview_csv, overview_json
-from meetup.services import meetups as meetup_service
 from meetup.services import access
+from meetup.services import meetups as meetup_service
 from meetup.services import series as series_service
 from meetup.services.errors import InvalidInput
 from meetup.web.organiser import bp

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("participant", __name__)
 
-from meetup.web.participant import join, live, privacy  # noqa: E402,F401  (routes register on bp)
+from meetup.web.participant import join, live, privacy  # noqa: F401  (routes register on bp)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("projector", __name__)
 
-from meetup.web.projector import qr, screen  # noqa: E402,F401  (routes register on bp)
+from meetup.web.projector import qr, screen  # noqa: F401  (routes register on bp)

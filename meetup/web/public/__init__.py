@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from meetup.web.public import (  # noqa: E402,F401  (routes register on bp)
-    briefing, health, pages, reports, unsubscribe)
+from meetup.web.public import briefing, health, pages, reports, unsubscribe  # noqa: F401  (routes register on bp)

@@ -7,7 +7,6 @@ send the token on as a referrer. Unknown or revoked tokens get a friendly 404.
 from __future__ import annotations
 
 import dataclasses
-
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -19,8 +18,8 @@ from wtforms.validators import InputRequired, Length
 
 from meetup.extensions import db
 from meetup.models import AgreementStatus, Meetup
-from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.reports.data import gather_report
+from meetup.reports.lazy import exports  # reportlab on the first report, not at boot
 from meetup.services import continuation, followup, retrospective, sharing
 from meetup.services.errors import InvalidInput
 from meetup.web.public import bp
@@ -28,7 +27,7 @@ from meetup.web.public import bp
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
     from wtforms.fields.choices import SelectChoice as _Choice
 except ImportError:  # pragma: no cover - WTForms < 3.3
-    def _Choice(value: str, label: Any) -> tuple[str, Any]:  # type: ignore[no-redef]  # noqa: N802
+    def _Choice(value: str, label: Any) -> tuple[str, Any]:  # type: ignore[no-redef]
         return (value, label)
 
 #: The owner's choices, with the Dutch words of the briefing (gepland, bezig, ...).
