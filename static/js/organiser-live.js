@@ -14,6 +14,16 @@ import { RETRO_STATUSES, retroLabel, statusWord } from "./live/retrospective.js"
 import { MoveDialog } from "./organiser/move-dialog.js";
 
 const root = document.getElementById("live");
+/** A meekijker watches the evening live but changes nothing (the server refuses it anyway):
+ * every control that would change it is switched off, after each render. */
+const WATCHING = root.dataset.watching === "1";
+function lockForWatcher() {
+  if (!WATCHING) return;
+  const controls = root.querySelectorAll('button[data-action]:not([data-action="move-cancel"]), '
+    + "form[data-action] input, form[data-action] textarea, form[data-action] select, "
+    + "form[data-action] button");
+  for (const el of controls) el.disabled = true;
+}
 const $ = (id) => document.getElementById(id);
 const moderationFilter = { table: "", hiddenOnly: false };
 let lastPhase = null;
@@ -111,6 +121,7 @@ function renderTimer(live) {
     const input = $("timer-minutes");
     if (minutes && document.activeElement !== input) input.value = String(minutes);
   }
+  lockForWatcher();
 }
 
 /** In the plenary the plenary control comes right under "needs attention"; else below the
@@ -176,6 +187,7 @@ function renderNow(live) {
   const known = tables.reduce((n, table) => n + (table.members || []).length, 0) + lonely.length;
   if (counts.participants !== undefined && counts.participants > known) live.scheduleResync();
   renderModeration(live, moderationFilter, $("moderation"), $("moderation-count"));
+  lockForWatcher();
 }
 
 const live = connectLive({ root, as: "organiser", scope: "organiser", render });
@@ -270,6 +282,7 @@ function filterChanged() {
   moderationFilter.table = $("mod-table").value.trim();
   moderationFilter.hiddenOnly = $("mod-hidden").checked;
   if (live.state.ready) renderModeration(live, moderationFilter, $("moderation"), $("moderation-count"));
+  lockForWatcher();
 }
 $("mod-table").addEventListener("input", filterChanged);
 $("mod-hidden").addEventListener("change", filterChanged);

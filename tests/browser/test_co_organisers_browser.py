@@ -5,6 +5,7 @@ two laptops, and removing her ends her live page at once."""
 from __future__ import annotations
 
 import secrets
+from types import SimpleNamespace
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -100,3 +101,47 @@ def test_a_co_organiser_is_invited_and_both_run_the_live_page_at_once(
     finally:
         second.close()
     assert small_errors == []
+
+
+def test_a_meekijker_follows_the_live_page_with_every_change_switched_off(
+        server, server_app, live_organiser, live_meetup, browser) -> None:
+    """A meekijker sees the evening live, and every control that would change it is off (the
+    server refuses them anyway): no button that only answers with an error."""
+    from meetup.services import organisations, organisers
+    from tests.browser.conftest import PASSWORD
+
+    base = server.base_url
+    seat_people(live_meetup, live_organiser, [
+        ("Mirjam Visser", "leerkracht_po", "OBS De Linde", "taal"),
+        ("Kees Mulder", "gemeente", "Gemeente Hilversum", "zorg"),
+    ], "round_1")
+    with server_app.test_request_context():
+        owner = db.session.merge(live_organiser)
+        organisation = db.session.merge(live_meetup).organisation
+        invitation, _ = organisations.invite(db.session, owner, organisation,
+                                             f"mees-{secrets.token_hex(3)}@example.org",
+                                             "meekijker")
+        mees = organisers.create_organiser(db.session, invitation.email, PASSWORD,
+                                           "Mees Meekijker", own_organisation=False)
+        organisations.accept(db.session, invitation, mees)
+        db.session.commit()
+        mees_login = SimpleNamespace(email=mees.email)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="nl-NL")
+    try:
+        page = context.new_page()
+        errors = watch_errors(page)
+        login(page, base, mees_login)  # type: ignore[arg-type]
+        expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+        page.goto(f"{base}/organiser/meetups/{live_meetup.id}/live")
+        expect_connected(page)
+        expect(page.get_by_text("Je kijkt mee")).to_be_visible()
+        expect(page.locator("#overview")).to_contain_text("Mirjam Visser")
+        controls = page.locator('#live button[data-action]:not([data-action="move-cancel"]), '
+                                "#live form[data-action] textarea")
+        assert controls.count() > 10
+        for i in range(controls.count()):
+            expect(controls.nth(i)).to_be_disabled()
+        assert_accessible(page)
+        assert not errors
+    finally:
+        context.close()
