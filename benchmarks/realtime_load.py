@@ -249,7 +249,8 @@ def run_meetup(args: argparse.Namespace, seeded: dict[str, Any], target: Target,
         else:
             out["phase"] = phase = loadgen.phase_broadcast(organiser, phones, "round_2")
         say(f"meetup: phase change reached {len(phase['arrivals'])}/{len(phones)} phones, "
-            f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms")
+            f"p95 {loadgen.pct(phase['arrivals'], .95):.0f} ms"
+            + ("" if phase["arrivals"] else f" (the organiser's answer: {phase['ack']})"))
 
         if args.pause_before_storm:
             say(f"meetup: reconnect storm in {args.pause_before_storm} s (attach a profiler now)")
