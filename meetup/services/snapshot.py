@@ -30,7 +30,15 @@ from meetup.models import (
 )
 from meetup.models.participant import first_name
 from meetup.models.types import utcnow
-from meetup.services import board, content, joining, phases, plenary, retrospective
+from meetup.services import (
+    admission,
+    board,
+    content,
+    joining,
+    phases,
+    plenary,
+    retrospective,
+)
 from meetup.services.agreement_wire import serialise_agreement, signers_of
 from meetup.services.phases import iso
 from meetup.services.progress import progress
@@ -326,6 +334,9 @@ def organiser_snapshot(
         if meetup.phase is Phase.RETROSPECTIVE else None
     data["progress"] = progress(session, meetup)
     data["meetup"]["phase_minutes"] = dict(meetup.phase_minutes or {})
+    # Joins slow down past this many people (issue 21): the organiser's page says so.
+    data["meetup"]["expected_participants"] = meetup.expected_participants
+    data["meetup"]["full_speed_joins"] = admission.full_speed_up_to(meetup.expected_participants)
     data["notes"] = _all_notes(session, meetup, include_hidden=True)
     data["agreements"] = _all_agreements(session, meetup, final_only=False)
     return data

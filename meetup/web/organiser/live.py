@@ -55,6 +55,9 @@ ORGANISER_TEXTS: dict[str, Any] = {
     "attention_no_agreement_other": _l("{n} tables without a final agreement: {tables}"),
     "attention_hidden_one": _l("1 hidden note"),
     "attention_hidden_other": _l("{n} hidden notes"),
+    "attention_expected": _l("More people are joining than expected ({n}; expected {expected}): "
+                             "newcomers now get in at 20 a minute. Raise the expected number "
+                             "in the meetup's settings."),
     "moderation_count": _l("The newest {shown} of {total} notes; choose a table to see them all."),
     "notes_one": _l("1 note"),
     "notes_other": _l("{n} notes"),
@@ -91,6 +94,8 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 @login_required
 def live(meetup_id: int) -> Any:
     meetup = meetup_for(meetup_id)
+    # A meekijker watches: the page says so (every change is refused by the server).
+    watching = not access.may(db.session, g.organiser, meetup, access.RUN)
     return render_template(
         "organiser/live.html",
         meetup=meetup,
@@ -98,7 +103,9 @@ def live(meetup_id: int) -> Any:
         phase_label=phase_label(meetup),
         report_url=optional_url("organiser.report", meetup_id=meetup.id),
         meetup_url=optional_url("organiser.meetup", meetup_id=meetup.id),
+        # Where the organiser raises the expected number when more people come (issue 21).
+        settings_url=None if watching else url_for(
+            "organiser.edit_meetup", meetup_id=meetup.id) + "#expected_participants",
         texts=texts(COMMON_TEXTS, ORGANISER_TEXTS, role_texts()),
-        # A meekijker watches: the page says so (every change is refused by the server).
-        watching_only=not access.may(db.session, g.organiser, meetup, access.RUN),
+        watching_only=watching,
     )

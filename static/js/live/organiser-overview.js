@@ -144,6 +144,13 @@ export function attentionItems(live) {
       items.push({ key: "no-agreement", href: "#overview-title", text: t.n(without.length, "attention_no_agreement_one", "attention_no_agreement_other", { tables: numbers }) });
     }
   }
+  // Past its expected size (and margin) a meetup takes 20 joins a minute (issue 21).
+  const joined = (data.counts || {}).participants || 0;
+  if (data.meetup.full_speed_joins && joined >= data.meetup.full_speed_joins) {
+    const settings = document.getElementById("live");
+    items.push({ key: "expected", href: (settings && settings.dataset.settings) || "#attention",
+      text: t("attention_expected", { n: joined, expected: data.meetup.expected_participants }) });
+  }
   const hidden = (data.notes || []).filter((n) => n.hidden).length;
   if (hidden) items.push({ key: "hidden", href: "#moderation-title", text: t.n(hidden, "attention_hidden_one", "attention_hidden_other") });
   return items;
