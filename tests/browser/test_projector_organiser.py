@@ -52,6 +52,8 @@ def seed_room(meetup: Meetup, organiser: Any, people: int, *, phase: str,
               form: bool = True) -> list[tuple[Participant, str]]:
     """``people`` participants with every role and theme, tables formed, in ``phase``."""
     roles = content.role_keys()
+    # The organiser expected this room (otherwise the live page says more came than expected).
+    meetup.expected_participants = max(meetup.expected_participants, people)
     joined = []
     for i in range(people):
         participant, token = joining.join(db.session, meetup, JoinRequest(
