@@ -1,7 +1,7 @@
 """The mail scheduler: claims due outbox rows, hands them to the transport, marks them sent.
 
 Runs as a greenlet inside ``meetup serve`` and as ``meetup send-mail`` (cron, systemd timer);
-any number of them may run at once. The guarantees (docs/architecture.md):
+any number of them may run at once. The guarantees (docs/deploy.md, "Follow-up mail"):
 
 - **Claimed by one.** A run claims a batch atomically: on PostgreSQL ``SELECT … FOR UPDATE
   SKIP LOCKED`` then an UPDATE, on SQLite one conditional UPDATE (SQLite has one writer at a

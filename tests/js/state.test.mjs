@@ -3,7 +3,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 
-import { LiveState, optimistic } from "../../static/js/live/state.js";
+import { optimistic } from "../../static/js/live/optimistic.js";
+import { LiveState } from "../../static/js/live/state.js";
 
 function snapshot(seq, extra = {}) {
   return {

@@ -2,7 +2,8 @@
 //
 // - One Socket.IO connection; identity comes from the signed cookie, `auth` only names the
 //   meetup and the kind of page.
-// - Every `snapshot` replaces the state; broadcasts are applied on top (see state.js).
+// - Every `snapshot` replaces the state; broadcasts are applied on top (see state.js), then
+//   the writes still waiting are shown on top again (optimistic.js).
 // - Every write goes to the outbox in localStorage BEFORE it is emitted, carries a client op id
 //   and waits for its acknowledgement, however long that takes (see sender.js: no timeout).
 //   Unacknowledged writes are resent, in order and one at a time, on every new connection;
@@ -13,7 +14,8 @@
 import { io } from "../../vendor/socket.io-4.8.1.esm.min.js";
 import { Drafts, Kept, Outbox, uuid4 } from "./store.js";
 import { Sender } from "./sender.js";
-import { LiveState, optimistic } from "./state.js";
+import { optimistic } from "./optimistic.js";
+import { LiveState } from "./state.js";
 import { Clock } from "./timer.js";
 
 const BROADCASTS = ["note", "note.removed", "votes", "agreement", "agreement.removed", "phase",
