@@ -91,6 +91,10 @@ def test_smtps_with_login_is_ok_naming_tls(certificate, ca: ThrowawayCA) -> None
         assert finding.status is Status.OK, text(finding)
         assert f"localhost:{port}" in text(finding) and "TLS (smtps)" in text(finding)
         assert handler.logins == [(True, USER)] and handler.take() == []
+        # Without MEETUP_SMTP_CA_FILE: the TLS line, not "does not answer".
+        untrusted = smtp_line(f"smtps://127.0.0.1:{port}", None)
+        assert untrusted.status is Status.FAIL
+        assert "(TLS)" in str(untrusted.message) and "MEETUP_SMTP_CA_FILE" in str(untrusted.fix)
 
 
 def test_a_wrong_password_is_the_login_finding_without_the_password(
