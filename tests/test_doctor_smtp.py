@@ -173,11 +173,10 @@ def test_the_command_says_a_refused_login_in_dutch_and_fails(
     """What an organiser sees: ``meetup doctor --only smtp`` in Dutch, exit code 1, the fix on
     the next line, and the password nowhere in what it prints."""
     _handler, port = starttls_server
-    env = server_env(tmp_path, free_port(),
-                     MEETUP_SMTP_URL=f"smtp://meetup%40example.nl:wrong{ENCODED}@127.0.0.1:{port}",
-                     MEETUP_SMTP_CA_FILE=ca.ca_file)
-    done = subprocess.run([str(MEETUP_BIN), "doctor", "--lang", "nl", "--only", "smtp"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    url = f"smtp://meetup%40example.nl:wrong{ENCODED}@127.0.0.1:{port}"
+    env = server_env(tmp_path, free_port(), MEETUP_SMTP_URL=url, MEETUP_SMTP_CA_FILE=ca.ca_file)
+    done = subprocess.run([str(MEETUP_BIN), "doctor", "--lang", "nl", "--only", "smtp"],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith(

@@ -48,8 +48,8 @@ def check_smtp(setup: Setup) -> Finding:
 
 
 def _reason(error: Exception) -> str:
-    """The cause in few words (``Connection refused``, the server's ``535 …``); never the
-    password, which no error of the handshake contains."""
+    """The cause in few words (``Connection refused``, the server's own ``535 …``): what the
+    server or the system answered, never what was sent (the password)."""
     cause = error.__cause__
     if isinstance(cause, OSError) and not isinstance(cause, smtplib.SMTPException) \
             and isinstance(cause.strerror, str) and cause.strerror:
