@@ -66,6 +66,8 @@ class Handler:
     sessions: list[tuple[bool, str | None]] = field(default_factory=list)
     #: Addresses the server refuses for good (550), like a mailbox that does not exist.
     refuse: set[str] = field(default_factory=set)
+    #: Every accepted login, mail or not: (was the connection encrypted, user).
+    logins: list[tuple[bool, str]] = field(default_factory=list)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any,  # noqa: N802
                           address: str, rcpt_options: list[str]) -> str:
@@ -92,8 +94,9 @@ class Handler:
 class Logins:
     """aiosmtpd's authenticator: accepts exactly these ``{user: password}`` (AUTH PLAIN/LOGIN)."""
 
-    def __init__(self, accounts: dict[str, str]) -> None:
+    def __init__(self, accounts: dict[str, str], handler: Handler | None = None) -> None:
         self.accounts = accounts
+        self.handler = handler
 
     def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str,
                  auth_data: Any) -> Any:
@@ -105,6 +108,10 @@ class Logins:
         if self.accounts.get(user) != password:
             return AuthResult(success=False, handled=False)
         session.meetup_login = user  # for Handler.sessions
+        if self.handler is not None:
+            encrypted = server.transport.get_extra_info("ssl_object") is not None
+            with self.handler.lock:
+                self.handler.logins.append((encrypted, user))
         return AuthResult(success=True, handled=False)
 
 
@@ -132,7 +139,7 @@ def smtp_server(*, starttls: ssl.SSLContext | None = None,
     if logins is not None:
         # aiosmtpd 1.4 counts only STARTTLS as TLS for AUTH; with implicit TLS every byte
         # is encrypted anyway.
-        options.update(authenticator=Logins(logins), auth_required=True,
+        options.update(authenticator=Logins(logins, handler), auth_required=True,
                        auth_require_tls=implicit_tls is None)
     controller = Controller(handler, hostname="127.0.0.1", port=port,
                             ssl_context=implicit_tls, **options)

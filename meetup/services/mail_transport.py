@@ -32,11 +32,17 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 class MailError(Exception):
     """A mail that could not be handed over. ``permanent``: trying again will not help (the
-    server refused the address or the message); otherwise it is tried again later."""
+    server refused the address or the message); otherwise it is tried again later.
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    ``stage``: where the handshake before any mail stopped (``connect``, ``tls``: the TLS
+    handshake or the certificate, ``starttls``: not offered by a host that is not loopback,
+    ``login``); None while sending a mail. ``meetup doctor`` names the fix by it."""
+
+    def __init__(self, message: str, *, permanent: bool = False,
+                 stage: str | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.stage = stage
 
 
 class Transport(Protocol):
@@ -74,7 +80,7 @@ def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _classify(error: Exception) -> MailError:
+def _classify(error: Exception, stage: str | None = None) -> MailError:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         replies = list(error.recipients.values())
         codes = [code for code, _ in replies]
@@ -84,8 +90,8 @@ def _classify(error: Exception) -> MailError:
                          permanent=bool(codes) and all(500 <= c < 600 for c in codes))
     if isinstance(error, smtplib.SMTPResponseException):
         return MailError(f"{error.smtp_code} {_text(error.smtp_error)}"[:500],
-                         permanent=500 <= error.smtp_code < 600)
-    return MailError(f"{type(error).__name__}: {error}"[:500])
+                         permanent=500 <= error.smtp_code < 600, stage=stage)
+    return MailError(f"{type(error).__name__}: {error}"[:500], stage=stage)
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:
@@ -117,23 +123,49 @@ class SmtpTransport:
         """Verifies the server's certificate and host name, always."""
         return ssl.create_default_context(cafile=self.ca_file or None)
 
-    @contextmanager
-    def connection(self) -> Iterator[Send]:
+    def handshake(self) -> smtplib.SMTP:
+        """Connect, secure and log in: what every connection that sends mail does first, and
+        all that ``meetup doctor`` does (then QUIT). A failure is a :class:`MailError` whose
+        ``stage`` says where it stopped."""
         s = self.settings
+        stage = "connect"
+        client: smtplib.SMTP | None = None
         try:
             if s.security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=self.timeout, context=self.tls_context())
+                stage = "tls"
+                context = self.tls_context()
+                stage = "connect"  # an SSLError below is the TLS handshake (see except)
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout,
+                                          context=context)
             else:
                 client = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
                 client.ehlo()
-                if client.has_extn("starttls") or s.host not in LOOPBACK:
+                offered = client.has_extn("starttls")
+                if offered or s.host not in LOOPBACK:
+                    stage = "tls" if offered else "starttls"
                     client.starttls(context=self.tls_context())
                     client.ehlo()
             if s.user:
+                stage = "login"
                 _login(client, s.user, s.password)
         except (smtplib.SMTPException, OSError) as error:
-            raise _classify(error) from error
+            if client is not None:
+                client.close()
+            raise _classify(error, "tls" if isinstance(error, ssl.SSLError) else stage
+                            ) from error
+        return client
+
+    def probe(self) -> bool:
+        """The handshake of :meth:`handshake`, then QUIT: proves the settings without sending
+        anything. True when the connection was encrypted (TLS or STARTTLS)."""
+        client = self.handshake()
+        encrypted = isinstance(client.sock, ssl.SSLSocket)
+        _quit(client)
+        return encrypted
+
+    @contextmanager
+    def connection(self) -> Iterator[Send]:
+        client = self.handshake()
 
         def send(message: EmailMessage) -> None:
             try:
@@ -144,10 +176,14 @@ class SmtpTransport:
         try:
             yield send
         finally:
-            try:
-                client.quit()
-            except (smtplib.SMTPException, OSError):
-                client.close()
+            _quit(client)
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
 
 
 class DevMailbox:

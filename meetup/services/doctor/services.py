@@ -4,9 +4,7 @@ scheduler's last run (when a scheduler is installed)."""
 from __future__ import annotations
 
 import smtplib
-import ssl
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
@@ -15,36 +13,77 @@ from meetup.services.doctor import Finding, Setup, Status, check
 
 @check
 def check_smtp(setup: Setup) -> Finding:
-    """Connect and say EHLO only: no login, no mail sent."""
+    """The mail sender's own handshake (``SmtpTransport.probe``): connect, TLS or STARTTLS with
+    the certificate verified, login, then QUIT. No mail is sent."""
     if not setup.smtp_url:
         return Finding("smtp", Status.INFO, _l("No mail server configured (MEETUP_SMTP_URL)."))
-    parts = urlsplit(setup.smtp_url)
-    host = parts.hostname or "localhost"
-    secure = parts.scheme == "smtps"
-    port = parts.port or (465 if secure else 587)  # as the mail transport
-    timeout = setup.thresholds.timeout
+    from meetup.services.mail_transport import MailError, SmtpTransport, parse_smtp_url
+
     try:
-        tls = ssl.create_default_context(cafile=setup.smtp_ca_file or None)
-        server: smtplib.SMTP = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls)
-                                if secure else smtplib.SMTP(host, port, timeout=timeout))
-        try:
-            code, _banner = server.ehlo()
-        finally:
-            server.close()
-    except (OSError, smtplib.SMTPException) as error:
+        settings = parse_smtp_url(setup.smtp_url)
+    except ValueError:
         return Finding("smtp", Status.FAIL,
-                       _l("The mail server %(host)s:%(port)s does not answer: %(error)s",
-                          host=host, port=port,
-                          error=getattr(error, "strerror", None) or str(error) or "?"),
-                       _l("Check MEETUP_SMTP_URL (host and port) and that this server may "
-                          "connect to it (firewall, the provider's allowed addresses)."))
-    if code != 250:
-        return Finding("smtp", Status.FAIL,
-                       _l("The mail server %(host)s:%(port)s refuses EHLO (%(code)s).",
-                          host=host, port=port, code=code),
-                       _l("Ask the mail provider which host and port to use."))
+                       _l("MEETUP_SMTP_URL is not the address of a mail server."),
+                       _l("Write it as smtp://user:password@host:587 (STARTTLS) or "
+                          "smtps://user:password@host:465 (TLS)."))
+    transport = SmtpTransport(settings, timeout=setup.thresholds.timeout,
+                              ca_file=setup.smtp_ca_file)
+    try:
+        encrypted = transport.probe()
+    except MailError as error:
+        return _smtp_failure(error.stage, _reason(error), settings.host, settings.port,
+                             settings.user)
+    tls = (_l("TLS (smtps) with a verified certificate") if settings.security == "tls"
+           else _l("STARTTLS with a verified certificate") if encrypted
+           else _l("unencrypted (a loopback server without STARTTLS)"))
+    if settings.user:
+        return Finding("smtp", Status.OK,
+                       _l("The mail server %(host)s:%(port)s works as mail is sent: %(tls)s, "
+                          "logged in as %(user)s (no mail sent).",
+                          host=settings.host, port=settings.port, tls=tls, user=settings.user))
     return Finding("smtp", Status.OK,
-                   _l("The mail server %(host)s:%(port)s answers.", host=host, port=port))
+                   _l("The mail server %(host)s:%(port)s works as mail is sent: %(tls)s, "
+                      "without login (no user in MEETUP_SMTP_URL; no mail sent).",
+                      host=settings.host, port=settings.port, tls=tls))
+
+
+def _reason(error: Exception) -> str:
+    """The cause in few words (``Connection refused``, the server's own ``535 …``): what the
+    server or the system answered, never what was sent (the password)."""
+    cause = error.__cause__
+    if isinstance(cause, OSError) and not isinstance(cause, smtplib.SMTPException) \
+            and isinstance(cause.strerror, str) and cause.strerror:
+        return cause.strerror  # "Connection refused", not "ConnectionRefusedError: [Errno 111] …"
+    return str(error) or "?"
+
+
+def _smtp_failure(stage: str | None, reason: str, host: str, port: int, user: str) -> Finding:
+    """The finding for a handshake that stopped at ``stage`` (see ``MailError.stage``)."""
+    where = {"host": host, "port": port, "error": reason}
+    if stage == "tls":
+        return Finding("smtp", Status.FAIL,
+                       _l("The secure connection (TLS) to the mail server %(host)s:%(port)s "
+                          "fails: %(error)s", **where),
+                       _l("The server's certificate must carry the host name of "
+                          "MEETUP_SMTP_URL and be signed by a CA this machine trusts; for a "
+                          "CA of your own, set MEETUP_SMTP_CA_FILE to its PEM file. smtps:// "
+                          "goes with the TLS port (465), smtp:// with the STARTTLS port (587)."))
+    if stage == "starttls":
+        return Finding("smtp", Status.FAIL,
+                       _l("The mail server %(host)s:%(port)s does not offer STARTTLS: Meetup "
+                          "sends no unencrypted mail to a server on another machine.", **where),
+                       _l("Use the provider's port with STARTTLS (smtp://…:587) or with TLS "
+                          "(smtps://…:465) in MEETUP_SMTP_URL."))
+    if stage == "login":
+        return Finding("smtp", Status.FAIL,
+                       _l("The mail server %(host)s:%(port)s refuses the login of %(user)s: "
+                          "%(error)s", user=user, **where),
+                       _l("Check the user name and password in MEETUP_SMTP_URL (the characters "
+                          "@ : / # ? and spaces in them must be URL-encoded)."))
+    return Finding("smtp", Status.FAIL,
+                   _l("The mail server %(host)s:%(port)s does not answer: %(error)s", **where),
+                   _l("Check MEETUP_SMTP_URL (host and port) and that this server may "
+                      "connect to it (firewall, the provider's allowed addresses)."))
 
 
 def installed_heartbeat(setup: Setup) -> datetime | None | bool:
