@@ -3,9 +3,15 @@
 The protocol is docs/realtime.md. Modules: :mod:`auth` (identity from the cookie, per socket),
 :mod:`rooms` (room names), :mod:`payload` (reading client payloads), :mod:`emit` (the
 emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:`cluster`
-(what workers tell each other over the message queue), :mod:`handlers` (the event runner and
-connect/disconnect/sync), :mod:`handlers_participant` and
-:mod:`handlers_organiser` (one small function per write event).
+(what workers tell each other over the message queue), :mod:`connection`
+(connect/disconnect/sync), :mod:`handlers` (the event runner), :mod:`handlers_participant`,
+:mod:`handlers_organiser`, :mod:`handlers_continue` and :mod:`handlers_retrospective` (one small
+function per event).
+
+Below the handlers: :mod:`context` (the socket's identity as database objects, and where a
+handler queues its broadcasts), :mod:`acks` (error answers), :mod:`table_rooms` (moving
+sockets between table rooms). :func:`register_realtime` attaches every handler, from above
+both :mod:`connection` and the write events, so that they never import each other.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Request, abort
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask_socketio import SocketIO
 
 from meetup.extensions import socketio
 
@@ -45,8 +52,6 @@ def register_realtime(app: Flask) -> None:
         serializer=wire.Packet,
         **options,
     )
-    from meetup.realtime.connection import register_handlers
-
     # init_app builds a new Socket.IO server for every app, so handlers are attached here.
     register_handlers(socketio)
     from meetup.realtime.allowance import refuse_reserved_events
@@ -61,6 +66,27 @@ def register_realtime(app: Flask) -> None:
     # path before Flask ever sees it over HTTP, so the view is never called.
     app.add_url_rule("/socket.io/", "socketio_handshake", _never_over_http)
     app.add_url_rule("/socket.io/", "socketio_websocket", _never_over_http, websocket=True)
+
+
+def register_handlers(sio: SocketIO) -> None:
+    """Attach every handler to the server ``init_app`` just built (one per app).
+
+    The one place that imports both the connection events and the write events (which
+    declare themselves in :data:`handlers.EVENTS` when imported), so neither imports the other.
+    """
+    from meetup.realtime import connection, handlers_organiser, handlers_participant  # noqa: F401
+    from meetup.realtime.handlers import EVENTS, bind
+    from meetup.realtime.handlers_continue import on_previous
+    from meetup.realtime.handlers_retrospective import on_mine
+
+    sio.on("connect")(connection.on_connect)
+    sio.server.on("disconnect", connection.on_disconnect, namespace="/")
+    sio.on("sync")(connection.on_sync)
+    sio.on("agreement.previous")(on_previous)
+    sio.on("retrospective.mine")(on_mine)
+    sio.on("*")(connection.on_unknown)
+    for spec in EVENTS.values():
+        sio.on(spec.name)(bind(spec))
 
 
 def _never_over_http() -> Any:

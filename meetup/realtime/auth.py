@@ -125,7 +125,7 @@ def identify(session: Session, auth: Any) -> tuple[Identity, Meetup, Participant
         raise Unauthorised(_l("Log in as organiser first."))
     assert organiser is not None
     # Any role in the meetup's organisation may watch (a meekijker too); every write event
-    # asks again for ``run`` (handlers.load_context).
+    # asks again for ``run`` (context.load_context).
     access.require(session, organiser, meetup, access.READ)
     return (Identity(kind, meetup_id, organiser_id=organiser.id,
                      session_version=organiser.session_version), meetup, None)

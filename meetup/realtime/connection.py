@@ -1,6 +1,6 @@
-"""The connection events: ``connect``, ``disconnect``, ``sync``, an unknown event, and moving
-a socket between table rooms; :func:`register_handlers` attaches them and every write event
-(see :mod:`handlers`) to the server."""
+"""The connection events: ``connect``, ``disconnect``, ``sync`` and an unknown event, and
+ending a removed organiser's sockets. :func:`meetup.realtime.register_realtime` attaches them,
+and every write event (see :mod:`handlers`), to the server."""
 
 from __future__ import annotations
 
@@ -9,23 +9,18 @@ from typing import Any
 
 import flask_babel
 from flask import current_app, request
-from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room
 from sqlalchemy.orm import Session
 
 from meetup.extensions import db, socketio
 from meetup.models import Meetup, Participant
 from meetup.realtime import allowance, auth, cluster, rooms, throttle
+from meetup.realtime.acks import SERVER_ERROR, error_ack, server_error_ack
 from meetup.realtime.auth import ORGANISER, Identity
+from meetup.realtime.context import load_context
 from meetup.realtime.emit import Outbox
-from meetup.realtime.handlers import (
-    EVENTS,
-    SERVER_ERROR,
-    bind,
-    error_ack,
-    load_context,
-    server_error_ack,
-)
 from meetup.realtime.payload import MALFORMED
+from meetup.realtime.table_rooms import seat
 from meetup.services import jsontext, organisations
 from meetup.services.errors import DomainError, InvalidInput, Unauthorised
 from meetup.services.jsontext import JSONText
@@ -54,38 +49,6 @@ def _table_views() -> TableViews:
     if views is None:
         views = extensions["meetup_table_views"] = TableViews()
     return views
-
-
-def seat(sid: str, identity: Identity, table_id: int | None) -> None:
-    """Move a socket into the room of ``table_id`` (leaving its previous table room)."""
-    if identity.table_id == table_id:
-        return
-    if identity.table_id is not None:
-        socketio.server.leave_room(sid, rooms.table_room(identity.table_id), namespace="/")
-    if table_id is not None:
-        socketio.server.enter_room(sid, rooms.table_room(table_id), namespace="/")
-    identity.table_id = table_id
-
-
-def reseat_participant(participant_id: int, table_id: int | None) -> None:
-    """Move every socket of a participant, on every worker, to its new table room.
-
-    With a message queue the move travels over it (see :mod:`cluster`), so a phone on another
-    worker stops hearing the old table at once, not only after it answers ``resync``.
-    """
-    cluster.to_workers("reseat", {"participant": participant_id, "table": table_id})
-
-
-def reseat_here(participant_id: int, table_id: int | None) -> None:
-    """:func:`reseat_participant` for the sockets connected to this process."""
-    room = rooms.participant_room(participant_id)
-    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
-        identity = auth.identity_of(sid)
-        if identity is not None:
-            seat(sid, identity, table_id)
-
-
-cluster.on_worker_message("reseat", lambda data: reseat_here(data["participant"], data["table"]))
 
 
 def end_organiser_sockets(sender: Any = None, *, organiser_id: int) -> None:
@@ -193,19 +156,3 @@ def on_unknown(event: Any, *_args: Any) -> dict[str, Any]:
     flask_babel.refresh()
     log.info("unknown socket event %r", event)
     return error_ack(InvalidInput(MALFORMED))
-
-
-def register_handlers(sio: SocketIO) -> None:
-    """Attach every handler to the server ``init_app`` just built (one per app)."""
-    from meetup.realtime import handlers_organiser, handlers_participant  # noqa: F401
-    from meetup.realtime.handlers_continue import on_previous
-    from meetup.realtime.handlers_retrospective import on_mine
-
-    sio.on("connect")(on_connect)
-    sio.server.on("disconnect", on_disconnect, namespace="/")
-    sio.on("sync")(on_sync)
-    sio.on("agreement.previous")(on_previous)
-    sio.on("retrospective.mine")(on_mine)
-    sio.on("*")(on_unknown)
-    for spec in EVENTS.values():
-        sio.on(spec.name)(bind(spec))

@@ -1,4 +1,5 @@
-"""The event runner (the connection events are in :mod:`connection`).
+"""The event runner (the connection events are in :mod:`connection`, what a handler gets in
+:mod:`context`, the answers to a failure in :mod:`acks`).
 
 Every write event (see :mod:`handlers_participant` and :mod:`handlers_organiser`) runs the same
 way, in :func:`run_write`:
@@ -24,70 +25,19 @@ from typing import Any
 
 import flask_babel
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetup.extensions import db, socketio
-from meetup.models import Meetup, Organiser, Participant, Table
-from meetup.realtime import allowance, auth, rooms, throttle, writer
+from meetup.realtime import allowance, auth, throttle, writer
+from meetup.realtime.acks import error_ack, server_error_ack
 from meetup.realtime.auth import ORGANISER, PARTICIPANT, Identity
+from meetup.realtime.context import Context, load_context
 from meetup.realtime.emit import Outbox
 from meetup.realtime.payload import Payload
 from meetup.services import access, operations
 from meetup.services.errors import DomainError, Forbidden, Unauthorised
 
 log = logging.getLogger(__name__)
-
-SERVER_ERROR = _l("Something went wrong on our side. Please try again.")
-
-
-@dataclass
-class Context:
-    """What a write handler gets: the session, who is writing, and where to queue broadcasts."""
-
-    session: Session
-    sid: str
-    identity: Identity
-    meetup: Meetup
-    outbox: Outbox
-    participant: Participant | None = None
-    organiser: Organiser | None = None
-
-    @property
-    def me(self) -> Participant:
-        assert self.participant is not None
-        return self.participant
-
-    def to_table(self, table_id: int | None, event: str, payload: dict[str, Any], *,
-                 projector: bool = False) -> None:
-        """Queue ``event`` for a table's phones and the organiser (and the projector)."""
-        targets = [rooms.organiser_room(self.meetup.id)]
-        if table_id is not None:
-            targets.insert(0, rooms.table_room(table_id))
-        if projector:
-            targets.append(rooms.projector_room(self.meetup.id))
-        self.outbox.add(event, payload, *targets)
-
-    def overview(self, table: Table | int | None) -> None:
-        """Queue the organiser's live-overview row of this table."""
-        from meetup.services import snapshot
-
-        if isinstance(table, int):
-            table = self.session.get(Table, table)
-        if table is None:
-            return
-        self.session.flush()
-        self.outbox.add("overview", {"table": snapshot.table_overview(self.session, table)},
-                        rooms.organiser_room(self.meetup.id))
-
-    def overview_soon(self, table_id: int | None) -> None:
-        """Like :meth:`overview`, coalesced to one row a second per table (frequent writes)."""
-        if table_id is not None:
-            self.outbox.overview_soon(self.meetup.id, table_id)
-
-    def counts(self) -> None:
-        self.outbox.counts(self.meetup.id)
-
 
 Parser = Callable[[Payload], dict[str, Any]]
 Apply = Callable[..., dict[str, Any] | None]
@@ -131,14 +81,6 @@ def organiser_event(name: str, parse: Parser | None = None,
     return write_event(name, ORGANISER, parse, replay)
 
 
-def error_ack(error: DomainError) -> dict[str, Any]:
-    return {"ok": False, **error.as_dict()}
-
-
-def server_error_ack() -> dict[str, Any]:
-    return {"ok": False, "error": "server_error", "message": str(SERVER_ERROR)}
-
-
 def participant_read(name: str, answer: Callable[[Context], dict[str, Any]]
                      ) -> Callable[..., dict[str, Any]]:
     """A read of a phone's own (like ``sync``): no op, no commit, nothing broadcast; the
@@ -168,30 +110,6 @@ def participant_read(name: str, answer: Callable[[Context], dict[str, Any]]
         return result
 
     return handler
-
-
-def load_context(session: Session, sid: str, identity: Identity, outbox: Outbox,
-                 action: str = access.READ) -> Context:
-    """The socket's identity as database objects, checked again: a participant may be gone,
-    an organiser removed, logged out or given another role (``action``: what it must allow)."""
-    meetup = session.get(Meetup, identity.meetup_id)
-    if meetup is None:
-        raise Unauthorised()
-    ctx = Context(session, sid, identity, meetup, outbox)
-    if identity.participant_id is not None:
-        participant = session.get(Participant, identity.participant_id)
-        if participant is None or participant.meetup_id != meetup.id:
-            raise Unauthorised()
-        ctx.participant = participant
-    if identity.organiser_id is not None:
-        organiser = session.get(Organiser, identity.organiser_id)
-        if organiser is None or organiser.session_version != identity.session_version:
-            raise Unauthorised()  # logged out (everywhere) or removed since this connected
-        # Their role now (a role changed since connecting counts at once): read to sync,
-        # run to write (a meekijker's write is ``forbidden``).
-        access.require(session, organiser, meetup, action)
-        ctx.organiser = organiser
-    return ctx
 
 
 def run_write(spec: EventSpec, args: tuple[Any, ...]) -> dict[str, Any]:

@@ -7,11 +7,8 @@ import logging
 import uuid
 from typing import Any
 
-from meetup.realtime.handlers import (
-    Context,
-    participant_event,
-    participant_read,
-)
+from meetup.realtime.context import Context
+from meetup.realtime.handlers import participant_event, participant_read
 from meetup.realtime.handlers_participant import _agreement_state, broadcast_agreement
 from meetup.realtime.payload import Payload
 from meetup.services import continuation

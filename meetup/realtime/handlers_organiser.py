@@ -14,10 +14,11 @@ from flask_babel import lazy_gettext as _l
 from meetup.models import Participant, Phase
 from meetup.models.types import utcnow
 from meetup.realtime import rooms
-from meetup.realtime.connection import reseat_participant
+from meetup.realtime.context import Context
 from meetup.realtime.emit import Outbox
-from meetup.realtime.handlers import Context, organiser_event
+from meetup.realtime.handlers import organiser_event
 from meetup.realtime.payload import Payload
+from meetup.realtime.table_rooms import reseat_participant
 from meetup.services import (
     board,
     joining,

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from meetup.models import Agreement, Note, Phase, Round
 from meetup.models.types import utcnow
 from meetup.realtime import rooms, writer
-from meetup.realtime.connection import reseat_participant
+from meetup.realtime.context import Context
 from meetup.realtime.emit import Outbox
-from meetup.realtime.handlers import Context, participant_event
+from meetup.realtime.handlers import participant_event
 from meetup.realtime.payload import Payload
+from meetup.realtime.table_rooms import reseat_participant
 from meetup.services import agreements, board, mail_consent, note_batch, phases, snapshot, tables
 from meetup.services import plenary as plenary_service
 from meetup.services.errors import DomainError

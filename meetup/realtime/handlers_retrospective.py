@@ -13,13 +13,9 @@ import uuid
 from typing import Any
 
 from meetup.realtime import rooms
+from meetup.realtime.context import Context
 from meetup.realtime.emit import Outbox
-from meetup.realtime.handlers import (
-    Context,
-    organiser_event,
-    participant_event,
-    participant_read,
-)
+from meetup.realtime.handlers import organiser_event, participant_event, participant_read
 from meetup.realtime.payload import Payload
 from meetup.services import followup, retrospective
 
