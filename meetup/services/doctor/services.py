@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
-from meetup.services.doctor import Finding, Setup, Status, check
+from meetup.services.doctor.findings import Finding, Setup, Status, check
 
 
 @check
