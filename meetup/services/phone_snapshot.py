@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from meetup.models import Agreement, Commitment, Meetup, Participant, Phase
 from meetup.services import agreements as agreements_service
-from meetup.services import board, content, jsontext, mail_consent, plenary, snapshot
+from meetup.services import board, content, jsontext, mail_consent, plenary, snapshot_parts
 from meetup.services.jsontext import JSONText
 from meetup.services.table_view import TableViews, for_viewer, table_view, table_views
 
@@ -47,25 +47,26 @@ def participant_parts(
     :mod:`meetup.services.table_view`); without, they are read now.
     """
     meetup = participant.meetup
-    locale = snapshot.current_locale()
+    locale = snapshot_parts.current_locale()
     if views is None:
         views = TableViews(size=0)  # builds every part now, keeps nothing
     themes = views.get(("themes", meetup.id, meetup.revision, locale, views.tick()),
-                       lambda: {"state": jsontext.dumps(snapshot.themes_state(session, meetup)),
+                       lambda: {"state": jsontext.dumps(
+                                    snapshot_parts.themes_state(session, meetup)),
                                 "keys": {t.id: t.key for t in meetup.themes}})
-    data = snapshot.common(session, meetup, "participant", now, themes["state"])
+    data = snapshot_parts.common(session, meetup, "participant", now, themes["state"])
     data.update(table=None, notes=[], agreements=[], followups=[])
     table_number = None
     if participant.table_id is not None:
         view = views.get_table(
             ("table", meetup.id, participant.table_id, meetup.revision, locale),
             ("tables", meetup.id, meetup.revision, locale),
-            lambda: table_view(session, participant.table, locale, snapshot.serialise_note,
-                               snapshot.serialise_agreements, snapshot.followup_entry),
+            lambda: table_view(session, participant.table, locale, snapshot_parts.serialise_note,
+                               snapshot_parts.serialise_agreements, snapshot_parts.followup_entry),
             lambda: {("table", meetup.id, table_id, meetup.revision, locale): built
                      for table_id, built in table_views(
-                         session, meetup.id, locale, snapshot.serialise_note,
-                         snapshot.followup_entry, views.note_heads).items()})
+                         session, meetup.id, locale, snapshot_parts.serialise_note,
+                         snapshot_parts.followup_entry, views.note_heads).items()})
         data.update(for_viewer(view, participant))
         table_number = view["number"]
     data["me"] = {
@@ -87,7 +88,7 @@ def participant_parts(
     # The closing screen's "waar je aan meedoet": signed on to (any table, e.g. in the
     # plenary) or led by this person (an owner takes part). Read only for someone who
     # signed on or owns a final agreement of their table (the shared parts above say so).
-    data["taking_part"] = snapshot.serialise_agreements(
+    data["taking_part"] = snapshot_parts.serialise_agreements(
         session, agreements_service.taking_part(session, participant)) \
         if data["commitments"] or data["followups"] else []
     data["reminders"] = mail_consent.of_participant(session, participant)

@@ -162,7 +162,7 @@ def uuid_text(value: Any) -> str:
 def note_wire(note_uuid: Any, table_number: int | None, round_: Any, text: str, author: str,
               author_id: int | None, votes: int, hidden: bool, updated_at: Any,
               ) -> dict[str, Any]:
-    """A note as broadcast (``mine`` false, no own dots): what ``snapshot.serialise_note``
+    """A note as broadcast (``mine`` false, no own dots): what ``snapshot_parts.serialise_note``
     writes, from plain values."""
     return {"uuid": str(note_uuid), "table": table_number, "round": str(round_), "text": text,
             "author": author, "author_id": author_id, "mine": False, "votes": votes,

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from meetup.services.backup import NIGHTLY_PREFIX, ROLLING_PREFIX
-from meetup.services.doctor import Finding, Setup, Status, check
+from meetup.services.doctor.findings import Finding, Setup, Status, check
 from meetup.services.doctor.web import closest, date_of_public_url
 
 #: Where the migration scripts live (the project root's migrations/).

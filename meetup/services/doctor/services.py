@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from meetup.services.doctor import Finding, Setup, Status, check
+from meetup.services.doctor.findings import Finding, Setup, Status, check
 
 
 @check
