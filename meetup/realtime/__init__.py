@@ -6,7 +6,7 @@ emit-after-commit outbox), :mod:`throttle` (coalesced projector counters), :mod:
 (what workers tell each other over the message queue), :mod:`connection`
 (connect/disconnect/sync), :mod:`handlers` (the event runner), :mod:`handlers_participant`,
 :mod:`handlers_organiser`, :mod:`handlers_continue` and :mod:`handlers_retrospective` (one small
-function per event).
+function per event), :mod:`whole_frames` (every websocket frame is sent whole).
 
 Below the handlers: :mod:`context` (the socket's identity as database objects, and where a
 handler queues its broadcasts), :mod:`acks` (error answers), :mod:`table_rooms` (moving
@@ -29,7 +29,9 @@ def register_realtime(app: Flask) -> None:
     origins = app.config.get("SOCKETIO_ALLOWED_ORIGINS")
     if origins is None and app.config.get("PUBLIC_URL"):
         origins = [app.config["PUBLIC_URL"]]
-    from meetup.realtime import cluster, throttle, wire
+    from meetup.realtime import cluster, throttle, whole_frames, wire
+
+    whole_frames.install()  # large snapshots must not be cut off (see whole_frames)
 
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     options = {}
