@@ -112,12 +112,18 @@ def base_url(app: Flask) -> str:
 
 
 def print_urls(app: Flask) -> None:
-    from meetup.models import Meetup
+    from meetup.models import Meetup, Phase
 
     base = base_url(app)
     click.echo(f"\nMeetup runs at {base}")
     click.echo(f"  Organiser:    {base}/organiser/")
     for meetup in db.session.scalars(select(Meetup).order_by(Meetup.id)):
+        if meetup.phase is Phase.CLOSED:  # over: what it left behind, not how to join
+            click.echo(f"  {meetup.title} (closed)")
+            click.echo(f"    organiser:  {base}/organiser/meetups/{meetup.id}")
+            click.echo(f"    report:     {base}/organiser/meetups/{meetup.id}/report")
+            click.echo(f"    follow-up:  {base}/organiser/meetups/{meetup.id}/board")
+            continue
         click.echo(f"  {meetup.title} (code {meetup.short_code})")
         click.echo(f"    organiser:  {base}/organiser/meetups/{meetup.id}")
         click.echo(f"    projector:  {base}/projector/{meetup.id}")
