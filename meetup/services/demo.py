@@ -164,7 +164,8 @@ def _brainstorm(session: Session, meetup: Meetup, organiser: Organiser,
                     board.add_vote(session, voter, uuid.uuid4(), note.uuid)
                     break
     for key in notes:
-        _confirmed_groups(session, meetup, key, [(n.id, g) for k, n, _a, g, _d in written if k == key])
+        theme_notes = [(note.id, title) for k, note, _a, title, _d in written if k == key]
+        _confirmed_groups(session, meetup, key, theme_notes)
 
 
 def _confirmed_groups(session: Session, meetup: Meetup, key: str,
