@@ -41,6 +41,8 @@ POSTGRES_TESTS := tests/test_realtime_participant.py tests/test_realtime_organis
 POSTGRES_TESTS += tests/test_note_vectors.py
 # The Terugblik (issue 25): matching by e-mail, stepping, updates over the socket.
 POSTGRES_TESTS += tests/test_retrospective.py tests/test_realtime_retrospective.py
+# The demo's earlier evening, built through the evening's services.
+POSTGRES_TESTS += tests/test_demo.py
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per process at a time:
 # most of a browser or server test is waiting for another process, so two workers on two cores

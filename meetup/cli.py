@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from meetup import create_app
 from meetup.extensions import db
@@ -77,29 +77,19 @@ def create_organiser_command(email: str, name: str, password: str | None,
 
 
 def seed_demo(app: Flask) -> tuple[str, str] | None:
-    """Create the demo organiser and "Meetup Hilversum" if the database holds no meetup.
+    """Seed the demo if the database holds no meetup: the demo organiser, an earlier evening
+    (closed, with agreements and their follow-up) and tonight's "Meetup Hilversum" that
+    follows on from it (:mod:`meetup.services.demo`).
 
     Returns (e-mail, password) when it seeded, None when there was data already.
     """
-    from meetup.models import Meetup, Organiser
-    from meetup.services import meetups, organisers
+    from meetup.services import demo
 
-    if db.session.scalar(select(func.count(Meetup.id))):
+    seeded = demo.seed(db.session)
+    if seeded is None:
         return None
-    email = "organisator@example.org"
-    organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
-    password = organisers.generate_password()
-    if organiser is None:
-        organiser = organisers.create_organiser(db.session, email, password,
-                                                name="Demo organisator")
-    else:
-        organiser.set_password(password)
-    start = (datetime.now(UTC) + timedelta(days=7)).replace(hour=17, minute=30, second=0,
-                                                             microsecond=0)
-    meetups.create_meetup(db.session, organiser, title="Meetup Hilversum", city="Hilversum",
-                          venue="Bibliotheek Hilversum", starts_at=start)
     db.session.commit()
-    return email, password
+    return seeded.email, seeded.password
 
 
 @click.command("seed-demo")
@@ -122,12 +112,18 @@ def base_url(app: Flask) -> str:
 
 
 def print_urls(app: Flask) -> None:
-    from meetup.models import Meetup
+    from meetup.models import Meetup, Phase
 
     base = base_url(app)
     click.echo(f"\nMeetup runs at {base}")
     click.echo(f"  Organiser:    {base}/organiser/")
     for meetup in db.session.scalars(select(Meetup).order_by(Meetup.id)):
+        if meetup.phase is Phase.CLOSED:  # over: what it left behind, not how to join
+            click.echo(f"  {meetup.title} (closed)")
+            click.echo(f"    organiser:  {base}/organiser/meetups/{meetup.id}")
+            click.echo(f"    report:     {base}/organiser/meetups/{meetup.id}/report")
+            click.echo(f"    follow-up:  {base}/organiser/meetups/{meetup.id}/board")
+            continue
         click.echo(f"  {meetup.title} (code {meetup.short_code})")
         click.echo(f"    organiser:  {base}/organiser/meetups/{meetup.id}")
         click.echo(f"    projector:  {base}/projector/{meetup.id}")

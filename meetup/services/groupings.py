@@ -186,6 +186,36 @@ def suggest(session: Session, meetup: Meetup, theme_id: int, *, round_: Round | 
     return grouping
 
 
+def arrange(session: Session, meetup: Meetup, theme_id: int,
+            groups: list[tuple[str, list[int]]]) -> Grouping:
+    """Replace the theme's groups with these (title, note ids), unconfirmed, without asking
+    for a suggestion: groups made by hand (the demo's earlier evening is seeded so). The
+    theme's other visible notes wait under "Nog in te delen"."""
+    if meetup.phase not in GROUPING_PHASES:
+        raise WrongPhase(_l("Notes can be grouped from the voting phase on."))
+    theme = _theme(session, meetup, theme_id)
+    visible = {n.id for n in theme_notes(session, meetup, theme)}
+    if any(n not in visible for _title, ids in groups for n in ids):
+        raise NotFound(_l("That note is not on this theme's board."))
+    grouping = session.scalar(select(Grouping).where(Grouping.theme_id == theme.id))
+    if grouping is None:
+        grouping = Grouping(meetup_id=meetup.id, theme_id=theme.id,
+                            similarity=clustering.DEFAULT_SIMILARITY)
+        session.add(grouping)
+    else:
+        grouping.groups.clear()
+    grouping.round = None
+    _edited(grouping)
+    session.flush()
+    for position, (title, ids) in enumerate((t, i) for t, i in groups if i):
+        group = NoteGroup(position=position, title=_clean_title(title))
+        group.members = [NoteGroupMember(grouping_id=grouping.id, note_id=n)
+                         for n in dict.fromkeys(ids)]
+        grouping.groups.append(group)
+    session.flush()
+    return grouping
+
+
 def move_notes(session: Session, meetup: Meetup, theme_id: int, note_ids: list[int],
                group_id: int | None) -> Grouping:
     """Put notes in another group of their theme; ``None`` starts a new group with them."""
