@@ -20,6 +20,7 @@ from meetup.models import (
     Meetup,
     Organiser,
     OutboxMail,
+    Note,
     Participant,
     Phase,
 )
@@ -77,6 +78,26 @@ def test_the_earlier_evening_is_closed_with_nine_owned_dated_agreements(
         assert agreement.success_measure and agreement.partners
         assert agreement.commitments  # table mates signed on
     assert len(set(a.owner_organisation for a in made)) >= 7
+
+
+def test_the_earlier_evening_is_dated_on_its_evening_in_the_exports(
+        seeded: demo.DemoSeed) -> None:
+    """The JSON export (and Decidim's "created") says when an agreement was made: on the
+    earlier evening, not on the day the demo was seeded."""
+    import json
+
+    from meetup.reports import exports
+
+    earlier = seeded.earlier
+    body, _mimetype, _name = exports.build(gather_report(db.session, earlier), "json")
+    made = json.loads(body)["agreements"]
+    evening = earlier.starts_at.date()
+    assert len(made) == 9
+    assert {datetime.fromisoformat(a["finalised_at"]).date() for a in made} == {evening}
+    notes = list(db.session.scalars(select(Note).where(Note.meetup_id == earlier.id)))
+    assert {n.created_at.date() for n in notes} == {evening}
+    people = db.session.scalars(select(Participant).where(Participant.meetup_id == earlier.id))
+    assert {p.joined_at.date() for p in people} == {evening}
 
 
 def test_the_earlier_evening_had_mixed_tables_notes_dots_and_confirmed_groups(

@@ -11,8 +11,9 @@ with follow-up news), and tonight's meetup made "als vervolg op" it with
 Everything goes through the services a real evening uses (joining, tables, board, groupings,
 agreements, follow-up), so the data is valid by construction. The services stamp their own
 rows with the current time; where they take a clock (the agreements' ``today``) the demo
-passes the earlier evening's. Only the follow-up reports are dated back afterwards (the
-service records them "now"), so the board reads like weeks of news. The people are fictional
+passes the earlier evening's, and once the evening is played :func:`_date_back` moves its
+rows' times to that evening (joins, notes, dots, agreements, signatures, groups, phases); the
+follow-up reports are dated to the weeks after it, so the board reads like weeks of news. The people are fictional
 (``meetup/content/demo_history.json``), with example.org addresses and no consent to reminder
 mail: nothing is queued for them. Callers commit.
 """
@@ -27,10 +28,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from meetup.models import Agreement, Meetup, Organiser, Participant, Phase, Table
+from meetup.models import (
+    Agreement,
+    Commitment,
+    Grouping,
+    Meetup,
+    Note,
+    Organiser,
+    Participant,
+    Phase,
+    Table,
+    Vote,
+)
 from meetup.models.types import utcnow
 from meetup.services import (
     agreements,
@@ -109,8 +121,41 @@ def earlier_evening(session: Session, organiser: Organiser, now: datetime) -> Me
     made = _agree(session, meetup, organiser, people, data["agreements"], day)
     phases.set_phase(session, meetup, Phase.PLENARY, organiser)
     phases.set_phase(session, meetup, Phase.CLOSED, organiser)
+    assert meetup.starts_at is not None
+    _date_back(session, meetup, meetup.starts_at)
     _follow_up(session, made, data["agreements"], now)
     return meetup
+
+
+def _date_back(session: Session, meetup: Meetup, evening: datetime) -> None:
+    """Move the played evening's times to the evening itself: joins at the start, notes
+    and dots in the first hour and a half, agreements and signatures after that, groups
+    and the closing at the end (the services stamped them "now")."""
+    session.flush()
+    people = select(Participant.id).where(Participant.meetup_id == meetup.id)
+    notes = select(Note.id).where(Note.meetup_id == meetup.id)
+    written = evening + timedelta(minutes=40)
+    agreed = evening + timedelta(hours=1, minutes=45)
+    closed = evening + timedelta(hours=2, minutes=30)
+    for statement in (
+        update(Participant).where(Participant.meetup_id == meetup.id)
+        .values(joined_at=evening - timedelta(minutes=10), last_seen_at=closed),
+        update(Note).where(Note.meetup_id == meetup.id)
+        .values(created_at=written, updated_at=written),
+        update(Vote).where(Vote.note_id.in_(notes))
+        .values(created_at=evening + timedelta(hours=1, minutes=15)),
+        update(Agreement).where(Agreement.meetup_id == meetup.id)
+        .values(created_at=agreed, updated_at=agreed, finalised_at=agreed),
+        update(Commitment).where(Commitment.participant_id.in_(people))
+        .values(created_at=agreed),
+        update(Grouping).where(Grouping.meetup_id == meetup.id)
+        .values(confirmed_at=closed, updated_at=closed),
+        update(Meetup).where(Meetup.id == meetup.id)
+        .values(phase_changed_at=closed, created_at=evening - timedelta(days=21),
+                updated_at=closed),
+    ):
+        session.execute(statement.execution_options(synchronize_session=False))
+    session.expire_all()
 
 
 def _join(session: Session, meetup: Meetup, organiser: Organiser,
