@@ -3,14 +3,20 @@
 At 1280x800 and 1024x768 the organiser can read what they type in the message field (two
 lines, ~30 characters wide), a two-line message reaches a phone with its line break, every
 "Maximum voor …" field shows its whole placeholder, and the phase stepper reads as whole
-rows of evenly sized steps (all on one line at 1280), each with its number apart from its name.
+rows of evenly sized steps (all on one line at 1280), each with its number apart from its name,
+and the move dialog shows a long name whole.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetup.extensions import db
+from meetup.services import joining
+from meetup.services.joining import JoinRequest
 from tests.browser.test_live_support import (
     assert_accessible,
     assert_no_sideways_scroll,
@@ -40,6 +46,25 @@ PLACEHOLDER_ROOM = """els => els.map(input => {
           clipped: input.scrollWidth > input.clientWidth};
 })"""
 
+#: The text of a select's chosen option: the width it needs, the width the select gives it.
+CHOSEN_ROOM = """select => {
+  const style = getComputedStyle(select);
+  const probe = document.createElement('span');
+  probe.textContent = select.selectedOptions[0].textContent;
+  probe.style.font = style.font;
+  probe.style.position = 'absolute';
+  probe.style.whiteSpace = 'pre';
+  document.body.append(probe);
+  const need = probe.getBoundingClientRect().width;
+  probe.remove();
+  return {text: probe.textContent, need,
+          room: select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)};
+}"""
+#: Room the arrow of a select takes beside its text.
+SELECT_ARROW = 24
+#: A double-barrelled name as people give it (the name field takes up to 80 characters).
+LONG_NAME = "Anne-Marie van Oudshoorn-de Vries Bakker"
+
 #: For each step: its box, and the gap between its number and its name.
 STEPS = """els => els.map(button => {
   const box = button.getBoundingClientRect();
@@ -66,6 +91,8 @@ def test_message_caps_and_steps_are_whole_on_a_laptop(
         ("Mirjam Visser", "leerkracht_po", "OBS De Linde", "taal"),
         ("Kees Mulder", "gemeente", "Gemeente Hilversum", "zorg"),
     ], "round_1")
+    joining.join(db.session, live_meetup, JoinRequest(LONG_NAME, "gemeente", "Gemeente Hilversum"))
+    db.session.commit()
     laptop = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
     control, control_errors = open_control(laptop, base, live_organiser, live_meetup)
     phone_context = new_phone(360)
@@ -118,6 +145,17 @@ def test_message_caps_and_steps_are_whole_on_a_laptop(
         assert len(rows) == 1, rows
     for step in steps:
         assert step["gap"] >= 3, step  # "10 Afgesloten", not "10Afgesloten"
+
+    # The move dialog shows a long name with "· geen tafel" whole in its select.
+    control.get_by_role("button", name=f"Verplaats {LONG_NAME}").click()
+    dialog = control.get_by_role("dialog")
+    who = dialog.get_by_label("Wie?")
+    expect(who).to_have_value(re.compile(r"\d+"))
+    chosen = who.evaluate(CHOSEN_ROOM)
+    assert chosen["text"] == f"{LONG_NAME} · geen tafel", chosen
+    assert chosen["room"] >= chosen["need"] + SELECT_ARROW, chosen
+    dialog.get_by_role("button", name="Annuleren").click()
+    expect(dialog).to_be_hidden()
 
     assert_no_sideways_scroll(control)
     assert_accessible(control)
