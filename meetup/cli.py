@@ -76,16 +76,17 @@ def create_organiser_command(email: str, name: str, password: str | None,
         click.echo(f"Password (shown once): {password}")
 
 
-def seed_demo(app: Flask) -> tuple[str, str] | None:
+def seed_demo(app: Flask, *, history: bool = True) -> tuple[str, str] | None:
     """Seed the demo if the database holds no meetup: the demo organiser, an earlier evening
     (closed, with agreements and their follow-up) and tonight's "Meetup Hilversum" that
-    follows on from it (:mod:`meetup.services.demo`).
+    follows on from it (:mod:`meetup.services.demo`); without ``history`` only the organiser
+    and tonight's meetup (a venue laptop).
 
     Returns (e-mail, password) when it seeded, None when there was data already.
     """
     from meetup.services import demo
 
-    seeded = demo.seed(db.session)
+    seeded = demo.seed(db.session, history=history)
     if seeded is None:
         return None
     db.session.commit()

@@ -134,7 +134,8 @@ def venue_command(port: int, address: str | None, backup_dir: Path | None,
     app.wsgi_app = FirstPhoneNotice(app.wsgi_app, own)  # type: ignore[method-assign]
     with app.app_context():
         upgrade()
-        seeded = seed_demo(app)
+        # Tonight is a real evening: no fictional earlier one for it to follow on from.
+        seeded = seed_demo(app, history=False)
         if seeded:
             click.echo(f"\nDemo organiser: {seeded[0]}")
             click.echo(f"Password (shown once, note it down): {seeded[1]}")

@@ -215,3 +215,15 @@ def test_groups_by_hand_refuse_notes_of_another_theme(seeded: demo.DemoSeed) -> 
         groupings.arrange(db.session, earlier, taal.id, [("Mix", [zorg_note.id])])
     assert str(refused.value.message) == "Die notitie staat niet op het bord van dit thema."
     assert groupings.views(db.session, earlier)[0].confirmed  # nothing changed
+
+
+def test_a_venue_laptop_gets_tonight_only_without_a_fictional_earlier_evening(
+        app: Flask) -> None:
+    """``meetup venue`` runs a real evening: its meetup must not follow on from, nor show the
+    Terugblik of, the demo's made-up evening."""
+    seeded = demo.seed(db.session, now=NOW, history=False)
+    assert seeded is not None and seeded.earlier is None
+    db.session.commit()
+    assert [m.title for m in db.session.scalars(select(Meetup))] == ["Meetup Hilversum"]
+    assert seeded.tonight.previous_meetup_id is None
+    assert db.session.scalar(select(func.count(Participant.id))) == 0

@@ -69,11 +69,12 @@ ROUND_PHASES = {"happens": Phase.ROUND_1, "connect": Phase.ROUND_2, "missing": P
 
 @dataclass(frozen=True)
 class DemoSeed:
-    """What :func:`seed` made; the password is shown once."""
+    """What :func:`seed` made; the password is shown once. ``earlier`` is None when it was
+    seeded without the history."""
 
     email: str
     password: str
-    earlier: Meetup
+    earlier: Meetup | None
     tonight: Meetup
 
 
@@ -84,8 +85,12 @@ def story() -> dict[str, Any]:
         return json.load(fh)
 
 
-def seed(session: Session, now: datetime | None = None) -> DemoSeed | None:
-    """Seed the demo when the database holds no meetup; None when it holds one already."""
+def seed(session: Session, now: datetime | None = None, *,
+         history: bool = True) -> DemoSeed | None:
+    """Seed the demo when the database holds no meetup; None when it holds one already.
+
+    ``history=False`` (a venue laptop, ``meetup venue``, where tonight is a real evening):
+    only the organiser and tonight's meetup, no fictional earlier evening to follow on from."""
     if session.scalar(select(func.count(Meetup.id))):
         return None
     now = now or utcnow()
@@ -95,9 +100,16 @@ def seed(session: Session, now: datetime | None = None) -> DemoSeed | None:
         organiser = organisers.create_organiser(session, DEMO_EMAIL, password, name=DEMO_NAME)
     else:
         organiser.set_password(password)
-    earlier = earlier_evening(session, organiser, now)
     data = story()
     tonight_day = meetups.utc_to_local(now + TONIGHT_IN)[0]
+    if not history:
+        tonight = meetups.create_meetup(
+            session, organiser, title=data["tonight"]["title"], city=data["tonight"]["city"],
+            venue=data["tonight"]["venue"],
+            starts_at=meetups.local_to_utc(tonight_day, TONIGHT_AT))
+        session.flush()
+        return DemoSeed(DEMO_EMAIL, password, None, tonight)
+    earlier = earlier_evening(session, organiser, now)
     tonight = series.create_follow_up(
         session, organiser, earlier, title=data["tonight"]["title"],
         city=data["tonight"]["city"], venue=data["tonight"]["venue"],
